@@ -1,0 +1,60 @@
+//! The check catalog: one file per check, listed explicitly in [`ALL`].
+
+use super::Check;
+
+pub mod hpa_cpu_target;
+pub mod hpa_min_replicas;
+pub mod hpa_no_cpu_request;
+pub mod hpa_replicas_conflict;
+pub mod hpa_target_missing;
+pub mod limit_ratio;
+pub mod limits_missing;
+pub mod liveness_equals_readiness;
+pub mod liveness_missing;
+pub mod pdb_blocks_drain;
+pub mod pdb_missing;
+pub mod pdb_overlap;
+pub mod pdb_selects_nothing;
+pub mod prestop_exceeds_grace;
+pub mod prestop_missing;
+pub mod probe_port_unknown;
+pub mod readiness_missing;
+pub mod requests_missing;
+pub mod revision_history;
+pub mod rollout_defaults;
+pub mod rollout_recreate;
+pub mod rollout_unavailable;
+pub mod startup_budget_short;
+
+/// Every check, in catalog order (checks.md).
+pub static ALL: &[&dyn Check] = &[
+    // availability
+    &pdb_missing::PdbMissing,
+    &pdb_blocks_drain::PdbBlocksDrain,
+    &pdb_selects_nothing::PdbSelectsNothing,
+    &pdb_overlap::PdbOverlap,
+    // resources
+    &requests_missing::RequestsMissing,
+    &limits_missing::LimitsMissing,
+    &limit_ratio::LimitRatio,
+    // probes
+    &readiness_missing::ReadinessMissing,
+    &liveness_missing::LivenessMissing,
+    &liveness_equals_readiness::LivenessEqualsReadiness,
+    &probe_port_unknown::ProbePortUnknown,
+    &startup_budget_short::StartupBudgetShort,
+    // rollout
+    &rollout_defaults::RolloutDefaults,
+    &rollout_unavailable::RolloutUnavailable,
+    &rollout_recreate::RolloutRecreate,
+    &revision_history::RevisionHistory,
+    // lifecycle
+    &prestop_missing::PrestopMissing,
+    &prestop_exceeds_grace::PrestopExceedsGrace,
+    // autoscaling
+    &hpa_target_missing::HpaTargetMissing,
+    &hpa_min_replicas::HpaMinReplicas,
+    &hpa_cpu_target::HpaCpuTarget,
+    &hpa_no_cpu_request::HpaNoCpuRequest,
+    &hpa_replicas_conflict::HpaReplicasConflict,
+];

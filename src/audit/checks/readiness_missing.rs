@@ -1,0 +1,76 @@
+//! `readiness-missing`: a container of a served workload without a readiness probe.
+
+use crate::audit::helpers::{container_path, names};
+use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
+use crate::model::Snapshot;
+
+pub static INFO: CheckInfo = CheckInfo {
+    id: "readiness-missing",
+    family: Family::Probes,
+    severity: Severity::Critical,
+    summary: "A container of a served workload has no readiness probe",
+    doc: "\
+What it detects
+  A container of a workload that a Service selects (a Service's selector matches the pod
+  template labels) and that has no readinessProbe. Workloads no Service selects are not
+  reported: readiness only gates Service traffic. Jobs and CronJobs are not checked.
+
+Why it matters
+  Without a readiness probe a pod counts as ready the moment its containers start. Traffic
+  reaches it before it has loaded its config, warmed its caches or connected to its database,
+  and every rolling deploy returns errors; a pod that later stops serving keeps receiving
+  traffic.
+
+Example
+  A Deployment behind Service `api` whose container `api` has only a livenessProbe.
+
+Fix
+  Add a readiness probe on an endpoint that checks what serving needs:
+    readinessProbe:
+      httpGet: {path: /ready, port: http}
+      periodSeconds: 5
+      failureThreshold: 3",
+    fix_available: false,
+};
+
+pub struct ReadinessMissing;
+
+impl Check for ReadinessMissing {
+    fn info(&self) -> &'static CheckInfo {
+        &INFO
+    }
+
+    fn run(&self, snap: &Snapshot, out: &mut Findings) {
+        for (i, w) in snap.top_workloads() {
+            if w.kind.is_batch() || !snap.is_served(i) {
+                continue;
+            }
+            let missing: Vec<(usize, &str)> = w
+                .spec
+                .containers
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.readiness.is_none())
+                .map(|(i, c)| (i, &*c.name))
+                .collect();
+            let Some(&(first, _)) = missing.first() else {
+                continue;
+            };
+            let svc: Vec<&str> = snap.index.services_of[i]
+                .iter()
+                .map(|&s| &*snap.services[s].meta.name)
+                .collect();
+            let list: Vec<&str> = missing.iter().map(|(_, n)| *n).collect();
+            out.add(
+                w.object_ref(),
+                container_path(w, "containers", first),
+                format!(
+                    "{} {} no readiness probe, but Service {} sends traffic to it: requests reach pods before they can serve",
+                    names(&list),
+                    if list.len() == 1 { "has" } else { "have" },
+                    names(&svc)
+                ),
+            );
+        }
+    }
+}

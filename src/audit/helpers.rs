@@ -1,0 +1,97 @@
+//! Small pieces the checks share: container paths, LimitRange defaults, name lists.
+
+use crate::model::{quantity, Container, Resource, ResourcePair, Snapshot, Workload};
+
+/// JSON pointer of a container: `/spec/template/spec/containers/1`.
+pub fn container_path(w: &Workload, list: &str, i: usize) -> String {
+    format!("{}/{list}/{i}", w.kind.pod_spec_pointer())
+}
+
+/// `a`, `a and b`, `a, b and c`: container names for messages.
+pub fn names(list: &[&str]) -> String {
+    match list {
+        [] => String::new(),
+        [one] => format!("{one:?}"),
+        _ => {
+            let quoted: Vec<String> = list.iter().map(|n| format!("{n:?}")).collect();
+            let (last, rest) = quoted.split_last().map(|(l, r)| (l.clone(), r)).unwrap_or_default();
+            format!("{} and {last}", rest.join(", "))
+        }
+    }
+}
+
+/// Defaults that the namespace's LimitRanges (type Container) give to containers: the
+/// `defaultRequest` (falling back to `default`, as the LimitRanger admission plugin does) and
+/// the `default` limit.
+#[derive(Clone, Debug, Default)]
+pub struct NamespaceDefaults {
+    pub request: ResourcePair,
+    pub limit: ResourcePair,
+}
+
+pub fn namespace_defaults(snap: &Snapshot, ns: &str) -> NamespaceDefaults {
+    let mut d = NamespaceDefaults::default();
+    for lr in snap.limit_ranges.iter().filter(|l| l.meta.namespace() == ns) {
+        for item in lr.items.iter().filter(|i| &*i.item_type == "Container") {
+            for r in Resource::BOTH {
+                let slot_req = match r {
+                    Resource::Cpu => &mut d.request.cpu,
+                    Resource::Memory => &mut d.request.memory,
+                };
+                if slot_req.is_none() {
+                    *slot_req = item
+                        .default_request
+                        .get(r)
+                        .or_else(|| item.default_limit.get(r))
+                        .map(Into::into);
+                }
+                let slot_lim = match r {
+                    Resource::Cpu => &mut d.limit.cpu,
+                    Resource::Memory => &mut d.limit.memory,
+                };
+                if slot_lim.is_none() {
+                    *slot_lim = item.default_limit.get(r).map(Into::into);
+                }
+            }
+        }
+    }
+    d
+}
+
+/// The request a container runs with: its own, else its limit (API defaulting), else the
+/// namespace's LimitRange default.
+pub fn effective_request<'a>(c: &'a Container, r: Resource, d: &'a NamespaceDefaults) -> Option<&'a str> {
+    c.effective_request(r).or_else(|| d.request.get(r))
+}
+
+/// The limit a container runs with: its own, else the namespace's LimitRange default.
+pub fn effective_limit<'a>(c: &'a Container, r: Resource, d: &'a NamespaceDefaults) -> Option<&'a str> {
+    c.limits.get(r).or_else(|| d.limit.get(r))
+}
+
+/// Parses a quantity for comparisons; unparsable text counts as absent.
+pub fn amount(q: Option<&str>) -> Option<f64> {
+    q.and_then(quantity::parse)
+}
+
+/// Cold start of a workload in seconds, and where the figure comes from.
+pub fn cold_start_seconds(w: &Workload) -> Option<(f64, &'static str)> {
+    w.annotation(COLD_START_ANNOTATION)
+        .and_then(|v| v.trim().trim_end_matches('s').parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(|v| (v, "annotation kvet.io/cold-start-seconds"))
+}
+
+pub const COLD_START_ANNOTATION: &str = "kvet.io/cold-start-seconds";
+
+#[cfg(test)]
+mod tests {
+    use super::names;
+
+    #[test]
+    fn names_read_naturally() {
+        assert_eq!(names(&["a"]), "\"a\"");
+        assert_eq!(names(&["a", "b"]), "\"a\" and \"b\"");
+        assert_eq!(names(&["a", "b", "c"]), "\"a\", \"b\" and \"c\"");
+    }
+}

@@ -1,0 +1,384 @@
+//! The command line: flags as cli.md gives them, dispatch, and exit codes.
+
+pub mod output;
+pub mod text;
+
+use crate::audit::{self, find_check, registry, AuditOptions, Config, Severity};
+use crate::model::decode::DecodeOptions;
+use crate::model::SourceKind;
+use crate::source::{self, Input, Loaded};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Exit codes of cli.md.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const UNREACHABLE: u8 = 3;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kvet",
+    version,
+    about = "Inspect and audit Kubernetes clusters: workloads, PDBs, probes, rollouts, autoscaling",
+    long_about = None,
+    after_help = "Run `kvet --demo audit` to try it on the embedded demo cluster."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the snapshot comes from (shared by every command).
+#[derive(Args, Debug, Clone, Default)]
+pub struct SourceArgs {
+    /// Path to the kubeconfig file (as kubectl)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (as kubectl)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Namespace scope; offline, the namespace of objects that name none
+    #[arg(short = 'n', long = "namespace", global = true, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// All namespaces
+    #[arg(short = 'A', long = "all-namespaces", global = true)]
+    pub all_namespaces: bool,
+    /// Manifests: a file, a folder (recursive) or - for stdin; repeatable
+    #[arg(short = 'f', long = "filename", global = true, value_name = "PATH")]
+    pub filename: Vec<String>,
+    /// The demo cluster embedded in the binary
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Never write to the cluster
+    #[arg(long, global = true)]
+    pub readonly: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Audit the source and print the findings
+    Audit(AuditArgs),
+    /// List the check catalog
+    Checks {
+        #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// Print a check's documentation: what, why, an example and the fix
+    Explain {
+        /// A check ID, as `kvet checks` lists them
+        id: String,
+    },
+    /// Developer tools (synthetic clusters for benchmarks)
+    #[command(hide = true)]
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DevCommand {
+    /// Write a deterministic synthetic cluster as multi-document YAML
+    Synth {
+        #[arg(long, default_value_t = 10_000)]
+        pods: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file (default stdout)
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    /// Exit 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value_t = FailOn::Critical)]
+    pub fail_on: FailOn,
+    /// Run only these checks (comma-separated IDs)
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub checks: Option<Vec<String>>,
+    /// Config file (default: config.toml in the kvet config directory)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Critical,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// A failure that ends the command: the message for stderr and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            code: exit::USAGE,
+            message: message.into(),
+        }
+    }
+}
+
+/// The config directory: `KVET_CONFIG_DIR`, else the platform's (`~/.config/kvet`).
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("KVET_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("io", "kvet", "kvet").map(|p| p.config_dir().to_path_buf())
+}
+
+fn load_config(explicit: Option<&PathBuf>) -> Result<Config, Failure> {
+    let (path, required) = match explicit {
+        Some(p) => (p.clone(), true),
+        None => match config_dir() {
+            Some(d) => (d.join("config.toml"), false),
+            None => return Ok(Config::default()),
+        },
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Config::parse(&text, &path.display().to_string())
+            .map_err(|e| Failure::usage(format!("{e}\nFix the file or pass another with --config."))),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(e) => Err(Failure::usage(format!("{}: cannot read config: {e}", path.display()))),
+    }
+}
+
+/// Loads the snapshot the source flags describe.
+pub fn load_source(src: &SourceArgs) -> Result<Loaded, Failure> {
+    let opts = DecodeOptions {
+        default_namespace: Arc::from(src.namespace.as_deref().unwrap_or("default")),
+    };
+    if src.demo && !src.filename.is_empty() {
+        return Err(Failure::usage("--demo and -f cannot be combined: choose one source"));
+    }
+    if src.demo {
+        return Ok(source::demo::load());
+    }
+    if !src.filename.is_empty() {
+        let inputs: Vec<Input> = src.filename.iter().map(|f| Input::parse(f)).collect();
+        return Ok(source::load(&inputs, &opts, SourceKind::Offline));
+    }
+    Err(Failure {
+        code: exit::UNREACHABLE,
+        message: "live clusters are not supported yet in this build: use -f PATH for manifests or --demo for the demo cluster".to_string(),
+    })
+}
+
+/// Prints every unreadable document as `path:line: reason`.
+fn report_errors(loaded: &Loaded, err: &mut dyn Write) {
+    for e in &loaded.errors {
+        let _ = writeln!(err, "{}", text::escape_ctrl(&e.to_string()));
+    }
+}
+
+fn suggest(id: &str) -> String {
+    let mut best: Option<(&str, usize)> = None;
+    for c in registry() {
+        let d = edit_distance(id, c.info().id);
+        if best.is_none_or(|(_, b)| d < b) {
+            best = Some((c.info().id, d));
+        }
+    }
+    match best {
+        Some((s, d)) if d <= 3 => format!(" Did you mean {s:?}?"),
+        _ => " `kvet checks` lists the IDs.".to_string(),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Runs `kvet audit`; returns the exit code.
+pub fn audit_cmd(src: &SourceArgs, args: &AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
+    if let Some(ids) = &args.checks {
+        for id in ids {
+            if find_check(id).is_none() {
+                return Err(Failure::usage(format!("unknown check ID {id:?}.{}", suggest(id))));
+            }
+        }
+    }
+    let config = load_config(args.config.as_ref())?;
+    let loaded = load_source(src)?;
+    report_errors(&loaded, err);
+    let result = audit::run(
+        &loaded.snapshot,
+        &AuditOptions {
+            config,
+            only: args.checks.clone(),
+        },
+    );
+    let text = match args.output {
+        Format::Table => output::table(&result),
+        Format::Json => output::json(&loaded.snapshot, &result, &loaded.errors),
+        Format::Sarif => output::sarif(&loaded.snapshot, &result, &loaded.errors),
+        Format::Markdown => output::markdown(&loaded.snapshot, &result, &loaded.errors),
+    };
+    if let Err(e) = out.write_all(text.as_bytes()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(Failure::usage(format!("cannot write output: {e}")));
+        }
+    }
+    if !loaded.errors.is_empty() {
+        let _ = writeln!(
+            err,
+            "kvet: {} document(s) could not be read; everything else was audited",
+            loaded.errors.len()
+        );
+        return Ok(exit::USAGE);
+    }
+    let failing = args
+        .fail_on
+        .threshold()
+        .is_some_and(|t| result.findings.iter().any(|f| f.severity >= t));
+    Ok(if failing { exit::FINDINGS } else { exit::OK })
+}
+
+pub fn checks_cmd(format: ListFormat, out: &mut dyn Write) -> Result<u8, Failure> {
+    let text = match format {
+        ListFormat::Json => {
+            let v: Vec<serde_json::Value> = registry()
+                .iter()
+                .map(|c| {
+                    let i = c.info();
+                    serde_json::json!({"id": i.id, "family": i.family, "severity": i.severity, "summary": i.summary, "fix_available": i.fix_available})
+                })
+                .collect();
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        ListFormat::Table => {
+            let w = registry().iter().map(|c| c.info().id.len()).max().unwrap_or(2);
+            let mut s = format!("{:<w$}   {:<12}   {:<8}   SUMMARY\n", "ID", "FAMILY", "SEVERITY");
+            for c in registry() {
+                let i = c.info();
+                s.push_str(&format!(
+                    "{:<w$}   {:<12}   {:<8}   {}\n",
+                    i.id,
+                    i.family.as_str(),
+                    i.severity.as_str(),
+                    i.summary
+                ));
+            }
+            s
+        }
+    };
+    let _ = out.write_all(text.as_bytes());
+    Ok(exit::OK)
+}
+
+pub fn explain_cmd(id: &str, out: &mut dyn Write) -> Result<u8, Failure> {
+    let Some(c) = find_check(id) else {
+        return Err(Failure::usage(format!("unknown check ID {id:?}.{}", suggest(id))));
+    };
+    let i = c.info();
+    let text = format!(
+        "{} ({}, default severity {})\n{}\n\n{}\n\nAutomatic fix in kvet: {}\nExempt an object with the annotation kvet.io/ignore: \"{}\"\n",
+        i.id,
+        i.family.as_str(),
+        i.severity,
+        i.summary,
+        i.doc,
+        if i.fix_available { "yes (`kvet fix`)" } else { "not yet" },
+        i.id
+    );
+    let _ = out.write_all(text.as_bytes());
+    Ok(exit::OK)
+}
+
+/// Entry point used by `main`: parses nothing itself, so tests can call it with any `Cli`.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let result = match &cli.command {
+        Some(Command::Audit(args)) => audit_cmd(&cli.source, args, out, err),
+        Some(Command::Checks { output }) => checks_cmd(*output, out),
+        Some(Command::Explain { id }) => explain_cmd(id, out),
+        Some(Command::Dev { command: DevCommand::Synth { pods, seed, output } }) => synth_cmd(*pods, *seed, output.as_ref(), out),
+        None => {
+            // The interactive view arrives with the TUI; until then show the audit.
+            let _ = writeln!(err, "kvet: the interactive TUI is not part of this build yet; showing the audit table (kvet audit).");
+            audit_cmd(
+                &cli.source,
+                &AuditArgs {
+                    output: Format::Table,
+                    fail_on: FailOn::Never,
+                    checks: None,
+                    config: None,
+                },
+                out,
+                err,
+            )
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(f) => {
+            let _ = writeln!(err, "kvet: {}", f.message);
+            f.code
+        }
+    }
+}
+
+fn synth_cmd(pods: usize, seed: u64, output: Option<&PathBuf>, out: &mut dyn Write) -> Result<u8, Failure> {
+    let params = crate::synth::Params::for_pods(pods, seed);
+    let res = match output {
+        Some(p) => {
+            let f = std::fs::File::create(p).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
+            let mut w = std::io::BufWriter::new(f);
+            crate::synth::write(&params, &mut w).and_then(|_| w.flush())
+        }
+        None => crate::synth::write(&params, out),
+    };
+    res.map_err(|e| Failure::usage(format!("cannot write: {e}")))?;
+    Ok(exit::OK)
+}

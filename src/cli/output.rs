@@ -1,0 +1,246 @@
+//! Renders audit results: table, JSON, SARIF 2.1.0 and Markdown. Pure functions to strings.
+
+use super::text::escape_ctrl;
+use crate::audit::{registry, AuditResult, Finding, Severity};
+use crate::model::Snapshot;
+use crate::source::LoadError;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `kubectl get`-style columns, most severe first, then a summary line.
+pub fn table(result: &AuditResult) -> String {
+    if result.findings.is_empty() {
+        return "No findings.\n".to_string();
+    }
+    let rows: Vec<[String; 5]> = result
+        .findings
+        .iter()
+        .map(|f| {
+            [
+                f.severity.as_str().to_ascii_uppercase(),
+                f.check.to_string(),
+                escape_ctrl(f.object.namespace.as_deref().unwrap_or("-")).into_owned(),
+                escape_ctrl(&format!("{}/{}", f.object.kind, f.object.name)).into_owned(),
+                escape_ctrl(&f.message).into_owned(),
+            ]
+        })
+        .collect();
+    let headers = ["SEVERITY", "CHECK", "NAMESPACE", "OBJECT", "MESSAGE"];
+    let mut widths = headers.map(str::len);
+    for r in &rows {
+        for (i, c) in r.iter().enumerate().take(4) {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: [&str; 5], out: &mut String| {
+        for (i, c) in cells.iter().enumerate().take(4) {
+            let _ = write!(out, "{:<w$}   ", c, w = widths[i]);
+        }
+        let _ = writeln!(out, "{}", cells[4]);
+    };
+    line(headers, &mut out);
+    for r in &rows {
+        line([&r[0], &r[1], &r[2], &r[3], &r[4]], &mut out);
+    }
+    let _ = writeln!(
+        out,
+        "\n{} findings: {} critical, {} warning, {} info",
+        result.findings.len(),
+        result.count(Severity::Critical),
+        result.count(Severity::Warning),
+        result.count(Severity::Info)
+    );
+    out
+}
+
+fn error_json(e: &LoadError) -> Value {
+    json!({"source": e.source, "line": e.line, "message": e.message})
+}
+
+/// The JSON shape of cli.md.
+pub fn json(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> String {
+    let v = json!({
+        "kvet_version": VERSION,
+        "source": snap.source,
+        "summary": {
+            "critical": result.count(Severity::Critical),
+            "warning": result.count(Severity::Warning),
+            "info": result.count(Severity::Info),
+        },
+        "findings": result.findings.iter().map(|f| json!({
+            "check": f.check,
+            "severity": f.severity,
+            "object": {"kind": f.object.kind.as_str(), "namespace": f.object.namespace.as_deref(), "name": &*f.object.name},
+            "path": f.path,
+            "message": f.message,
+            "fix_available": f.fix_available,
+        })).collect::<Vec<_>>(),
+        "errors": errors.iter().map(error_json).collect::<Vec<_>>(),
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// SARIF 2.1.0: the catalog as rules, one result per finding with its file and line.
+pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> String {
+    let checks = registry();
+    let rules: Vec<Value> = checks
+        .iter()
+        .map(|c| {
+            let i = c.info();
+            json!({
+                "id": i.id,
+                "name": i.id,
+                "shortDescription": {"text": i.summary},
+                "fullDescription": {"text": i.summary},
+                "help": {"text": i.doc},
+                "defaultConfiguration": {"level": sarif_level(i.severity)},
+                "properties": {"tags": [i.family.as_str(), "kubernetes"], "kvet-severity": i.severity},
+            })
+        })
+        .collect();
+    // Where each object came from (offline sources), computed once.
+    let origins: std::collections::HashMap<crate::model::ObjectRef, (String, u32)> = snap
+        .all_meta()
+        .into_iter()
+        .filter_map(|(k, m)| {
+            let (file, line) = snap.origin_of(m)?;
+            Some((crate::model::objects::obj_ref(k, m), (file.to_string(), line)))
+        })
+        .collect();
+    let results: Vec<Value> = result
+        .findings
+        .iter()
+        .map(|f| {
+            let rule_index = checks.iter().position(|c| c.info().id == f.check);
+            let mut loc = json!({
+                "logicalLocations": [{
+                    "fullyQualifiedName": f.object.to_string(),
+                    "kind": "resource",
+                }],
+            });
+            if let Some((file, line)) = origins.get(&f.object) {
+                loc["physicalLocation"] = json!({
+                    "artifactLocation": {"uri": file},
+                    "region": {"startLine": line},
+                });
+            }
+            json!({
+                "ruleId": f.check,
+                "ruleIndex": rule_index,
+                "level": sarif_level(f.severity),
+                "message": {"text": format!("{}: {}", f.object, f.message)},
+                "locations": [loc],
+                "properties": {"path": f.path, "kvet-severity": f.severity},
+            })
+        })
+        .collect();
+    let notifications: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            let mut n = json!({"level": "error", "message": {"text": e.message}});
+            n["locations"] = json!([{"physicalLocation": {
+                "artifactLocation": {"uri": e.source},
+                "region": {"startLine": e.line.unwrap_or(1)},
+            }}]);
+            n
+        })
+        .collect();
+    let v = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "kvet",
+                "version": VERSION,
+                "semanticVersion": VERSION,
+                "rules": rules,
+            }},
+            "invocations": [{
+                "executionSuccessful": errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn md_cell(s: &str) -> String {
+    escape_ctrl(s).replace('|', "\\|")
+}
+
+/// A report to paste into a ticket: summary, then findings by namespace and severity.
+pub fn markdown(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# kvet audit report\n");
+    let _ = writeln!(out, "- Source: `{}`", md_cell(&snap.source));
+    let _ = writeln!(out, "- kvet {VERSION}, {} objects\n", snap.object_count());
+    let _ = writeln!(out, "| Severity | Findings |\n|---|---|");
+    for s in [Severity::Critical, Severity::Warning, Severity::Info] {
+        let _ = writeln!(out, "| {} | {} |", s, result.count(s));
+    }
+    if result.findings.is_empty() {
+        let _ = writeln!(out, "\nNo findings.");
+    }
+    let mut by_ns: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &result.findings {
+        by_ns
+            .entry(f.object.namespace.as_deref().unwrap_or("(cluster-scoped)"))
+            .or_default()
+            .push(f);
+    }
+    for (ns, list) in by_ns {
+        let _ = writeln!(out, "\n## {}\n", md_cell(ns));
+        for s in [Severity::Critical, Severity::Warning, Severity::Info] {
+            let items: Vec<&&Finding> = list.iter().filter(|f| f.severity == s).collect();
+            if items.is_empty() {
+                continue;
+            }
+            let title = match s {
+                Severity::Critical => "Critical",
+                Severity::Warning => "Warning",
+                Severity::Info => "Info",
+            };
+            let _ = writeln!(out, "### {title} ({})\n", items.len());
+            let _ = writeln!(out, "| Check | Object | Finding |\n|---|---|---|");
+            for f in items {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {}/{} | {} |",
+                    f.check,
+                    f.object.kind,
+                    md_cell(&f.object.name),
+                    md_cell(&f.message)
+                );
+            }
+            out.push('\n');
+        }
+    }
+    if !errors.is_empty() {
+        let _ = writeln!(out, "\n## Input that could not be read\n");
+        for e in errors {
+            let _ = writeln!(out, "- `{}`", md_cell(&e.to_string()));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n`kvet explain <check>` describes each check and its fix."
+    );
+    out
+}

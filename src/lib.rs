@@ -1,0 +1,10 @@
+//! kvet: inspect and audit Kubernetes clusters.
+//!
+//! Layers (see `../shared/design/architecture.md`): `model` and `audit` are pure; `source` does
+//! the I/O that feeds them; `cli` renders results for people and for CI.
+
+pub mod audit;
+pub mod cli;
+pub mod model;
+pub mod source;
+pub mod synth;

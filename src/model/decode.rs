@@ -1,0 +1,710 @@
+//! Turns one manifest document (YAML or JSON text) into projections. Pure: no I/O.
+
+use super::meta::{Kind, Labels, Meta, OwnerRef, LAST_APPLIED};
+use super::objects::*;
+use super::selector::LabelSelector;
+use super::wire::*;
+use std::sync::Arc;
+
+/// A document or a list item that could not be read, with a line relative to the document
+/// start (1-based) when the parser knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+/// What one document yields: the objects it holds, and the items that failed.
+#[derive(Debug, Default)]
+pub struct Decoded {
+    pub objects: Vec<Object>,
+    pub errors: Vec<DecodeError>,
+}
+
+/// Decoding options that come from the command line.
+#[derive(Clone, Debug)]
+pub struct DecodeOptions {
+    /// Namespace given to namespaced objects that name none (`kubectl apply -n` semantics).
+    pub default_namespace: Arc<str>,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            default_namespace: Arc::from("default"),
+        }
+    }
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    let mut o = serde_saphyr::Options::default();
+    o.with_snippet = false;
+    // Unquoted hex such as `1e699766` reads as an overflowing float; let it through as text.
+    o.non_finite_float_policy = serde_saphyr::options::NonFiniteFloatPolicy::PassThrough;
+    o
+}
+
+/// Minimal head of a document, used when the full shape does not fit (custom resources whose
+/// `spec` reuses a field name with another type).
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Head {
+    api_version: Option<String>,
+    kind: Option<String>,
+    metadata: Option<RawMeta>,
+}
+
+fn yaml_error(e: &serde_saphyr::Error) -> DecodeError {
+    let line = e.location().map(|l| l.line() as u32);
+    let mut message = e.to_string();
+    // The parser appends its own coordinates; ours come from `line`.
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    DecodeError {
+        line,
+        message: message.lines().next().unwrap_or("invalid YAML").to_string(),
+    }
+}
+
+/// Decodes one YAML document (JSON is YAML too). Blank or comment-only documents yield nothing.
+pub fn decode_yaml(text: &str, opts: &DecodeOptions) -> Decoded {
+    if is_blank(text) {
+        return Decoded::default();
+    }
+    match serde_saphyr::from_str_with_options::<Option<RawObject>>(text, yaml_options()) {
+        Ok(Some(raw)) => from_raw(raw, opts),
+        Ok(None) => Decoded::default(),
+        Err(e) => {
+            let err = yaml_error(&e);
+            // A custom resource may use our field names with other shapes; keep its identity.
+            if let Ok(Some(head)) =
+                serde_saphyr::from_str_with_options::<Option<Head>>(text, yaml_options())
+            {
+                if let Some(kind) = head.kind.as_deref() {
+                    if matches!(Kind::parse(kind), Kind::Other(_)) {
+                        return from_raw(
+                            RawObject {
+                                api_version: head.api_version,
+                                kind: head.kind,
+                                metadata: head.metadata,
+                                ..RawObject::default()
+                            },
+                            opts,
+                        );
+                    }
+                }
+            }
+            Decoded {
+                objects: Vec::new(),
+                errors: vec![err],
+            }
+        }
+    }
+}
+
+/// Decodes one JSON value from text.
+pub fn decode_json(text: &str, opts: &DecodeOptions) -> Decoded {
+    match serde_json::from_str::<RawObject>(text) {
+        Ok(raw) => from_raw(raw, opts),
+        Err(e) => Decoded {
+            objects: Vec::new(),
+            errors: vec![DecodeError {
+                line: Some(e.line() as u32),
+                message: e.to_string(),
+            }],
+        },
+    }
+}
+
+fn is_blank(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
+    })
+}
+
+/// Converts a parsed document; `kind: List` (and `RoleBindingList`, ...) expand to their items.
+pub fn from_raw(mut raw: RawObject, opts: &DecodeOptions) -> Decoded {
+    let mut out = Decoded::default();
+    let kind = raw.kind.clone().unwrap_or_default();
+    if let Some(items) = raw.items.take() {
+        if kind.ends_with("List") || raw.kind.is_none() {
+            for (i, item) in items.into_iter().enumerate() {
+                match convert(item, opts) {
+                    Ok(o) => out.objects.push(o),
+                    Err(msg) => out.errors.push(DecodeError {
+                        line: None,
+                        message: format!("items[{i}]: {msg}"),
+                    }),
+                }
+            }
+            return out;
+        }
+    }
+    match convert(raw, opts) {
+        Ok(o) => out.objects.push(o),
+        Err(msg) => out.errors.push(DecodeError {
+            line: None,
+            message: msg,
+        }),
+    }
+    out
+}
+
+fn text_pairs(map: TextMap) -> Vec<(String, String)> {
+    map.into_iter().map(|(k, v)| (k, v.0)).collect()
+}
+
+fn labels(map: TextMap) -> Labels {
+    Labels::from_pairs(text_pairs(map))
+}
+
+fn annotations(mut map: TextMap) -> Labels {
+    map.remove(LAST_APPLIED);
+    labels(map)
+}
+
+fn meta(raw: Option<RawMeta>, kind: &Kind, api_version: &str, opts: &DecodeOptions) -> Result<Meta, String> {
+    let raw = raw.ok_or_else(|| "metadata is missing".to_string())?;
+    let name = match (raw.name, raw.generate_name) {
+        (Some(n), _) if !n.0.is_empty() => n.0,
+        (_, Some(g)) if !g.is_empty() => format!("{g}<generated>"),
+        _ => return Err("metadata.name is missing".to_string()),
+    };
+    let namespace = if kind.is_cluster_scoped() {
+        None
+    } else {
+        match raw.namespace {
+            Some(ns) if !ns.0.is_empty() => Some(Arc::from(ns.0)),
+            _ if matches!(kind, Kind::Other(_)) => None,
+            _ => Some(opts.default_namespace.clone()),
+        }
+    };
+    let owner = raw
+        .owner_references
+        .iter()
+        .find(|o| o.controller == Some(true))
+        .or_else(|| raw.owner_references.first())
+        .map(|o| OwnerRef {
+            kind: Kind::parse(&o.kind),
+            name: Arc::from(o.name.as_str()),
+        });
+    Ok(Meta {
+        name: Arc::from(name),
+        namespace,
+        labels: labels(raw.labels),
+        annotations: annotations(raw.annotations),
+        owner,
+        api_version: Arc::from(api_version),
+        origin: None,
+    })
+}
+
+/// Builds a selector; `None` stays `None` (a null selector).
+pub(crate) fn selector(raw: Option<RawSelector>) -> Option<LabelSelector> {
+    let raw = raw?;
+    let mut pairs = text_pairs(raw.plain);
+    pairs.extend(text_pairs(raw.match_labels.unwrap_or_default()));
+    let mut s = LabelSelector::from_map(pairs);
+    for e in raw.match_expressions.unwrap_or_default() {
+        s.push_expression(e.key, &e.operator, e.values.into_iter().map(|v| v.0).collect());
+    }
+    Some(s)
+}
+
+fn int_or_percent(v: Option<IntOrStr>) -> Option<IntOrPercent> {
+    v.map(|v| match v {
+        IntOrStr::Int(i) => IntOrPercent::Int(i),
+        IntOrStr::Str(s) => IntOrPercent::parse_str(&s),
+    })
+}
+
+fn port_ref(v: Option<IntOrStr>) -> PortRef {
+    match v {
+        Some(IntOrStr::Int(i)) => PortRef::Number(i),
+        Some(IntOrStr::Str(s)) => PortRef::parse_str(&s),
+        None => PortRef::Number(0),
+    }
+}
+
+fn boxed(s: Option<String>) -> Option<Box<str>> {
+    s.map(String::into_boxed_str)
+}
+
+fn handler(raw: &mut RawHandler) -> Handler {
+    if let Some(e) = raw.exec.take() {
+        Handler::Exec(e.command.into_iter().map(|t| t.0.into_boxed_str()).collect())
+    } else if let Some(h) = raw.http_get.take() {
+        Handler::HttpGet {
+            path: boxed(h.path),
+            port: port_ref(h.port),
+            scheme: boxed(h.scheme),
+        }
+    } else if let Some(t) = raw.tcp_socket.take() {
+        Handler::TcpSocket {
+            port: port_ref(t.port),
+        }
+    } else if let Some(g) = raw.grpc.take() {
+        Handler::Grpc {
+            port: g.port.unwrap_or(0),
+            service: boxed(g.service),
+        }
+    } else if let Some(s) = raw.sleep.take() {
+        Handler::Sleep {
+            seconds: s.seconds.unwrap_or(0),
+        }
+    } else {
+        Handler::Missing
+    }
+}
+
+fn probe(raw: Option<RawHandler>) -> Option<Probe> {
+    let mut raw = raw?;
+    Some(Probe {
+        handler: handler(&mut raw),
+        initial_delay_seconds: raw.initial_delay_seconds.unwrap_or(0),
+        period_seconds: raw.period_seconds.unwrap_or(10),
+        timeout_seconds: raw.timeout_seconds.unwrap_or(1),
+        success_threshold: raw.success_threshold.unwrap_or(1),
+        failure_threshold: raw.failure_threshold.unwrap_or(3),
+    })
+}
+
+fn resource_pair(map: &mut TextMap) -> ResourcePair {
+    ResourcePair {
+        cpu: map.remove("cpu").map(|t| t.0.into_boxed_str()),
+        memory: map.remove("memory").map(|t| t.0.into_boxed_str()),
+    }
+}
+
+fn container(raw: RawContainer) -> Container {
+    let mut res = raw.resources.unwrap_or_default();
+    Container {
+        name: raw.name.unwrap_or_default().into_boxed_str(),
+        image: raw.image.unwrap_or_default().into_boxed_str(),
+        ports: raw
+            .ports
+            .into_iter()
+            .map(|p| ContainerPort {
+                name: boxed(p.name),
+                port: p.container_port.unwrap_or(0),
+                protocol: p.protocol.unwrap_or_else(|| "TCP".into()).into_boxed_str(),
+            })
+            .collect(),
+        requests: resource_pair(&mut res.requests),
+        limits: resource_pair(&mut res.limits),
+        readiness: probe(raw.readiness_probe),
+        liveness: probe(raw.liveness_probe),
+        startup: probe(raw.startup_probe),
+        pre_stop: raw
+            .lifecycle
+            .and_then(|l| l.pre_stop)
+            .map(|mut h| handler(&mut h)),
+        restart_policy: boxed(raw.restart_policy),
+    }
+}
+
+fn pod_spec(raw: &mut RawSpec) -> PodSpec {
+    PodSpec {
+        containers: std::mem::take(&mut raw.containers)
+            .into_iter()
+            .map(container)
+            .collect(),
+        init_containers: std::mem::take(&mut raw.init_containers)
+            .into_iter()
+            .map(container)
+            .collect(),
+        service_account: boxed(
+            raw.service_account_name
+                .take()
+                .or_else(|| raw.service_account.take())
+                .filter(|s| !s.is_empty()),
+        ),
+        termination_grace_seconds: raw.termination_grace_period_seconds,
+        restart_policy: boxed(raw.restart_policy.take()),
+        automount_token: raw.automount_service_account_token,
+        host_network: raw.host_network.unwrap_or(false),
+        host_pid: raw.host_pid.unwrap_or(false),
+        host_ipc: raw.host_ipc.unwrap_or(false),
+    }
+}
+
+fn workload(kind: WorkloadKind, meta: Meta, raw: RawObject) -> Workload {
+    let mut spec = raw.spec.unwrap_or_default();
+    let status = raw.status.unwrap_or_default();
+    let (tmeta, mut tspec) = if kind == WorkloadKind::Pod {
+        (None, Some(std::mem::take(&mut spec)))
+    } else {
+        let template = if kind == WorkloadKind::CronJob {
+            spec.job_template
+                .take()
+                .and_then(|j| j.spec)
+                .and_then(|mut s| s.template.take())
+        } else {
+            spec.template.take()
+        }
+        .unwrap_or_default();
+        (template.metadata, template.spec.map(|b| *b))
+    };
+    let tmeta = tmeta.unwrap_or_default();
+    let template_labels = labels(tmeta.labels);
+    let mut selector = selector(spec.selector.take());
+    // extensions/v1beta1 and apps/v1beta1 default a missing selector to the template labels.
+    let legacy = matches!(&*meta.api_version, "extensions/v1beta1" | "apps/v1beta1");
+    if selector.is_none() && legacy && kind != WorkloadKind::Pod {
+        selector = Some(LabelSelector::from_map(
+            template_labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        ));
+    }
+    let strategy_raw = spec.strategy.take().or_else(|| spec.update_strategy.take());
+    let strategy = strategy_raw
+        .map(|s| {
+            let ru = s.rolling_update.unwrap_or_default();
+            Strategy {
+                kind: boxed(s.kind),
+                max_unavailable: int_or_percent(ru.max_unavailable),
+                max_surge: int_or_percent(ru.max_surge),
+            }
+        })
+        .unwrap_or_default();
+    Workload {
+        kind,
+        replicas: spec.replicas,
+        selector,
+        template_labels: if kind == WorkloadKind::Pod {
+            meta.labels.clone()
+        } else {
+            template_labels
+        },
+        template_annotations: if kind == WorkloadKind::Pod {
+            meta.annotations.clone()
+        } else {
+            annotations(tmeta.annotations)
+        },
+        spec: Arc::new(tspec.as_mut().map(pod_spec).unwrap_or_default()),
+        strategy,
+        revision_history_limit: spec.revision_history_limit,
+        status: WorkloadStatus {
+            replicas: status.replicas,
+            ready: status.ready_replicas,
+            available: status.available_replicas,
+            updated: status.updated_replicas,
+        },
+        meta,
+    }
+}
+
+fn pod(meta: Meta, raw: RawObject) -> Pod {
+    let mut spec = raw.spec.unwrap_or_default();
+    let status = raw.status.unwrap_or_default();
+    let ready_cond = status
+        .conditions
+        .iter()
+        .find(|c| c.kind.as_deref() == Some("Ready"));
+    Pod {
+        node_name: boxed(spec.node_name.take()),
+        spec: Arc::new(pod_spec(&mut spec)),
+        phase: boxed(status.phase),
+        ready: ready_cond.is_some_and(|c| c.status.as_deref() == Some("True")),
+        ready_since: ready_cond.and_then(|c| boxed(c.last_transition_time.clone())),
+        containers: status
+            .container_statuses
+            .into_iter()
+            .map(|s| {
+                let state = s.state.unwrap_or_default();
+                ContainerStatus {
+                    name: s.name.unwrap_or_default().into_boxed_str(),
+                    ready: s.ready.unwrap_or(false),
+                    restart_count: s.restart_count.unwrap_or(0),
+                    started_at: boxed(state.running.and_then(|r| r.started_at)),
+                    waiting_reason: boxed(state.waiting.and_then(|w| w.reason)),
+                    last_terminated_reason: boxed(
+                        s.last_state.and_then(|l| l.terminated).and_then(|t| t.reason),
+                    ),
+                }
+            })
+            .collect(),
+        meta,
+    }
+}
+
+fn hpa_metrics(api_version: &str, spec: &mut RawSpec) -> Vec<HpaMetric> {
+    if api_version == "autoscaling/v1" {
+        return vec![HpaMetric::Resource {
+            name: "cpu".into(),
+            container: None,
+            utilization: Some(spec.target_cpu_utilization_percentage.unwrap_or(80)),
+        }];
+    }
+    let metrics = spec.metrics.take().unwrap_or_default();
+    if metrics.is_empty() {
+        // The v2 API defaults an HPA without metrics to 80 % average CPU utilization.
+        return vec![HpaMetric::Resource {
+            name: "cpu".into(),
+            container: None,
+            utilization: Some(80),
+        }];
+    }
+    metrics
+        .into_iter()
+        .map(|m| {
+            let kind = m.kind.unwrap_or_default();
+            let res = match kind.as_str() {
+                "Resource" => m.resource,
+                "ContainerResource" => m.container_resource,
+                _ => None,
+            };
+            match res {
+                Some(r) => HpaMetric::Resource {
+                    name: r.name.unwrap_or_default().into_boxed_str(),
+                    container: boxed(r.container),
+                    utilization: r.target_average_utilization.or_else(|| {
+                        r.target
+                            .filter(|t| t.kind.as_deref() == Some("Utilization"))
+                            .and_then(|t| t.average_utilization)
+                    }),
+                },
+                None => HpaMetric::Other(kind.into_boxed_str()),
+            }
+        })
+        .collect()
+}
+
+fn peers(raw: Vec<RawPeer>) -> Vec<Peer> {
+    raw.into_iter()
+        .map(|p| Peer {
+            pod_selector: selector(p.pod_selector),
+            namespace_selector: selector(p.namespace_selector),
+            ip_block: p.ip_block.map(|b| IpBlock {
+                cidr: b.cidr.unwrap_or_default().into_boxed_str(),
+                except: b.except.into_iter().map(String::into_boxed_str).collect(),
+            }),
+        })
+        .collect()
+}
+
+fn policy_rules(raw: Option<Vec<RawPolicyRule>>, ingress: bool) -> Vec<PolicyRule> {
+    raw.unwrap_or_default()
+        .into_iter()
+        .map(|r| PolicyRule {
+            peers: peers(if ingress { r.from } else { r.to }),
+            ports: r
+                .ports
+                .into_iter()
+                .map(|p| PolicyPort {
+                    protocol: p.protocol.unwrap_or_else(|| "TCP".into()).into_boxed_str(),
+                    port: p.port.map(|v| port_ref(Some(v))),
+                    end_port: p.end_port,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn strings(v: Vec<String>) -> Vec<Box<str>> {
+    v.into_iter().map(String::into_boxed_str).collect()
+}
+
+fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
+    let kind_text = match raw.kind.take() {
+        Some(k) if !k.is_empty() => k,
+        _ => return Err("no `kind`: not a Kubernetes object".to_string()),
+    };
+    let api_version = match raw.api_version.take() {
+        Some(v) if !v.is_empty() => v,
+        _ => return Err(format!("{kind_text}: no `apiVersion`")),
+    };
+    let kind = Kind::parse(&kind_text);
+    let meta = meta(raw.metadata.take(), &kind, &api_version, opts)
+        .map_err(|e| format!("{kind_text}: {e}"))?;
+    if let Some(wk) = WorkloadKind::from_kind(&kind) {
+        if wk == WorkloadKind::Pod {
+            return Ok(Object::Pod(pod(meta, raw)));
+        }
+        return Ok(Object::Workload(workload(wk, meta, raw)));
+    }
+    let mut spec = raw.spec.take().unwrap_or_default();
+    Ok(match kind {
+        Kind::Namespace => Object::Namespace(Namespace {
+            meta,
+            phase: raw.status.and_then(|s| boxed(s.phase)),
+        }),
+        Kind::Node => {
+            let mut status = raw.status.unwrap_or_default();
+            Object::Node(Node {
+                meta,
+                unschedulable: spec.unschedulable.unwrap_or(false),
+                taints: spec
+                    .taints
+                    .into_iter()
+                    .map(|t| Taint {
+                        key: t.key.unwrap_or_default().into_boxed_str(),
+                        value: boxed(t.value),
+                        effect: t.effect.unwrap_or_default().into_boxed_str(),
+                    })
+                    .collect(),
+                ready: status
+                    .conditions
+                    .iter()
+                    .find(|c| c.kind.as_deref() == Some("Ready"))
+                    .map(|c| c.status.as_deref() == Some("True")),
+                allocatable: resource_pair(&mut status.allocatable),
+            })
+        }
+        Kind::Service => {
+            let sel = spec.selector.take().map(|s| {
+                let mut pairs = text_pairs(s.plain);
+                pairs.extend(text_pairs(s.match_labels.unwrap_or_default()));
+                pairs
+            });
+            Object::Service(Service {
+                meta,
+                selector: sel
+                    .filter(|p| !p.is_empty())
+                    .map(LabelSelector::from_map),
+                service_type: spec
+                    .service_type
+                    .unwrap_or_else(|| "ClusterIP".into())
+                    .into_boxed_str(),
+                ports: spec
+                    .ports
+                    .into_iter()
+                    .map(|p| ServicePort {
+                        name: boxed(p.name),
+                        port: p.port.unwrap_or(0),
+                        target_port: p.target_port.map(|t| port_ref(Some(t))),
+                        protocol: p.protocol.unwrap_or_else(|| "TCP".into()).into_boxed_str(),
+                    })
+                    .collect(),
+            })
+        }
+        Kind::PodDisruptionBudget => Object::Pdb(Pdb {
+            meta,
+            selector: selector(spec.selector.take()),
+            min_available: int_or_percent(spec.min_available.take()),
+            max_unavailable: int_or_percent(spec.max_unavailable.take()),
+        }),
+        Kind::HorizontalPodAutoscaler => {
+            let metrics = hpa_metrics(&api_version, &mut spec);
+            let t = spec.scale_target_ref.take().unwrap_or_default();
+            Object::Hpa(Hpa {
+                meta,
+                target: ScaleTarget {
+                    api_version: t.api_version.unwrap_or_default().into_boxed_str(),
+                    kind: t.kind.unwrap_or_default().into_boxed_str(),
+                    name: t.name.unwrap_or_default().into_boxed_str(),
+                },
+                min_replicas: spec.min_replicas,
+                max_replicas: spec.max_replicas,
+                metrics,
+            })
+        }
+        Kind::NetworkPolicy => {
+            let has_egress = spec.egress.as_ref().is_some_and(|e| !e.is_empty());
+            let (ingress_isolation, egress_isolation) = match &spec.policy_types {
+                Some(types) if !types.is_empty() => (
+                    types.iter().any(|t| t == "Ingress"),
+                    types.iter().any(|t| t == "Egress"),
+                ),
+                _ => (true, has_egress),
+            };
+            Object::NetworkPolicy(NetworkPolicy {
+                meta,
+                // podSelector is required; `{}` and a missing one both select every pod.
+                pod_selector: selector(spec.pod_selector.take()).unwrap_or_default(),
+                ingress_isolation,
+                egress_isolation,
+                ingress: policy_rules(spec.ingress.take(), true),
+                egress: policy_rules(spec.egress.take(), false),
+            })
+        }
+        Kind::ServiceAccount => Object::ServiceAccount(ServiceAccount {
+            meta,
+            automount_token: raw.automount_service_account_token,
+        }),
+        Kind::Role | Kind::ClusterRole => Object::Role(Role {
+            meta,
+            rules: raw
+                .rules
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| RbacRule {
+                    api_groups: strings(r.api_groups),
+                    resources: strings(r.resources),
+                    verbs: strings(r.verbs),
+                    resource_names: strings(r.resource_names),
+                    non_resource_urls: strings(r.non_resource_urls),
+                })
+                .collect(),
+            aggregation: raw
+                .aggregation_rule
+                .map(|a| {
+                    a.cluster_role_selectors
+                        .into_iter()
+                        .filter_map(|s| selector(Some(s)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }),
+        Kind::RoleBinding | Kind::ClusterRoleBinding => {
+            let rr = raw.role_ref.unwrap_or_default();
+            Object::Binding(Binding {
+                meta,
+                role_kind: rr.kind.unwrap_or_default().into_boxed_str(),
+                role_name: rr.name.unwrap_or_default().into_boxed_str(),
+                subjects: raw
+                    .subjects
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|s| Subject {
+                        kind: s.kind.unwrap_or_default().into_boxed_str(),
+                        name: s.name.unwrap_or_default().into_boxed_str(),
+                        namespace: boxed(s.namespace),
+                    })
+                    .collect(),
+            })
+        }
+        Kind::ResourceQuota => Object::ResourceQuota(ResourceQuota {
+            meta,
+            hard: text_pairs(spec.hard)
+                .into_iter()
+                .map(|(k, v)| (k.into_boxed_str(), v.into_boxed_str()))
+                .collect(),
+        }),
+        Kind::LimitRange => Object::LimitRange(LimitRange {
+            meta,
+            items: spec
+                .limits
+                .into_iter()
+                .map(|mut l| LimitRangeItem {
+                    item_type: l.kind.take().unwrap_or_default().into_boxed_str(),
+                    default_limit: resource_pair(&mut l.default),
+                    default_request: resource_pair(&mut l.default_request),
+                    max: resource_pair(&mut l.max),
+                    min: resource_pair(&mut l.min),
+                })
+                .collect(),
+        }),
+        Kind::Secret | Kind::ConfigMap => {
+            let mut keys: Vec<(Box<str>, usize)> = Vec::new();
+            for part in [raw.data, raw.string_data, raw.binary_data].into_iter().flatten() {
+                keys.extend(part.0.into_iter().map(|(k, n)| (k.into_boxed_str(), n)));
+            }
+            Object::Data(DataObject {
+                meta,
+                kind,
+                data_type: boxed(raw.data_type),
+                keys,
+            })
+        }
+        Kind::Other(k) => Object::Other(OtherObject { meta, kind: k }),
+        // Workload kinds returned above; anything left is kept by identity.
+        other => Object::Other(OtherObject {
+            meta,
+            kind: Arc::from(other.as_str()),
+        }),
+    })
+}

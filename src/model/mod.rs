@@ -1,0 +1,17 @@
+//! PURE. The cluster snapshot: slim projections of Kubernetes objects, references and indexes.
+//!
+//! Nothing here does I/O; `decode` turns document text into projections, `snapshot` indexes them.
+
+pub mod decode;
+pub mod meta;
+pub mod objects;
+pub mod quantity;
+pub mod selector;
+pub mod snapshot;
+pub mod time;
+pub mod wire;
+
+pub use meta::{Kind, Labels, Meta, ObjectRef, Origin};
+pub use objects::*;
+pub use selector::LabelSelector;
+pub use snapshot::{Snapshot, SourceKind};

@@ -1,0 +1,695 @@
+//! Slim projections of the Kubernetes objects kvet reasons about.
+//!
+//! Only the fields the analyses and the views use are kept. Pod specs are shared (`Arc`) between
+//! pods that have identical specs, which is what keeps a 150k-pod snapshot small.
+
+use super::meta::{Kind, Labels, Meta, ObjectRef};
+use super::selector::LabelSelector;
+use std::sync::Arc;
+
+/// `IntOrString` fields that take a count or a percentage (`maxUnavailable`, `minAvailable`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum IntOrPercent {
+    Int(i64),
+    /// A percentage, in whole percents (`"25%"`).
+    Percent(i64),
+    /// Text the API server would reject; kept to report it.
+    Invalid(Box<str>),
+}
+
+impl IntOrPercent {
+    pub fn parse_str(s: &str) -> IntOrPercent {
+        let t = s.trim();
+        if let Some(p) = t.strip_suffix('%') {
+            match p.parse::<i64>() {
+                Ok(v) => IntOrPercent::Percent(v),
+                Err(_) => IntOrPercent::Invalid(s.into()),
+            }
+        } else {
+            match t.parse::<i64>() {
+                Ok(v) => IntOrPercent::Int(v),
+                Err(_) => IntOrPercent::Invalid(s.into()),
+            }
+        }
+    }
+
+    /// Resolves against a total, rounding a percentage up or down as the controller does.
+    pub fn scaled(&self, total: i64, round_up: bool) -> Option<i64> {
+        match self {
+            IntOrPercent::Int(v) => Some(*v),
+            IntOrPercent::Percent(p) => {
+                let num = p * total;
+                Some(if round_up {
+                    (num + 99).div_euclid(100)
+                } else {
+                    num.div_euclid(100)
+                })
+            }
+            IntOrPercent::Invalid(_) => None,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        match self {
+            IntOrPercent::Int(v) => v.to_string(),
+            IntOrPercent::Percent(p) => format!("{p}%"),
+            IntOrPercent::Invalid(s) => s.to_string(),
+        }
+    }
+}
+
+/// A port given by number or by name (probes, Service targetPort, NetworkPolicy ports).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PortRef {
+    Number(i64),
+    Name(Box<str>),
+}
+
+impl PortRef {
+    pub fn parse_str(s: &str) -> PortRef {
+        match s.trim().parse::<i64>() {
+            Ok(n) => PortRef::Number(n),
+            Err(_) => PortRef::Name(s.into()),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        match self {
+            PortRef::Number(n) => n.to_string(),
+            PortRef::Name(s) => s.to_string(),
+        }
+    }
+}
+
+/// cpu and memory of a `requests` or `limits` map, as written (parse with [`super::quantity`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ResourcePair {
+    pub cpu: Option<Box<str>>,
+    pub memory: Option<Box<str>>,
+}
+
+impl ResourcePair {
+    pub fn get(&self, resource: Resource) -> Option<&str> {
+        match resource {
+            Resource::Cpu => self.cpu.as_deref(),
+            Resource::Memory => self.memory.as_deref(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Resource {
+    Cpu,
+    Memory,
+}
+
+impl Resource {
+    pub const BOTH: [Resource; 2] = [Resource::Cpu, Resource::Memory];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Cpu => "cpu",
+            Resource::Memory => "memory",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Handler {
+    Exec(Vec<Box<str>>),
+    HttpGet {
+        path: Option<Box<str>>,
+        port: PortRef,
+        scheme: Option<Box<str>>,
+    },
+    TcpSocket {
+        port: PortRef,
+    },
+    Grpc {
+        port: i64,
+        service: Option<Box<str>>,
+    },
+    /// The lifecycle `sleep` action (Kubernetes 1.29+).
+    Sleep {
+        seconds: i64,
+    },
+    /// No handler was given (the API server would reject the probe).
+    Missing,
+}
+
+impl Handler {
+    pub fn port(&self) -> Option<&PortRef> {
+        match self {
+            Handler::HttpGet { port, .. } | Handler::TcpSocket { port } => Some(port),
+            _ => None,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Handler::Exec(cmd) => format!("exec {}", cmd.join(" ")),
+            Handler::HttpGet { path, port, scheme } => format!(
+                "{} {}:{}",
+                scheme.as_deref().unwrap_or("HTTP").to_ascii_lowercase(),
+                path.as_deref().unwrap_or("/"),
+                port.text()
+            ),
+            Handler::TcpSocket { port } => format!("tcp :{}", port.text()),
+            Handler::Grpc { port, .. } => format!("grpc :{port}"),
+            Handler::Sleep { seconds } => format!("sleep {seconds}s"),
+            Handler::Missing => "no handler".to_string(),
+        }
+    }
+}
+
+/// A probe with the API defaults applied (initialDelay 0, period 10, timeout 1, success 1,
+/// failure 3).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Probe {
+    pub handler: Handler,
+    pub initial_delay_seconds: i64,
+    pub period_seconds: i64,
+    pub timeout_seconds: i64,
+    pub success_threshold: i64,
+    pub failure_threshold: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ContainerPort {
+    pub name: Option<Box<str>>,
+    pub port: i64,
+    pub protocol: Box<str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Container {
+    pub name: Box<str>,
+    pub image: Box<str>,
+    pub ports: Vec<ContainerPort>,
+    pub requests: ResourcePair,
+    pub limits: ResourcePair,
+    pub readiness: Option<Probe>,
+    pub liveness: Option<Probe>,
+    pub startup: Option<Probe>,
+    pub pre_stop: Option<Handler>,
+    /// `Always` on an init container makes it a native sidecar.
+    pub restart_policy: Option<Box<str>>,
+}
+
+impl Container {
+    /// The request the API server ends up with: a limit without a request defaults the request.
+    pub fn effective_request(&self, r: Resource) -> Option<&str> {
+        self.requests.get(r).or_else(|| self.limits.get(r))
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PodSpec {
+    pub containers: Vec<Container>,
+    pub init_containers: Vec<Container>,
+    pub service_account: Option<Box<str>>,
+    pub termination_grace_seconds: Option<i64>,
+    pub restart_policy: Option<Box<str>>,
+    pub automount_token: Option<bool>,
+    pub host_network: bool,
+    pub host_pid: bool,
+    pub host_ipc: bool,
+}
+
+impl PodSpec {
+    /// The ServiceAccount the pods run as (`default` when none is named).
+    pub fn service_account_name(&self) -> &str {
+        self.service_account.as_deref().unwrap_or("default")
+    }
+
+    /// terminationGracePeriodSeconds, 30 by default.
+    pub fn grace_seconds(&self) -> i64 {
+        self.termination_grace_seconds.unwrap_or(30)
+    }
+
+    /// Regular containers first, then init containers, each with its JSON-pointer list name.
+    pub fn all_containers(&self) -> impl Iterator<Item = (&'static str, usize, &Container)> {
+        self.containers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ("containers", i, c))
+            .chain(
+                self.init_containers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| ("initContainers", i, c)),
+            )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    ReplicaSet,
+    ReplicationController,
+    Job,
+    CronJob,
+    Pod,
+}
+
+impl WorkloadKind {
+    pub fn from_kind(kind: &Kind) -> Option<WorkloadKind> {
+        Some(match kind {
+            Kind::Deployment => WorkloadKind::Deployment,
+            Kind::StatefulSet => WorkloadKind::StatefulSet,
+            Kind::DaemonSet => WorkloadKind::DaemonSet,
+            Kind::ReplicaSet => WorkloadKind::ReplicaSet,
+            Kind::ReplicationController => WorkloadKind::ReplicationController,
+            Kind::Job => WorkloadKind::Job,
+            Kind::CronJob => WorkloadKind::CronJob,
+            Kind::Pod => WorkloadKind::Pod,
+            _ => return None,
+        })
+    }
+
+    pub fn kind(self) -> Kind {
+        match self {
+            WorkloadKind::Deployment => Kind::Deployment,
+            WorkloadKind::StatefulSet => Kind::StatefulSet,
+            WorkloadKind::DaemonSet => Kind::DaemonSet,
+            WorkloadKind::ReplicaSet => Kind::ReplicaSet,
+            WorkloadKind::ReplicationController => Kind::ReplicationController,
+            WorkloadKind::Job => Kind::Job,
+            WorkloadKind::CronJob => Kind::CronJob,
+            WorkloadKind::Pod => Kind::Pod,
+        }
+    }
+
+    /// JSON pointer of the pod spec inside the object.
+    pub fn pod_spec_pointer(self) -> &'static str {
+        match self {
+            WorkloadKind::Pod => "/spec",
+            WorkloadKind::CronJob => "/spec/jobTemplate/spec/template/spec",
+            _ => "/spec/template/spec",
+        }
+    }
+
+    /// JSON pointer of the pod template labels.
+    pub fn labels_pointer(self) -> &'static str {
+        match self {
+            WorkloadKind::Pod => "/metadata/labels",
+            WorkloadKind::CronJob => "/spec/jobTemplate/spec/template/metadata/labels",
+            _ => "/spec/template/metadata/labels",
+        }
+    }
+
+    /// Jobs and CronJobs run to completion; everything else is long-running.
+    pub fn is_batch(self) -> bool {
+        matches!(self, WorkloadKind::Job | WorkloadKind::CronJob)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Strategy {
+    /// `RollingUpdate` when unset (for Deployments), `Recreate`, or for StatefulSets and
+    /// DaemonSets their `updateStrategy.type`.
+    pub kind: Option<Box<str>>,
+    pub max_unavailable: Option<IntOrPercent>,
+    pub max_surge: Option<IntOrPercent>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkloadStatus {
+    pub replicas: Option<i64>,
+    pub ready: Option<i64>,
+    pub available: Option<i64>,
+    pub updated: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub kind: WorkloadKind,
+    pub meta: Meta,
+    pub replicas: Option<i64>,
+    pub selector: Option<LabelSelector>,
+    pub template_labels: Labels,
+    pub template_annotations: Labels,
+    pub spec: Arc<PodSpec>,
+    pub strategy: Strategy,
+    pub revision_history_limit: Option<i64>,
+    pub status: WorkloadStatus,
+}
+
+impl Workload {
+    pub fn object_ref(&self) -> ObjectRef {
+        obj_ref(self.kind.kind(), &self.meta)
+    }
+
+    /// An annotation from the object or, failing that, from its pod template.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.meta
+            .annotation(key)
+            .or_else(|| self.template_annotations.get(key))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerStatus {
+    pub name: Box<str>,
+    pub ready: bool,
+    pub restart_count: i64,
+    pub started_at: Option<Box<str>>,
+    pub waiting_reason: Option<Box<str>>,
+    pub last_terminated_reason: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pod {
+    pub meta: Meta,
+    pub spec: Arc<PodSpec>,
+    pub node_name: Option<Box<str>>,
+    pub phase: Option<Box<str>>,
+    pub ready: bool,
+    /// lastTransitionTime of the Ready condition.
+    pub ready_since: Option<Box<str>>,
+    pub containers: Vec<ContainerStatus>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServicePort {
+    pub name: Option<Box<str>>,
+    pub port: i64,
+    pub target_port: Option<PortRef>,
+    pub protocol: Box<str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub meta: Meta,
+    /// `None` when the Service has no selector (its endpoints are managed by hand).
+    pub selector: Option<LabelSelector>,
+    pub service_type: Box<str>,
+    pub ports: Vec<ServicePort>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pdb {
+    pub meta: Meta,
+    pub selector: Option<LabelSelector>,
+    pub min_available: Option<IntOrPercent>,
+    pub max_unavailable: Option<IntOrPercent>,
+}
+
+impl Pdb {
+    /// policy/v1beta1 gives an empty selector the meaning "no pods"; policy/v1 "every pod".
+    pub fn matches(&self, labels: &Labels) -> bool {
+        match &self.selector {
+            None => false,
+            Some(s) if s.is_empty() => !self.meta.api_version.starts_with("policy/v1beta1"),
+            Some(s) => s.matches(labels),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HpaMetric {
+    /// A `Resource` or `ContainerResource` metric on cpu or memory.
+    Resource {
+        name: Box<str>,
+        container: Option<Box<str>>,
+        utilization: Option<i64>,
+    },
+    Other(Box<str>),
+}
+
+#[derive(Clone, Debug)]
+pub struct ScaleTarget {
+    pub api_version: Box<str>,
+    pub kind: Box<str>,
+    pub name: Box<str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Hpa {
+    pub meta: Meta,
+    pub target: ScaleTarget,
+    pub min_replicas: Option<i64>,
+    pub max_replicas: Option<i64>,
+    /// The metrics, normalised across autoscaling/v1, v2beta1, v2beta2 and v2. When the object
+    /// names none, the API default (cpu at 80 %) is filled in.
+    pub metrics: Vec<HpaMetric>,
+}
+
+impl Hpa {
+    pub fn min_replicas(&self) -> i64 {
+        self.min_replicas.unwrap_or(1)
+    }
+
+    /// The CPU utilization targets, with the container they are limited to, if any.
+    pub fn cpu_utilization(&self) -> impl Iterator<Item = (Option<&str>, i64)> {
+        self.metrics.iter().filter_map(|m| match m {
+            HpaMetric::Resource {
+                name,
+                container,
+                utilization: Some(u),
+            } if &**name == "cpu" => Some((container.as_deref(), *u)),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IpBlock {
+    pub cidr: Box<str>,
+    pub except: Vec<Box<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Peer {
+    pub pod_selector: Option<LabelSelector>,
+    pub namespace_selector: Option<LabelSelector>,
+    pub ip_block: Option<IpBlock>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyPort {
+    pub protocol: Box<str>,
+    pub port: Option<PortRef>,
+    pub end_port: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyRule {
+    /// Empty means every peer.
+    pub peers: Vec<Peer>,
+    /// Empty means every port.
+    pub ports: Vec<PolicyPort>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NetworkPolicy {
+    pub meta: Meta,
+    pub pod_selector: LabelSelector,
+    /// Effective policy types: `policyTypes` when given, else Ingress plus Egress when there
+    /// are egress rules (the API default).
+    pub ingress_isolation: bool,
+    pub egress_isolation: bool,
+    pub ingress: Vec<PolicyRule>,
+    pub egress: Vec<PolicyRule>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServiceAccount {
+    pub meta: Meta,
+    pub automount_token: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RbacRule {
+    pub api_groups: Vec<Box<str>>,
+    pub resources: Vec<Box<str>>,
+    pub verbs: Vec<Box<str>>,
+    pub resource_names: Vec<Box<str>>,
+    pub non_resource_urls: Vec<Box<str>>,
+}
+
+/// A Role or a ClusterRole (`meta.namespace` is `None` for the latter).
+#[derive(Clone, Debug)]
+pub struct Role {
+    pub meta: Meta,
+    pub rules: Vec<RbacRule>,
+    pub aggregation: Vec<LabelSelector>,
+}
+
+impl Role {
+    pub fn is_cluster_role(&self) -> bool {
+        self.meta.namespace.is_none()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub kind: Box<str>,
+    pub name: Box<str>,
+    pub namespace: Option<Box<str>>,
+}
+
+/// A RoleBinding or a ClusterRoleBinding (`meta.namespace` is `None` for the latter).
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub meta: Meta,
+    pub role_kind: Box<str>,
+    pub role_name: Box<str>,
+    pub subjects: Vec<Subject>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ResourceQuota {
+    pub meta: Meta,
+    pub hard: Vec<(Box<str>, Box<str>)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LimitRangeItem {
+    pub item_type: Box<str>,
+    pub default_limit: ResourcePair,
+    pub default_request: ResourcePair,
+    pub max: ResourcePair,
+    pub min: ResourcePair,
+}
+
+#[derive(Clone, Debug)]
+pub struct LimitRange {
+    pub meta: Meta,
+    pub items: Vec<LimitRangeItem>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Namespace {
+    pub meta: Meta,
+    pub phase: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taint {
+    pub key: Box<str>,
+    pub value: Option<Box<str>>,
+    pub effect: Box<str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub meta: Meta,
+    pub unschedulable: bool,
+    pub taints: Vec<Taint>,
+    pub ready: Option<bool>,
+    pub allocatable: ResourcePair,
+}
+
+/// A Secret or a ConfigMap: metadata, and the names and sizes of its keys. Never the values.
+#[derive(Clone, Debug)]
+pub struct DataObject {
+    pub meta: Meta,
+    pub kind: Kind,
+    pub data_type: Option<Box<str>>,
+    pub keys: Vec<(Box<str>, usize)>,
+}
+
+/// Any other kind: identity and labels only.
+#[derive(Clone, Debug)]
+pub struct OtherObject {
+    pub meta: Meta,
+    pub kind: Arc<str>,
+}
+
+pub fn obj_ref(kind: Kind, meta: &Meta) -> ObjectRef {
+    ObjectRef {
+        kind,
+        namespace: meta.namespace.clone(),
+        name: meta.name.clone(),
+    }
+}
+
+/// One decoded object of any kind.
+#[derive(Clone, Debug)]
+pub enum Object {
+    Namespace(Namespace),
+    Node(Node),
+    Pod(Pod),
+    Workload(Workload),
+    Service(Service),
+    Pdb(Pdb),
+    Hpa(Hpa),
+    NetworkPolicy(NetworkPolicy),
+    ServiceAccount(ServiceAccount),
+    Role(Role),
+    Binding(Binding),
+    ResourceQuota(ResourceQuota),
+    LimitRange(LimitRange),
+    Data(DataObject),
+    Other(OtherObject),
+}
+
+impl Object {
+    pub fn meta(&self) -> &Meta {
+        match self {
+            Object::Namespace(o) => &o.meta,
+            Object::Node(o) => &o.meta,
+            Object::Pod(o) => &o.meta,
+            Object::Workload(o) => &o.meta,
+            Object::Service(o) => &o.meta,
+            Object::Pdb(o) => &o.meta,
+            Object::Hpa(o) => &o.meta,
+            Object::NetworkPolicy(o) => &o.meta,
+            Object::ServiceAccount(o) => &o.meta,
+            Object::Role(o) => &o.meta,
+            Object::Binding(o) => &o.meta,
+            Object::ResourceQuota(o) => &o.meta,
+            Object::LimitRange(o) => &o.meta,
+            Object::Data(o) => &o.meta,
+            Object::Other(o) => &o.meta,
+        }
+    }
+
+    pub fn meta_mut(&mut self) -> &mut Meta {
+        match self {
+            Object::Namespace(o) => &mut o.meta,
+            Object::Node(o) => &mut o.meta,
+            Object::Pod(o) => &mut o.meta,
+            Object::Workload(o) => &mut o.meta,
+            Object::Service(o) => &mut o.meta,
+            Object::Pdb(o) => &mut o.meta,
+            Object::Hpa(o) => &mut o.meta,
+            Object::NetworkPolicy(o) => &mut o.meta,
+            Object::ServiceAccount(o) => &mut o.meta,
+            Object::Role(o) => &mut o.meta,
+            Object::Binding(o) => &mut o.meta,
+            Object::ResourceQuota(o) => &mut o.meta,
+            Object::LimitRange(o) => &mut o.meta,
+            Object::Data(o) => &mut o.meta,
+            Object::Other(o) => &mut o.meta,
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Object::Namespace(_) => Kind::Namespace,
+            Object::Node(_) => Kind::Node,
+            Object::Pod(_) => Kind::Pod,
+            Object::Workload(w) => w.kind.kind(),
+            Object::Service(_) => Kind::Service,
+            Object::Pdb(_) => Kind::PodDisruptionBudget,
+            Object::Hpa(_) => Kind::HorizontalPodAutoscaler,
+            Object::NetworkPolicy(_) => Kind::NetworkPolicy,
+            Object::ServiceAccount(_) => Kind::ServiceAccount,
+            Object::Role(r) if r.is_cluster_role() => Kind::ClusterRole,
+            Object::Role(_) => Kind::Role,
+            Object::Binding(b) if b.meta.namespace.is_none() => Kind::ClusterRoleBinding,
+            Object::Binding(_) => Kind::RoleBinding,
+            Object::ResourceQuota(_) => Kind::ResourceQuota,
+            Object::LimitRange(_) => Kind::LimitRange,
+            Object::Data(d) => d.kind.clone(),
+            Object::Other(o) => Kind::Other(o.kind.clone()),
+        }
+    }
+
+    pub fn object_ref(&self) -> ObjectRef {
+        obj_ref(self.kind(), self.meta())
+    }
+}

@@ -1,0 +1,573 @@
+//! The cluster snapshot: every projection, plus the indexes the analyses share.
+
+use super::meta::{Kind, Labels, Meta, ObjectRef, Origin};
+use super::objects::*;
+use super::selector::LabelSelector;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Where a snapshot came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Manifests from files or stdin: pod templates stand for pods.
+    Offline,
+    /// The demo cluster embedded in the binary (offline semantics).
+    Demo,
+    /// A live cluster.
+    Live,
+}
+
+impl SourceKind {
+    pub fn is_offline(self) -> bool {
+        !matches!(self, SourceKind::Live)
+    }
+}
+
+/// Indexes computed once per snapshot. Workload, pod, Service, PDB, HPA and policy numbers are
+/// positions in the snapshot's vectors.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub workload_by_ref: HashMap<ObjectRef, usize>,
+    /// Owner → children, from `ownerReferences` (ReplicaSet → Pods, Deployment → ReplicaSets).
+    pub children: HashMap<ObjectRef, Vec<ObjectRef>>,
+    /// Top-level workload → the pods it runs (through its ReplicaSets or Jobs).
+    pub pods_of: Vec<Vec<usize>>,
+    /// Workload → Services whose selector matches its pod template.
+    pub services_of: Vec<Vec<usize>>,
+    /// Workload → PDBs whose selector matches its pod template.
+    pub pdbs_of: Vec<Vec<usize>>,
+    /// Workload → NetworkPolicies whose podSelector matches its pod template.
+    pub netpols_of: Vec<Vec<usize>>,
+    /// Workload → the HPA that scales it.
+    pub hpa_of: Vec<Option<usize>>,
+    /// HPA → the workload it scales, when that workload exists.
+    pub hpa_target: Vec<Option<usize>>,
+    /// PDB → number of pods and pod templates it selects in its namespace.
+    pub pdb_selected: Vec<usize>,
+    /// NetworkPolicy → number of pods and pod templates it selects in its namespace.
+    pub netpol_selected: Vec<usize>,
+    /// (namespace, ServiceAccount name) → bindings that name it as a subject.
+    pub bindings_of_sa: HashMap<(Arc<str>, Arc<str>), Vec<usize>>,
+    /// Identity of every object, for existence checks (`kind`, namespace, name).
+    pub all: HashSet<ObjectRef>,
+}
+
+#[derive(Debug)]
+pub struct Snapshot {
+    pub source_kind: SourceKind,
+    /// Human description: file names, `demo`, or a context name.
+    pub source: String,
+    /// Files that offline objects came from ([`Origin::file`] indexes this).
+    pub files: Vec<String>,
+    pub namespaces: Vec<Namespace>,
+    pub nodes: Vec<Node>,
+    pub pods: Vec<Pod>,
+    /// Every workload-kind object, owned ones included, plus one entry per bare pod.
+    pub workloads: Vec<Workload>,
+    pub services: Vec<Service>,
+    pub pdbs: Vec<Pdb>,
+    pub hpas: Vec<Hpa>,
+    pub netpols: Vec<NetworkPolicy>,
+    pub service_accounts: Vec<ServiceAccount>,
+    pub roles: Vec<Role>,
+    pub bindings: Vec<Binding>,
+    pub quotas: Vec<ResourceQuota>,
+    pub limit_ranges: Vec<LimitRange>,
+    pub data: Vec<DataObject>,
+    pub others: Vec<OtherObject>,
+    pub index: Index,
+}
+
+/// Shares identical label maps and pod specs between objects.
+#[derive(Default)]
+struct Interner {
+    labels: HashSet<Labels>,
+    specs: HashSet<Arc<PodSpec>>,
+}
+
+impl Interner {
+    fn labels(&mut self, l: &mut Labels) {
+        if l.is_empty() {
+            return;
+        }
+        match self.labels.get(l) {
+            Some(shared) => *l = shared.clone(),
+            None => {
+                self.labels.insert(l.clone());
+            }
+        }
+    }
+
+    fn meta(&mut self, m: &mut Meta) {
+        self.labels(&mut m.labels);
+        self.labels(&mut m.annotations);
+    }
+
+    fn spec(&mut self, s: &mut Arc<PodSpec>) {
+        match self.specs.get(s) {
+            Some(shared) => *s = shared.clone(),
+            None => {
+                self.specs.insert(s.clone());
+            }
+        }
+    }
+}
+
+impl Snapshot {
+    pub fn empty(source_kind: SourceKind, source: impl Into<String>) -> Snapshot {
+        Snapshot {
+            source_kind,
+            source: source.into(),
+            files: Vec::new(),
+            namespaces: Vec::new(),
+            nodes: Vec::new(),
+            pods: Vec::new(),
+            workloads: Vec::new(),
+            services: Vec::new(),
+            pdbs: Vec::new(),
+            hpas: Vec::new(),
+            netpols: Vec::new(),
+            service_accounts: Vec::new(),
+            roles: Vec::new(),
+            bindings: Vec::new(),
+            quotas: Vec::new(),
+            limit_ranges: Vec::new(),
+            data: Vec::new(),
+            others: Vec::new(),
+            index: Index::default(),
+        }
+    }
+
+    /// Builds a snapshot from decoded objects, sharing identical labels and specs, and indexes it.
+    pub fn build(
+        source_kind: SourceKind,
+        source: impl Into<String>,
+        files: Vec<String>,
+        objects: impl IntoIterator<Item = Object>,
+    ) -> Snapshot {
+        let mut snap = Snapshot::empty(source_kind, source);
+        snap.files = files;
+        let mut interner = Interner::default();
+        for mut obj in objects {
+            interner.meta(obj.meta_mut());
+            match obj {
+                Object::Namespace(o) => snap.namespaces.push(o),
+                Object::Node(o) => snap.nodes.push(o),
+                Object::Pod(mut o) => {
+                    interner.spec(&mut o.spec);
+                    snap.pods.push(o)
+                }
+                Object::Workload(mut o) => {
+                    interner.labels(&mut o.template_labels);
+                    interner.labels(&mut o.template_annotations);
+                    interner.spec(&mut o.spec);
+                    snap.workloads.push(o)
+                }
+                Object::Service(o) => snap.services.push(o),
+                Object::Pdb(o) => snap.pdbs.push(o),
+                Object::Hpa(o) => snap.hpas.push(o),
+                Object::NetworkPolicy(o) => snap.netpols.push(o),
+                Object::ServiceAccount(o) => snap.service_accounts.push(o),
+                Object::Role(o) => snap.roles.push(o),
+                Object::Binding(o) => snap.bindings.push(o),
+                Object::ResourceQuota(o) => snap.quotas.push(o),
+                Object::LimitRange(o) => snap.limit_ranges.push(o),
+                Object::Data(o) => snap.data.push(o),
+                Object::Other(o) => snap.others.push(o),
+            }
+        }
+        // Bare pods are workloads of their own.
+        for p in snap.pods.iter().filter(|p| p.meta.owner.is_none()) {
+            snap.workloads.push(Workload {
+                kind: WorkloadKind::Pod,
+                meta: p.meta.clone(),
+                replicas: None,
+                selector: None,
+                template_labels: p.meta.labels.clone(),
+                template_annotations: p.meta.annotations.clone(),
+                spec: p.spec.clone(),
+                strategy: Strategy::default(),
+                revision_history_limit: None,
+                status: WorkloadStatus::default(),
+            });
+        }
+        snap.reindex();
+        snap
+    }
+
+    /// Recomputes every index (after the object vectors changed).
+    pub fn reindex(&mut self) {
+        self.index = build_index(self);
+    }
+
+    /// Workloads that kvet audits: those without an owner.
+    pub fn top_workloads(&self) -> impl Iterator<Item = (usize, &Workload)> {
+        self.workloads
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.meta.owner.is_none())
+    }
+
+    /// Desired replicas, as checks.md defines it: the HPA's minReplicas when an HPA scales the
+    /// workload, else `spec.replicas` (default 1). `None` when the count is not a spec field
+    /// (DaemonSets, Jobs).
+    pub fn desired_replicas(&self, w: usize) -> Option<i64> {
+        let wl = &self.workloads[w];
+        match wl.kind {
+            WorkloadKind::Deployment
+            | WorkloadKind::StatefulSet
+            | WorkloadKind::ReplicaSet
+            | WorkloadKind::ReplicationController => Some(
+                match self.index.hpa_of.get(w).copied().flatten() {
+                    Some(h) => self.hpas[h].min_replicas(),
+                    None => wl.replicas.unwrap_or(1),
+                },
+            ),
+            WorkloadKind::Pod => Some(1),
+            _ => None,
+        }
+    }
+
+    /// A workload is served when a Service's selector matches its pod template.
+    pub fn is_served(&self, w: usize) -> bool {
+        self.index.services_of.get(w).is_some_and(|s| !s.is_empty())
+    }
+
+    /// Cold start samples of a workload's pods: seconds from the last container start to the
+    /// Ready condition, for pods that are ready.
+    pub fn cold_start_samples(&self, w: usize) -> Vec<f64> {
+        let Some(pods) = self.index.pods_of.get(w) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for &p in pods {
+            let pod = &self.pods[p];
+            if !pod.ready {
+                continue;
+            }
+            let Some(ready) = pod.ready_since.as_deref().and_then(super::time::parse_rfc3339) else {
+                continue;
+            };
+            let started = pod
+                .containers
+                .iter()
+                .filter_map(|c| c.started_at.as_deref().and_then(super::time::parse_rfc3339))
+                .fold(None, |acc: Option<f64>, t| Some(acc.map_or(t, |a| a.max(t))));
+            if let Some(s) = started {
+                if ready >= s {
+                    out.push(ready - s);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.total_cmp(b));
+        out
+    }
+
+    /// The longest measured cold start of a workload's pods, in seconds.
+    pub fn measured_cold_start(&self, w: usize) -> Option<f64> {
+        self.cold_start_samples(w).last().copied()
+    }
+
+    pub fn origin_of(&self, meta: &Meta) -> Option<(&str, u32)> {
+        let o: Origin = meta.origin?;
+        self.files
+            .get(o.file as usize)
+            .map(|f| (f.as_str(), o.line))
+    }
+
+    pub fn exists(&self, r: &ObjectRef) -> bool {
+        self.index.all.contains(r)
+    }
+
+    /// Number of namespaces that hold anything, named or implied by their objects.
+    pub fn namespace_names(&self) -> Vec<Arc<str>> {
+        let mut names: Vec<Arc<str>> = self
+            .namespaces
+            .iter()
+            .map(|n| n.meta.name.clone())
+            .chain(self.index.all.iter().filter_map(|r| r.namespace.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Every object's identity and metadata, in a stable order of kinds.
+    pub fn all_meta(&self) -> Vec<(Kind, &Meta)> {
+        let mut out: Vec<(Kind, &Meta)> = Vec::new();
+        out.extend(self.namespaces.iter().map(|o| (Kind::Namespace, &o.meta)));
+        out.extend(self.nodes.iter().map(|o| (Kind::Node, &o.meta)));
+        out.extend(self.pods.iter().map(|o| (Kind::Pod, &o.meta)));
+        out.extend(
+            self.workloads
+                .iter()
+                .filter(|w| w.kind != WorkloadKind::Pod)
+                .map(|o| (o.kind.kind(), &o.meta)),
+        );
+        out.extend(self.services.iter().map(|o| (Kind::Service, &o.meta)));
+        out.extend(self.pdbs.iter().map(|o| (Kind::PodDisruptionBudget, &o.meta)));
+        out.extend(
+            self.hpas
+                .iter()
+                .map(|o| (Kind::HorizontalPodAutoscaler, &o.meta)),
+        );
+        out.extend(self.netpols.iter().map(|o| (Kind::NetworkPolicy, &o.meta)));
+        out.extend(
+            self.service_accounts
+                .iter()
+                .map(|o| (Kind::ServiceAccount, &o.meta)),
+        );
+        out.extend(self.roles.iter().map(|o| {
+            let k = if o.is_cluster_role() {
+                Kind::ClusterRole
+            } else {
+                Kind::Role
+            };
+            (k, &o.meta)
+        }));
+        out.extend(self.bindings.iter().map(|o| {
+            let k = if o.meta.namespace.is_none() {
+                Kind::ClusterRoleBinding
+            } else {
+                Kind::RoleBinding
+            };
+            (k, &o.meta)
+        }));
+        out.extend(self.quotas.iter().map(|o| (Kind::ResourceQuota, &o.meta)));
+        out.extend(self.limit_ranges.iter().map(|o| (Kind::LimitRange, &o.meta)));
+        out.extend(self.data.iter().map(|o| (o.kind.clone(), &o.meta)));
+        out.extend(
+            self.others
+                .iter()
+                .map(|o| (Kind::Other(o.kind.clone()), &o.meta)),
+        );
+        out
+    }
+
+    pub fn object_count(&self) -> usize {
+        self.index.all.len()
+    }
+}
+
+/// Selectors of one namespace, indexed by one of their `matchLabels` pairs so that a label set
+/// is only tested against selectors that can match it. Selectors without a pair (expressions
+/// only, or empty) are tested every time. The final test is always the exact one.
+struct SelectorIndex {
+    by_pair: HashMap<Arc<str>, HashMap<Box<str>, HashMap<Box<str>, Vec<usize>>>>,
+    scan: HashMap<Arc<str>, Vec<usize>>,
+}
+
+impl SelectorIndex {
+    fn new<'a>(items: impl Iterator<Item = (usize, Option<&'a Arc<str>>, Option<&'a LabelSelector>)>) -> Self {
+        let mut ix = SelectorIndex {
+            by_pair: HashMap::new(),
+            scan: HashMap::new(),
+        };
+        for (i, ns, sel) in items {
+            let (Some(ns), Some(sel)) = (ns, sel) else {
+                continue;
+            };
+            match sel.index_pair() {
+                Some((k, v)) => ix
+                    .by_pair
+                    .entry(ns.clone())
+                    .or_default()
+                    .entry(k.into())
+                    .or_default()
+                    .entry(v.into())
+                    .or_default()
+                    .push(i),
+                None => ix.scan.entry(ns.clone()).or_default().push(i),
+            }
+        }
+        ix
+    }
+
+    /// Indices whose selector may match, deduplicated, in ascending order.
+    fn candidates(&self, ns: &str, labels: &Labels) -> Vec<usize> {
+        let mut out: Vec<usize> = self.scan.get(ns).cloned().unwrap_or_default();
+        if let Some(keys) = self.by_pair.get(ns) {
+            for (k, v) in labels.iter() {
+                if let Some(list) = keys.get(k).and_then(|vals| vals.get(v)) {
+                    out.extend_from_slice(list);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+fn build_index(s: &Snapshot) -> Index {
+    let mut ix = Index::default();
+    let n = s.workloads.len();
+    for (kind, m) in s.all_meta() {
+        ix.all.insert(obj_ref(kind, m));
+    }
+    for w in &s.workloads {
+        if w.kind == WorkloadKind::Pod {
+            continue;
+        }
+        ix.all.insert(w.object_ref());
+    }
+    for (i, w) in s.workloads.iter().enumerate() {
+        if w.kind != WorkloadKind::Pod {
+            ix.workload_by_ref.insert(w.object_ref(), i);
+        }
+    }
+    // Bare pods: their workload entry is found through the Pod reference.
+    for (i, w) in s.workloads.iter().enumerate() {
+        if w.kind == WorkloadKind::Pod {
+            ix.workload_by_ref.insert(w.object_ref(), i);
+        }
+    }
+
+    // Owner → children.
+    for (kind, m) in s.all_meta() {
+        if let Some(o) = &m.owner {
+            let owner = ObjectRef {
+                kind: o.kind.clone(),
+                namespace: m.namespace.clone(),
+                name: o.name.clone(),
+            };
+            ix.children.entry(owner).or_default().push(obj_ref(kind, m));
+        }
+    }
+
+    // Pods → their top-level workload, following owners up to two levels.
+    ix.pods_of = vec![Vec::new(); n];
+    let top_of = |r: &ObjectRef| -> Option<usize> {
+        let mut cur = *ix.workload_by_ref.get(r)?;
+        for _ in 0..3 {
+            let Some(o) = &s.workloads[cur].meta.owner else {
+                return Some(cur);
+            };
+            let up = ObjectRef {
+                kind: o.kind.clone(),
+                namespace: s.workloads[cur].meta.namespace.clone(),
+                name: o.name.clone(),
+            };
+            match ix.workload_by_ref.get(&up) {
+                Some(&u) => cur = u,
+                None => return Some(cur),
+            }
+        }
+        Some(cur)
+    };
+    let mut pods_of = vec![Vec::new(); n];
+    for (pi, p) in s.pods.iter().enumerate() {
+        let r = match &p.meta.owner {
+            Some(o) => ObjectRef {
+                kind: o.kind.clone(),
+                namespace: p.meta.namespace.clone(),
+                name: o.name.clone(),
+            },
+            None => obj_ref(Kind::Pod, &p.meta),
+        };
+        if let Some(w) = top_of(&r) {
+            pods_of[w].push(pi);
+        }
+    }
+    ix.pods_of = pods_of;
+
+    // Selector matches, namespace by namespace.
+    let svc_ix = SelectorIndex::new(
+        s.services
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i, x.meta.namespace.as_ref(), x.selector.as_ref())),
+    );
+    let pdb_ix = SelectorIndex::new(
+        s.pdbs
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i, x.meta.namespace.as_ref(), x.selector.as_ref())),
+    );
+    let np_ix = SelectorIndex::new(
+        s.netpols
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i, x.meta.namespace.as_ref(), Some(&x.pod_selector))),
+    );
+    ix.services_of = vec![Vec::new(); n];
+    ix.pdbs_of = vec![Vec::new(); n];
+    ix.netpols_of = vec![Vec::new(); n];
+    ix.pdb_selected = vec![0; s.pdbs.len()];
+    ix.netpol_selected = vec![0; s.netpols.len()];
+    for (wi, w) in s.workloads.iter().enumerate() {
+        let ns = w.meta.namespace();
+        let l = &w.template_labels;
+        ix.services_of[wi] = svc_ix
+            .candidates(ns, l)
+            .into_iter()
+            .filter(|&i| s.services[i].selector.as_ref().is_some_and(|x| x.matches(l)))
+            .collect();
+        ix.pdbs_of[wi] = pdb_ix
+            .candidates(ns, l)
+            .into_iter()
+            .filter(|&i| s.pdbs[i].matches(l))
+            .collect();
+        ix.netpols_of[wi] = np_ix
+            .candidates(ns, l)
+            .into_iter()
+            .filter(|&i| s.netpols[i].pod_selector.matches(l))
+            .collect();
+        for &p in &ix.pdbs_of[wi] {
+            ix.pdb_selected[p] += 1;
+        }
+        for &p in &ix.netpols_of[wi] {
+            ix.netpol_selected[p] += 1;
+        }
+    }
+    // Owned pods count too (their labels can differ from the template, e.g. pod-template-hash).
+    let mut seen: HashSet<(usize, Arc<str>)> = HashSet::new();
+    for p in s.pods.iter().filter(|p| p.meta.owner.is_some()) {
+        let ns = p.meta.namespace.clone().unwrap_or_else(|| Arc::from(""));
+        let key = (p.meta.labels.identity(), ns.clone());
+        let l = &p.meta.labels;
+        if seen.insert(key) {
+            for i in pdb_ix.candidates(&ns, l) {
+                if s.pdbs[i].matches(l) {
+                    ix.pdb_selected[i] += 1;
+                }
+            }
+            for i in np_ix.candidates(&ns, l) {
+                if s.netpols[i].pod_selector.matches(l) {
+                    ix.netpol_selected[i] += 1;
+                }
+            }
+        }
+    }
+
+    // HPA ↔ target.
+    ix.hpa_of = vec![None; n];
+    ix.hpa_target = vec![None; s.hpas.len()];
+    for (hi, h) in s.hpas.iter().enumerate() {
+        let r = ObjectRef {
+            kind: Kind::parse(&h.target.kind),
+            namespace: h.meta.namespace.clone(),
+            name: Arc::from(&*h.target.name),
+        };
+        if let Some(&w) = ix.workload_by_ref.get(&r) {
+            ix.hpa_target[hi] = Some(w);
+            ix.hpa_of[w] = Some(hi);
+        }
+    }
+
+    // ServiceAccount → bindings.
+    for (bi, b) in s.bindings.iter().enumerate() {
+        for sub in b.subjects.iter().filter(|x| &*x.kind == "ServiceAccount") {
+            let ns: Arc<str> = match (&sub.namespace, &b.meta.namespace) {
+                (Some(ns), _) => Arc::from(&**ns),
+                (None, Some(ns)) => ns.clone(),
+                (None, None) => continue,
+            };
+            ix.bindings_of_sa
+                .entry((ns, Arc::from(&*sub.name)))
+                .or_default()
+                .push(bi);
+        }
+    }
+    ix
+}

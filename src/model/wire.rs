@@ -1,0 +1,588 @@
+//! Serde shapes of the manifest fields kvet reads. Everything else in a document is skipped
+//! while parsing, so nothing large (managedFields, env, Secret data) is ever allocated.
+//!
+//! One `RawObject` type covers every kind; fields whose shape differs between kinds
+//! (`spec.selector`) use small custom deserializers.
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Treats an explicit `null` like an absent field.
+pub fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A scalar read as text, whatever its YAML type (`version: 1.0`, `cpu: 2`, `enabled: true`).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(String::new()))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(String::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `IntOrString` as it appears in manifests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntOrStr {
+    Int(i64),
+    Str(String),
+}
+
+impl<'de> Deserialize<'de> for IntOrStr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = IntOrStr;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an integer or a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IntOrStr, E> {
+                Ok(IntOrStr::Str(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IntOrStr, E> {
+                Ok(IntOrStr::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IntOrStr, E> {
+                i64::try_from(v)
+                    .map(IntOrStr::Int)
+                    .map_err(|_| E::custom("integer out of range"))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<IntOrStr, E> {
+                if v.fract() == 0.0 && v.abs() < 1e15 {
+                    Ok(IntOrStr::Int(v as i64))
+                } else {
+                    Err(E::custom(format!("expected an integer, found {v}")))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+pub type TextMap = BTreeMap<String, Text>;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawExpr {
+    pub key: String,
+    pub operator: String,
+    #[serde(deserialize_with = "nullable")]
+    pub values: Vec<Text>,
+}
+
+/// A selector that may be a `LabelSelector` (`matchLabels`/`matchExpressions`) or a plain
+/// map (Service, ReplicationController).
+#[derive(Debug, Default)]
+pub struct RawSelector {
+    pub match_labels: Option<TextMap>,
+    pub match_expressions: Option<Vec<RawExpr>>,
+    pub plain: TextMap,
+}
+
+impl<'de> Deserialize<'de> for RawSelector {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawSelector;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a label selector")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<RawSelector, A::Error> {
+                let mut out = RawSelector::default();
+                while let Some(key) = m.next_key::<String>()? {
+                    match key.as_str() {
+                        "matchLabels" => {
+                            out.match_labels =
+                                Some(m.next_value::<Option<TextMap>>()?.unwrap_or_default())
+                        }
+                        "matchExpressions" => {
+                            out.match_expressions =
+                                Some(m.next_value::<Option<Vec<RawExpr>>>()?.unwrap_or_default())
+                        }
+                        _ => {
+                            let v: Text = m.next_value()?;
+                            out.plain.insert(key, v);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawOwner {
+    pub kind: String,
+    pub name: String,
+    pub controller: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawMeta {
+    pub name: Option<Text>,
+    pub generate_name: Option<String>,
+    pub namespace: Option<Text>,
+    #[serde(deserialize_with = "nullable")]
+    pub labels: TextMap,
+    #[serde(deserialize_with = "nullable")]
+    pub annotations: TextMap,
+    #[serde(deserialize_with = "nullable")]
+    pub owner_references: Vec<RawOwner>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawResources {
+    #[serde(deserialize_with = "nullable")]
+    pub requests: TextMap,
+    #[serde(deserialize_with = "nullable")]
+    pub limits: TextMap,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawExec {
+    #[serde(deserialize_with = "nullable")]
+    pub command: Vec<Text>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawHttpGet {
+    pub path: Option<String>,
+    pub port: Option<IntOrStr>,
+    pub scheme: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawTcp {
+    pub port: Option<IntOrStr>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawGrpc {
+    pub port: Option<i64>,
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawSleep {
+    pub seconds: Option<i64>,
+}
+
+/// A probe or a lifecycle handler: the handler fields plus the probe timings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawHandler {
+    pub exec: Option<RawExec>,
+    pub http_get: Option<RawHttpGet>,
+    pub tcp_socket: Option<RawTcp>,
+    pub grpc: Option<RawGrpc>,
+    pub sleep: Option<RawSleep>,
+    pub initial_delay_seconds: Option<i64>,
+    pub period_seconds: Option<i64>,
+    pub timeout_seconds: Option<i64>,
+    pub success_threshold: Option<i64>,
+    pub failure_threshold: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawLifecycle {
+    pub pre_stop: Option<RawHandler>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawContainerPort {
+    pub name: Option<String>,
+    pub container_port: Option<i64>,
+    pub protocol: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawContainer {
+    pub name: Option<String>,
+    pub image: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub ports: Vec<RawContainerPort>,
+    pub resources: Option<RawResources>,
+    pub readiness_probe: Option<RawHandler>,
+    pub liveness_probe: Option<RawHandler>,
+    pub startup_probe: Option<RawHandler>,
+    pub lifecycle: Option<RawLifecycle>,
+    pub restart_policy: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawRollingUpdate {
+    pub max_unavailable: Option<IntOrStr>,
+    pub max_surge: Option<IntOrStr>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawStrategy {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub rolling_update: Option<RawRollingUpdate>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawTemplate {
+    pub metadata: Option<RawMeta>,
+    pub spec: Option<Box<RawSpec>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawJobTemplate {
+    pub spec: Option<Box<RawSpec>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawServicePort {
+    pub name: Option<String>,
+    pub port: Option<i64>,
+    pub target_port: Option<IntOrStr>,
+    pub protocol: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawScaleTarget {
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawMetricTarget {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub average_utilization: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawResourceMetric {
+    pub name: Option<String>,
+    pub container: Option<String>,
+    /// autoscaling/v2beta1
+    pub target_average_utilization: Option<i64>,
+    /// autoscaling/v2beta2 and v2
+    pub target: Option<RawMetricTarget>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawMetric {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub resource: Option<RawResourceMetric>,
+    pub container_resource: Option<RawResourceMetric>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawIpBlock {
+    pub cidr: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub except: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawPeer {
+    pub pod_selector: Option<RawSelector>,
+    pub namespace_selector: Option<RawSelector>,
+    pub ip_block: Option<RawIpBlock>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawPolicyPort {
+    pub protocol: Option<String>,
+    pub port: Option<IntOrStr>,
+    pub end_port: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawPolicyRule {
+    #[serde(deserialize_with = "nullable")]
+    pub from: Vec<RawPeer>,
+    #[serde(deserialize_with = "nullable")]
+    pub to: Vec<RawPeer>,
+    #[serde(deserialize_with = "nullable")]
+    pub ports: Vec<RawPolicyPort>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawTaint {
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub effect: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawLimitItem {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub default: TextMap,
+    #[serde(deserialize_with = "nullable")]
+    pub default_request: TextMap,
+    #[serde(deserialize_with = "nullable")]
+    pub max: TextMap,
+    #[serde(deserialize_with = "nullable")]
+    pub min: TextMap,
+}
+
+/// The union of the `spec` fields of every projected kind, pod spec included.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawSpec {
+    // pod spec
+    #[serde(deserialize_with = "nullable")]
+    pub containers: Vec<RawContainer>,
+    #[serde(deserialize_with = "nullable")]
+    pub init_containers: Vec<RawContainer>,
+    pub service_account_name: Option<String>,
+    pub service_account: Option<String>,
+    pub termination_grace_period_seconds: Option<i64>,
+    pub restart_policy: Option<String>,
+    pub automount_service_account_token: Option<bool>,
+    pub host_network: Option<bool>,
+    #[serde(rename = "hostPID")]
+    pub host_pid: Option<bool>,
+    #[serde(rename = "hostIPC")]
+    pub host_ipc: Option<bool>,
+    pub node_name: Option<String>,
+    // workloads
+    pub replicas: Option<i64>,
+    pub selector: Option<RawSelector>,
+    pub template: Option<RawTemplate>,
+    pub job_template: Option<RawJobTemplate>,
+    pub strategy: Option<RawStrategy>,
+    pub update_strategy: Option<RawStrategy>,
+    pub revision_history_limit: Option<i64>,
+    // Service
+    #[serde(rename = "type")]
+    pub service_type: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub ports: Vec<RawServicePort>,
+    // PodDisruptionBudget
+    pub min_available: Option<IntOrStr>,
+    pub max_unavailable: Option<IntOrStr>,
+    // HorizontalPodAutoscaler
+    pub scale_target_ref: Option<RawScaleTarget>,
+    pub min_replicas: Option<i64>,
+    pub max_replicas: Option<i64>,
+    #[serde(rename = "targetCPUUtilizationPercentage")]
+    pub target_cpu_utilization_percentage: Option<i64>,
+    pub metrics: Option<Vec<RawMetric>>,
+    // NetworkPolicy
+    pub pod_selector: Option<RawSelector>,
+    pub policy_types: Option<Vec<String>>,
+    pub ingress: Option<Vec<RawPolicyRule>>,
+    pub egress: Option<Vec<RawPolicyRule>>,
+    // Node
+    pub unschedulable: Option<bool>,
+    #[serde(deserialize_with = "nullable")]
+    pub taints: Vec<RawTaint>,
+    // ResourceQuota
+    #[serde(deserialize_with = "nullable")]
+    pub hard: TextMap,
+    // LimitRange
+    #[serde(deserialize_with = "nullable")]
+    pub limits: Vec<RawLimitItem>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawCondition {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub last_transition_time: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawStateDetail {
+    pub started_at: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawState {
+    pub running: Option<RawStateDetail>,
+    pub waiting: Option<RawStateDetail>,
+    pub terminated: Option<RawStateDetail>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawContainerStatus {
+    pub name: Option<String>,
+    pub ready: Option<bool>,
+    pub restart_count: Option<i64>,
+    pub state: Option<RawState>,
+    pub last_state: Option<RawState>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawStatus {
+    pub phase: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub conditions: Vec<RawCondition>,
+    #[serde(deserialize_with = "nullable")]
+    pub container_statuses: Vec<RawContainerStatus>,
+    pub replicas: Option<i64>,
+    pub ready_replicas: Option<i64>,
+    pub available_replicas: Option<i64>,
+    pub updated_replicas: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    pub allocatable: TextMap,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawRbacRule {
+    #[serde(deserialize_with = "nullable")]
+    pub api_groups: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub resources: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub verbs: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub resource_names: Vec<String>,
+    #[serde(rename = "nonResourceURLs", deserialize_with = "nullable")]
+    pub non_resource_urls: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawAggregation {
+    #[serde(deserialize_with = "nullable")]
+    pub cluster_role_selectors: Vec<RawSelector>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawSubject {
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawRoleRef {
+    pub kind: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Secret and ConfigMap payloads: only the key names and the value sizes are read.
+#[derive(Debug, Default)]
+pub struct KeySizes(pub Vec<(String, usize)>);
+
+impl<'de> Deserialize<'de> for KeySizes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeySizes;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of keys to values")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<KeySizes, E> {
+                Ok(KeySizes::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<KeySizes, A::Error> {
+                let mut out = Vec::new();
+                while let Some(key) = m.next_key::<String>()? {
+                    let v: Text = m.next_value()?;
+                    out.push((key, v.0.len()));
+                }
+                Ok(KeySizes(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawObject {
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub metadata: Option<RawMeta>,
+    pub spec: Option<RawSpec>,
+    pub status: Option<RawStatus>,
+    pub items: Option<Vec<RawObject>>,
+    pub rules: Option<Vec<RawRbacRule>>,
+    pub aggregation_rule: Option<RawAggregation>,
+    pub subjects: Option<Vec<RawSubject>>,
+    pub role_ref: Option<RawRoleRef>,
+    pub automount_service_account_token: Option<bool>,
+    #[serde(rename = "type")]
+    pub data_type: Option<String>,
+    pub data: Option<KeySizes>,
+    pub string_data: Option<KeySizes>,
+    pub binary_data: Option<KeySizes>,
+}

@@ -1,0 +1,7 @@
+//! I/O. Where snapshots come from: files and stdin, the embedded demo (and, later, a live
+//! cluster). Everything here ends in a pure [`crate::model::Snapshot`].
+
+pub mod demo;
+pub mod offline;
+
+pub use offline::{load, Input, LoadError, Loaded};

@@ -1,0 +1,508 @@
+//! Manifests from files, folders and stdin.
+//!
+//! Files are read line by line and cut into documents at `---`; the documents are decoded on
+//! all cores, in order. A document that cannot be read becomes a [`LoadError`] with its path and
+//! line, and every other document still loads.
+
+use crate::model::decode::{self, DecodeOptions, Decoded};
+use crate::model::{Object, Origin, Snapshot, SourceKind};
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+/// One `-f` argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    pub fn parse(arg: &str) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
+    }
+}
+
+/// A document, a file or a list item that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LoadError {
+    pub source: String,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.source, l, self.message),
+            None => write!(f, "{}: {}", self.source, self.message),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub errors: Vec<LoadError>,
+}
+
+/// One document cut from a file, waiting to be decoded.
+struct Doc {
+    seq: usize,
+    file: u32,
+    /// Line of the file where `text` starts (1-based).
+    start: u32,
+    text: String,
+    json: bool,
+    /// A JSON value already parsed while splitting a JSON stream.
+    value: Option<serde_json::Value>,
+    /// Set when the bytes were not UTF-8: the document is reported, not decoded.
+    bad_utf8: Option<u32>,
+}
+
+struct DocResult {
+    seq: usize,
+    file: u32,
+    start: u32,
+    decoded: Decoded,
+}
+
+const BATCH: usize = 64;
+
+/// Loads every input. Unreadable paths and documents are collected as errors.
+pub fn load(inputs: &[Input], opts: &DecodeOptions, kind: SourceKind) -> Loaded {
+    let mut files: Vec<String> = Vec::new();
+    let mut errors: Vec<LoadError> = Vec::new();
+    let mut readers: Vec<(u32, Box<dyn Read + Send>)> = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Stdin => {
+                readers.push((files.len() as u32, Box::new(std::io::stdin())));
+                files.push("-".to_string());
+            }
+            Input::Path(p) => {
+                let mut found = Vec::new();
+                if let Err(e) = collect_files(p, &mut found, 0) {
+                    errors.push(e);
+                }
+                for f in found {
+                    match std::fs::File::open(&f) {
+                        Ok(fh) => {
+                            readers.push((files.len() as u32, Box::new(fh)));
+                            files.push(f.display().to_string());
+                        }
+                        Err(e) => errors.push(LoadError {
+                            source: f.display().to_string(),
+                            line: None,
+                            message: format!("cannot open: {e}"),
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    let description = inputs
+        .iter()
+        .map(|i| match i {
+            Input::Stdin => "-".to_string(),
+            Input::Path(p) => p.display().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let names = files.clone();
+    let (objects, mut doc_errors) = decode_all(readers, &names, opts);
+    errors.append(&mut doc_errors);
+    Loaded {
+        snapshot: Snapshot::build(kind, description, files, objects),
+        errors,
+    }
+}
+
+/// Loads documents that are already in memory (the embedded demo, tests).
+pub fn load_texts(
+    texts: &[(&str, &str)],
+    opts: &DecodeOptions,
+    kind: SourceKind,
+    description: &str,
+) -> Loaded {
+    let files: Vec<String> = texts.iter().map(|(n, _)| n.to_string()).collect();
+    let readers: Vec<(u32, Box<dyn Read + Send>)> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, (_, t))| (i as u32, Box::new(std::io::Cursor::new(t.as_bytes().to_vec())) as Box<dyn Read + Send>))
+        .collect();
+    let (objects, errors) = decode_all(readers, &files, opts);
+    Loaded {
+        snapshot: Snapshot::build(kind, description, files, objects),
+        errors,
+    }
+}
+
+fn is_manifest(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+/// A file is taken as named; a folder is walked recursively for .yaml, .yml and .json files,
+/// in name order, skipping hidden entries.
+fn collect_files(p: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), LoadError> {
+    let err = |m: String| LoadError {
+        source: p.display().to_string(),
+        line: None,
+        message: m,
+    };
+    let meta = std::fs::metadata(p).map_err(|e| err(describe_io(&e)))?;
+    if meta.is_file() {
+        out.push(p.to_path_buf());
+        return Ok(());
+    }
+    if depth > 32 {
+        return Err(err("folders nested too deep (a symlink loop?)".into()));
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+        .map_err(|e| err(describe_io(&e)))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|e| {
+            !e.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            collect_files(&e, out, depth + 1)?;
+        } else if is_manifest(&e) {
+            out.push(e);
+        }
+    }
+    Ok(())
+}
+
+fn describe_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads every file on this thread, decodes documents on worker threads, and returns the
+/// objects in input order with their origins set.
+fn decode_all(
+    readers: Vec<(u32, Box<dyn Read + Send>)>,
+    files: &[String],
+    opts: &DecodeOptions,
+) -> (Vec<Object>, Vec<LoadError>) {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let (doc_tx, doc_rx) = mpsc::sync_channel::<Vec<Doc>>(workers * 4);
+    let doc_rx = std::sync::Mutex::new(doc_rx);
+    let (res_tx, res_rx) = mpsc::channel::<Vec<DocResult>>();
+    let mut read_errors = Vec::new();
+    let mut results: Vec<DocResult> = Vec::new();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let res_tx = res_tx.clone();
+            let doc_rx = &doc_rx;
+            s.spawn(move || loop {
+                let batch = match doc_rx.lock() {
+                    Ok(rx) => match rx.recv() {
+                        Ok(b) => b,
+                        Err(_) => break,
+                    },
+                    Err(_) => break,
+                };
+                let out: Vec<DocResult> = batch.into_iter().map(|d| decode_doc(d, opts)).collect();
+                if res_tx.send(out).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(res_tx);
+        let collector = s.spawn(move || {
+            let mut all = Vec::new();
+            for mut r in res_rx {
+                all.append(&mut r);
+            }
+            all
+        });
+        let mut seq = 0usize;
+        for (file, reader) in readers {
+            if let Err(e) = split_docs(file, reader, &mut seq, &doc_tx) {
+                read_errors.push(LoadError {
+                    source: files.get(file as usize).cloned().unwrap_or_default(),
+                    line: None,
+                    message: format!("read failed: {e}"),
+                });
+            }
+        }
+        drop(doc_tx);
+        results = collector.join().unwrap_or_default();
+    });
+    results.sort_by_key(|r| r.seq);
+    let mut objects = Vec::new();
+    let mut errors = read_errors;
+    for r in results {
+        let source = files.get(r.file as usize).cloned().unwrap_or_default();
+        for e in r.decoded.errors {
+            errors.push(LoadError {
+                source: source.clone(),
+                line: Some(e.line.map(|l| r.start + l - 1).unwrap_or(r.start)),
+                message: e.message,
+            });
+        }
+        for mut o in r.decoded.objects {
+            o.meta_mut().origin = Some(Origin {
+                file: r.file,
+                line: r.start,
+            });
+            objects.push(o);
+        }
+    }
+    (objects, errors)
+}
+
+fn decode_doc(d: Doc, opts: &DecodeOptions) -> DocResult {
+    let decoded = if let Some(line) = d.bad_utf8 {
+        Decoded {
+            objects: Vec::new(),
+            errors: vec![decode::DecodeError {
+                line: Some(line),
+                message: "not UTF-8 text".to_string(),
+            }],
+        }
+    } else if let Some(v) = d.value {
+        match serde_json::from_value::<crate::model::wire::RawObject>(v) {
+            Ok(raw) => decode::from_raw(raw, opts),
+            Err(e) => Decoded {
+                objects: Vec::new(),
+                errors: vec![decode::DecodeError {
+                    line: None,
+                    message: e.to_string(),
+                }],
+            },
+        }
+    } else if d.json {
+        decode::decode_json(&d.text, opts)
+    } else {
+        decode::decode_yaml(&d.text, opts)
+    };
+    // Report the document's first content line rather than its separator.
+    let first = first_content_line(&d.text).unwrap_or(1);
+    let start = d.start + first - 1;
+    let decoded = Decoded {
+        objects: decoded.objects,
+        errors: decoded
+            .errors
+            .into_iter()
+            .map(|mut e| {
+                e.line = Some(match e.line {
+                    Some(l) if l >= first => l - first + 1,
+                    _ => 1,
+                });
+                e
+            })
+            .collect(),
+    };
+    DocResult {
+        seq: d.seq,
+        file: d.file,
+        start,
+        decoded,
+    }
+}
+
+fn first_content_line(text: &str) -> Option<u32> {
+    text.lines()
+        .position(|l| {
+            let t = l.trim();
+            !(t.is_empty() || t.starts_with('#') || t == "---")
+        })
+        .map(|i| i as u32 + 1)
+}
+
+/// A line that separates YAML documents: `---` alone or followed by white space, or `...`.
+fn separator(line: &str) -> Option<&str> {
+    let t = line.trim_end_matches(['\n', '\r']);
+    if t == "..." {
+        return Some("");
+    }
+    let rest = t.strip_prefix("---")?;
+    if rest.is_empty() {
+        Some("")
+    } else if rest.starts_with([' ', '\t']) {
+        let r = rest.trim_start();
+        Some(if r.starts_with('#') { "" } else { r })
+    } else {
+        None
+    }
+}
+
+fn split_docs(
+    file: u32,
+    reader: Box<dyn Read + Send>,
+    seq: &mut usize,
+    tx: &mpsc::SyncSender<Vec<Doc>>,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    // UTF-16 files (with a byte-order mark) are converted whole; UTF-8 is streamed.
+    let head = reader.fill_buf()?;
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        let mut all = Vec::new();
+        reader.read_to_end(&mut all)?;
+        let le = all.starts_with(&[0xFF, 0xFE]);
+        let units: Vec<u16> = all[2..]
+            .chunks_exact(2)
+            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .collect();
+        let text = String::from_utf16_lossy(&units);
+        return split_reader(file, BufReader::new(std::io::Cursor::new(text.into_bytes())), seq, tx);
+    }
+    split_reader(file, reader, seq, tx)
+}
+
+fn split_reader<R: BufRead>(
+    file: u32,
+    mut reader: R,
+    seq: &mut usize,
+    tx: &mpsc::SyncSender<Vec<Doc>>,
+) -> std::io::Result<()> {
+    let mut batch: Vec<Doc> = Vec::with_capacity(BATCH);
+    let mut buf: Vec<u8> = Vec::new();
+    let mut cur = String::new();
+    let mut cur_start: u32 = 1;
+    let mut cur_bad: Option<u32> = None;
+    let mut line_no: u32 = 0;
+    let mut json: Option<bool> = None;
+    let flush = |text: &mut String, start: u32, bad: &mut Option<u32>, json: bool, batch: &mut Vec<Doc>, seq: &mut usize| -> bool {
+        if !text.trim().is_empty() || bad.is_some() {
+            batch.push(Doc {
+                seq: *seq,
+                file,
+                start,
+                text: std::mem::take(text),
+                json,
+                value: None,
+                bad_utf8: bad.take(),
+            });
+            *seq += 1;
+            if batch.len() >= BATCH {
+                return tx.send(std::mem::take(batch)).is_ok();
+            }
+        } else {
+            text.clear();
+        }
+        true
+    };
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let mut bytes: &[u8] = &buf;
+        if line_no == 1 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            bytes = &bytes[3..];
+        }
+        let line = match std::str::from_utf8(bytes) {
+            Ok(l) => std::borrow::Cow::Borrowed(l),
+            Err(_) => {
+                cur_bad.get_or_insert(line_no - cur_start + 1);
+                String::from_utf8_lossy(bytes)
+            }
+        };
+        if json.is_none() {
+            let t = line.trim_start();
+            if !t.is_empty() && !t.starts_with('#') {
+                json = Some(t.starts_with('{'));
+            }
+        }
+        if json == Some(true) {
+            cur.push_str(&line);
+            continue;
+        }
+        if let Some(rest) = separator(&line) {
+            if !flush(&mut cur, cur_start, &mut cur_bad, false, &mut batch, seq) {
+                return Ok(());
+            }
+            cur_start = line_no;
+            cur.push_str(rest);
+            cur.push('\n');
+            continue;
+        }
+        cur.push_str(&line);
+    }
+    if json == Some(true) {
+        // A JSON file may hold several concatenated values (`kubectl get -o json` gives one).
+        let text = std::mem::take(&mut cur);
+        let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>();
+        let mut offset = 0usize;
+        loop {
+            let start_line = text[..offset].matches('\n').count() as u32 + 1;
+            match stream.next() {
+                None => break,
+                Some(Ok(v)) => {
+                    let end = stream.byte_offset();
+                    batch.push(Doc {
+                        seq: *seq,
+                        file,
+                        start: start_line,
+                        text: String::new(),
+                        json: true,
+                        value: Some(v),
+                        bad_utf8: cur_bad.take(),
+                    });
+                    *seq += 1;
+                    offset = end;
+                }
+                Some(Err(e)) => {
+                    // Hand the broken rest to the decoder so that the error carries its line.
+                    let _ = e;
+                    batch.push(Doc {
+                        seq: *seq,
+                        file,
+                        start: start_line,
+                        text: text[offset..].to_string(),
+                        json: true,
+                        value: None,
+                        bad_utf8: None,
+                    });
+                    *seq += 1;
+                    break;
+                }
+            }
+        }
+    } else {
+        flush(&mut cur, cur_start, &mut cur_bad, false, &mut batch, seq);
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::separator;
+
+    #[test]
+    fn separators() {
+        assert_eq!(separator("---\n"), Some(""));
+        assert_eq!(separator("--- # next\n"), Some(""));
+        assert_eq!(separator("--- {a: 1}\n"), Some("{a: 1}"));
+        assert_eq!(separator("...\n"), Some(""));
+        assert_eq!(separator("----\n"), None);
+        assert_eq!(separator("  ---\n"), None);
+    }
+}
