@@ -166,10 +166,17 @@ fn annotations(mut map: TextMap) -> Labels {
 }
 
 fn meta(raw: Option<RawMeta>, kind: &Kind, api_version: &str, opts: &DecodeOptions) -> Result<Meta, String> {
-    let raw = raw.ok_or_else(|| "metadata is missing".to_string())?;
+    // Access and token reviews are requests, not stored objects: they need no name.
+    let unnamed_ok = matches!(kind, Kind::Other(k) if k.ends_with("Review"));
+    let raw = match raw {
+        Some(r) => r,
+        None if unnamed_ok => RawMeta::default(),
+        None => return Err("metadata is missing".to_string()),
+    };
     let name = match (raw.name, raw.generate_name) {
         (Some(n), _) if !n.0.is_empty() => n.0,
         (_, Some(g)) if !g.is_empty() => format!("{g}<generated>"),
+        _ if unnamed_ok => "<unnamed>".to_string(),
         _ => return Err("metadata.name is missing".to_string()),
     };
     let namespace = if kind.is_cluster_scoped() {
