@@ -1,1 +1,10 @@
+//! The one integration test binary (one link on 2 cores). Each module is a test layer.
 
+mod checks;
+mod cli;
+mod corpus;
+mod demo;
+mod layers;
+mod memory;
+mod peers;
+mod support;

@@ -1,0 +1,63 @@
+//! The embedded demo cluster: it loads cleanly, every check fires on it, and about half of it is clean.
+
+use kvet::audit::{self, registry, AuditOptions, Severity};
+use kvet::model::Kind;
+use std::collections::HashSet;
+
+#[test]
+fn demo_loads_without_errors_and_is_realistic() {
+    let loaded = kvet::source::demo::load();
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let s = &loaded.snapshot;
+    let ns: HashSet<&str> = s.namespaces.iter().map(|n| &*n.meta.name).collect();
+    for want in ["storefront", "payments", "identity", "platform", "monitoring", "kube-system"] {
+        assert!(ns.contains(want), "namespace {want} missing");
+    }
+    let top = s.top_workloads().count();
+    assert!((20..=35).contains(&top), "{top} workloads");
+    assert!(s.nodes.len() >= 3);
+    assert!(s.pods.iter().all(|p| p.node_name.is_some()), "every demo pod is placed on a node");
+    assert!(s.workloads.iter().any(|w| w.template_labels.get("k8s-app") == Some("kube-dns") && w.meta.namespace() == "kube-system"));
+    for kind in [Kind::Service, Kind::PodDisruptionBudget, Kind::HorizontalPodAutoscaler, Kind::NetworkPolicy, Kind::ServiceAccount, Kind::ClusterRoleBinding, Kind::RoleBinding] {
+        assert!(s.all_meta().iter().any(|(k, _)| *k == kind), "no {kind} in the demo");
+    }
+}
+
+#[test]
+fn every_check_fires_on_the_demo() {
+    let loaded = kvet::source::demo::load();
+    let result = audit::run(&loaded.snapshot, &AuditOptions::default());
+    let fired: HashSet<&str> = result.findings.iter().map(|f| f.check).collect();
+    let missing: Vec<&str> = registry().iter().map(|c| c.info().id).filter(|id| !fired.contains(id)).collect();
+    assert!(missing.is_empty(), "checks that never fire on the demo: {missing:?}");
+}
+
+#[test]
+fn about_half_the_demo_workloads_are_clean() {
+    let loaded = kvet::source::demo::load();
+    let s = &loaded.snapshot;
+    let result = audit::run(s, &AuditOptions::default());
+    let flagged: HashSet<_> = result.findings.iter().map(|f| f.object.clone()).collect();
+    let workloads: Vec<_> = s.top_workloads().map(|(_, w)| w.object_ref()).collect();
+    let clean = workloads.iter().filter(|w| !flagged.contains(*w)).count();
+    let share = clean as f64 / workloads.len() as f64;
+    assert!((0.3..=0.7).contains(&share), "{clean} of {} workloads clean", workloads.len());
+}
+
+#[test]
+fn the_drain_risk_a_user_looks_for_is_reported() {
+    // The story of the demo: storefront/cart runs 3 replicas and no PDB protects them.
+    let loaded = kvet::source::demo::load();
+    let result = audit::run(&loaded.snapshot, &AuditOptions::default());
+    let f = result
+        .findings
+        .iter()
+        .find(|f| f.check == "pdb-missing" && &*f.object.name == "cart")
+        .expect("cart's missing PDB");
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(f.object.namespace.as_deref(), Some("storefront"));
+    assert!(f.message.contains("3 replicas"), "{}", f.message);
+    // Measured cold start comes from pod status in the demo: 88 s and 95 s, max 95.
+    let (wi, _) = loaded.snapshot.top_workloads().find(|(_, w)| &*w.meta.name == "fraud-scorer").expect("fraud-scorer");
+    assert_eq!(loaded.snapshot.cold_start_samples(wi), vec![88.0, 95.0]);
+}
