@@ -50,7 +50,9 @@ impl Rng {
     }
 }
 
-const TEAMS: &[&str] = &["checkout", "search", "billing", "auth", "catalog", "media", "ledger", "notify"];
+const TEAMS: &[&str] = &[
+    "checkout", "search", "billing", "auth", "catalog", "media", "ledger", "notify",
+];
 const ROLES: &[&str] = &["api", "worker", "web", "grpc", "cache", "consumer"];
 
 /// Writes the cluster as multi-document YAML.
@@ -77,7 +79,11 @@ pub fn write(p: &Params, out: &mut dyn Write) -> io::Result<()> {
         let served = rng.chance(85);
         let with_probes = rng.chance(70);
         let with_limits = rng.chance(75);
-        let image = format!("registry.example.com/{team}/{role}:1.{}.{}", rng.below(40), rng.below(10));
+        let image = format!(
+            "registry.example.com/{team}/{role}:1.{}.{}",
+            rng.below(40),
+            rng.below(10)
+        );
         writeln!(out, "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n  namespace: {ns}\n")?;
         writeln!(out, "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: {name}\n  namespace: {ns}\nrules:\n- apiGroups: ['']\n  resources: [configmaps]\n  verbs: [get, list, watch]\n")?;
         writeln!(out, "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: {name}\n  namespace: {ns}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: {name}\nsubjects:\n- kind: ServiceAccount\n  name: {name}\n  namespace: {ns}\n")?;
@@ -103,7 +109,13 @@ pub fn write(p: &Params, out: &mut dyn Write) -> io::Result<()> {
             let suffix = rng.hex(5);
             let node = pod_no % nodes;
             let crash = rng.chance(2);
-            let started = format!("2026-11-{:02}T{:02}:{:02}:{:02}Z", 1 + rng.below(25), rng.below(24), rng.below(60), rng.below(60));
+            let started = format!(
+                "2026-11-{:02}T{:02}:{:02}:{:02}Z",
+                1 + rng.below(25),
+                rng.below(24),
+                rng.below(60),
+                rng.below(60)
+            );
             let pod_template = container_block(&name, &image, with_probes, with_limits, "  ");
             writeln!(out, "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}-{hash}-{suffix}\n  generateName: {name}-{hash}-\n  namespace: {ns}\n  uid: {}-{}-{}\n  resourceVersion: '{}'\n  creationTimestamp: '{started}'\n  labels: {{app: {name}, team: {team}, pod-template-hash: '{hash}'}}\n  annotations:\n    kubectl.kubernetes.io/restartedAt: '{started}'\n    prometheus.io/scrape: 'true'\n    prometheus.io/port: '9090'\n  ownerReferences:\n  - {{apiVersion: apps/v1, kind: ReplicaSet, name: {name}-{hash}, uid: {}, controller: true, blockOwnerDeletion: true}}\n{}spec:\n  nodeName: node-{node:05}\n  serviceAccountName: {name}\n  terminationGracePeriodSeconds: 45\n  dnsPolicy: ClusterFirst\n  restartPolicy: Always\n  schedulerName: default-scheduler\n  tolerations:\n  - {{key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 300}}\n  - {{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 300}}\n{pod_template}{}", rng.hex(8), rng.hex(4), rng.hex(12), 100000 + pod_no, rng.hex(8), managed_fields(&started), status(&name, &started, r, crash))?;
             pod_no += 1;
@@ -114,14 +126,27 @@ pub fn write(p: &Params, out: &mut dyn Write) -> io::Result<()> {
 
 fn container_block(name: &str, image: &str, probes: bool, limits: bool, ind: &str) -> String {
     let mut s = String::new();
-    let lim = if limits { format!("{ind}    limits: {{cpu: 500m, memory: 512Mi}}\n") } else { String::new() };
+    let lim = if limits {
+        format!("{ind}    limits: {{cpu: 500m, memory: 512Mi}}\n")
+    } else {
+        String::new()
+    };
     let probe = if probes {
         format!("{ind}  readinessProbe:\n{ind}    httpGet: {{path: /ready, port: http}}\n{ind}    periodSeconds: 5\n{ind}  livenessProbe:\n{ind}    httpGet: {{path: /healthz, port: http}}\n{ind}    initialDelaySeconds: 10\n{ind}    failureThreshold: 6\n{ind}  lifecycle:\n{ind}    preStop:\n{ind}      exec: {{command: [sleep, '10']}}\n")
     } else {
         String::new()
     };
     s.push_str(&format!("{ind}containers:\n{ind}- name: app\n{ind}  image: {image}\n{ind}  imagePullPolicy: IfNotPresent\n{ind}  ports:\n{ind}  - {{name: http, containerPort: 8080, protocol: TCP}}\n{ind}  - {{name: metrics, containerPort: 9090, protocol: TCP}}\n{ind}  env:\n"));
-    for (k, v) in [("APP_NAME", name), ("LOG_LEVEL", "info"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel-collector.monitoring:4317"), ("DB_POOL_SIZE", "20"), ("FEATURE_FLAGS", "checkout-v2,search-rerank")] {
+    for (k, v) in [
+        ("APP_NAME", name),
+        ("LOG_LEVEL", "info"),
+        (
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "http://otel-collector.monitoring:4317",
+        ),
+        ("DB_POOL_SIZE", "20"),
+        ("FEATURE_FLAGS", "checkout-v2,search-rerank"),
+    ] {
         s.push_str(&format!("{ind}  - {{name: {k}, value: '{v}'}}\n"));
     }
     s.push_str(&format!("{ind}  - name: POD_IP\n{ind}    valueFrom: {{fieldRef: {{fieldPath: status.podIP}}}}\n{ind}  resources:\n{ind}    requests: {{cpu: 200m, memory: 256Mi}}\n{lim}{probe}{ind}  volumeMounts:\n{ind}  - {{name: config, mountPath: /etc/app, readOnly: true}}\n{ind}  - {{name: tmp, mountPath: /tmp}}\n{ind}  securityContext: {{runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {{drop: [ALL]}}}}\n"));

@@ -115,7 +115,9 @@ mod tests {
     fn unknown_id_names_file_and_line() {
         let e = Config::parse("[checks]\n\npdb-mising = \"off\"\n", "/etc/kvet.toml").unwrap_err();
         assert_eq!(e.line, 3);
-        assert!(e.to_string().starts_with("/etc/kvet.toml:3: unknown check ID"));
+        assert!(e
+            .to_string()
+            .starts_with("/etc/kvet.toml:3: unknown check ID"));
     }
 
     #[test]

@@ -14,7 +14,10 @@ pub fn names(list: &[&str]) -> String {
         [one] => format!("{one:?}"),
         _ => {
             let quoted: Vec<String> = list.iter().map(|n| format!("{n:?}")).collect();
-            let (last, rest) = quoted.split_last().map(|(l, r)| (l.clone(), r)).unwrap_or_default();
+            let (last, rest) = quoted
+                .split_last()
+                .map(|(l, r)| (l.clone(), r))
+                .unwrap_or_default();
             format!("{} and {last}", rest.join(", "))
         }
     }
@@ -31,7 +34,11 @@ pub struct NamespaceDefaults {
 
 pub fn namespace_defaults(snap: &Snapshot, ns: &str) -> NamespaceDefaults {
     let mut d = NamespaceDefaults::default();
-    for lr in snap.limit_ranges.iter().filter(|l| l.meta.namespace() == ns) {
+    for lr in snap
+        .limit_ranges
+        .iter()
+        .filter(|l| l.meta.namespace() == ns)
+    {
         for item in lr.items.iter().filter(|i| &*i.item_type == "Container") {
             for r in Resource::BOTH {
                 let slot_req = match r {
@@ -60,12 +67,20 @@ pub fn namespace_defaults(snap: &Snapshot, ns: &str) -> NamespaceDefaults {
 
 /// The request a container runs with: its own, else its limit (API defaulting), else the
 /// namespace's LimitRange default.
-pub fn effective_request<'a>(c: &'a Container, r: Resource, d: &'a NamespaceDefaults) -> Option<&'a str> {
+pub fn effective_request<'a>(
+    c: &'a Container,
+    r: Resource,
+    d: &'a NamespaceDefaults,
+) -> Option<&'a str> {
     c.effective_request(r).or_else(|| d.request.get(r))
 }
 
 /// The limit a container runs with: its own, else the namespace's LimitRange default.
-pub fn effective_limit<'a>(c: &'a Container, r: Resource, d: &'a NamespaceDefaults) -> Option<&'a str> {
+pub fn effective_limit<'a>(
+    c: &'a Container,
+    r: Resource,
+    d: &'a NamespaceDefaults,
+) -> Option<&'a str> {
     c.limits.get(r).or_else(|| d.limit.get(r))
 }
 

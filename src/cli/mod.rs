@@ -179,10 +179,14 @@ fn load_config(explicit: Option<&PathBuf>) -> Result<Config, Failure> {
         },
     };
     match std::fs::read_to_string(&path) {
-        Ok(text) => Config::parse(&text, &path.display().to_string())
-            .map_err(|e| Failure::usage(format!("{e}\nFix the file or pass another with --config."))),
+        Ok(text) => Config::parse(&text, &path.display().to_string()).map_err(|e| {
+            Failure::usage(format!("{e}\nFix the file or pass another with --config."))
+        }),
         Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-        Err(e) => Err(Failure::usage(format!("{}: cannot read config: {e}", path.display()))),
+        Err(e) => Err(Failure::usage(format!(
+            "{}: cannot read config: {e}",
+            path.display()
+        ))),
     }
 }
 
@@ -192,7 +196,9 @@ pub fn load_source(src: &SourceArgs) -> Result<Loaded, Failure> {
         default_namespace: Arc::from(src.namespace.as_deref().unwrap_or("default")),
     };
     if src.demo && !src.filename.is_empty() {
-        return Err(Failure::usage("--demo and -f cannot be combined: choose one source"));
+        return Err(Failure::usage(
+            "--demo and -f cannot be combined: choose one source",
+        ));
     }
     if src.demo {
         return Ok(source::demo::load());
@@ -234,7 +240,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -242,11 +250,19 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Runs `kvet audit`; returns the exit code.
-pub fn audit_cmd(src: &SourceArgs, args: &AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Failure> {
+pub fn audit_cmd(
+    src: &SourceArgs,
+    args: &AuditArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, Failure> {
     if let Some(ids) = &args.checks {
         for id in ids {
             if find_check(id).is_none() {
-                return Err(Failure::usage(format!("unknown check ID {id:?}.{}", suggest(id))));
+                return Err(Failure::usage(format!(
+                    "unknown check ID {id:?}.{}",
+                    suggest(id)
+                )));
             }
         }
     }
@@ -299,8 +315,15 @@ pub fn checks_cmd(format: ListFormat, out: &mut dyn Write) -> Result<u8, Failure
             serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
         ListFormat::Table => {
-            let w = registry().iter().map(|c| c.info().id.len()).max().unwrap_or(2);
-            let mut s = format!("{:<w$}   {:<12}   {:<8}   SUMMARY\n", "ID", "FAMILY", "SEVERITY");
+            let w = registry()
+                .iter()
+                .map(|c| c.info().id.len())
+                .max()
+                .unwrap_or(2);
+            let mut s = format!(
+                "{:<w$}   {:<12}   {:<8}   SUMMARY\n",
+                "ID", "FAMILY", "SEVERITY"
+            );
             for c in registry() {
                 let i = c.info();
                 s.push_str(&format!(
@@ -320,7 +343,10 @@ pub fn checks_cmd(format: ListFormat, out: &mut dyn Write) -> Result<u8, Failure
 
 pub fn explain_cmd(id: &str, out: &mut dyn Write) -> Result<u8, Failure> {
     let Some(c) = find_check(id) else {
-        return Err(Failure::usage(format!("unknown check ID {id:?}.{}", suggest(id))));
+        return Err(Failure::usage(format!(
+            "unknown check ID {id:?}.{}",
+            suggest(id)
+        )));
     };
     let i = c.info();
     let text = format!(
@@ -343,7 +369,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Audit(args)) => audit_cmd(&cli.source, args, out, err),
         Some(Command::Checks { output }) => checks_cmd(*output, out),
         Some(Command::Explain { id }) => explain_cmd(id, out),
-        Some(Command::Dev { command: DevCommand::Synth { pods, seed, output } }) => synth_cmd(*pods, *seed, output.as_ref(), out),
+        Some(Command::Dev {
+            command: DevCommand::Synth { pods, seed, output },
+        }) => synth_cmd(*pods, *seed, output.as_ref(), out),
         None => {
             // The interactive view arrives with the TUI; until then show the audit.
             let _ = writeln!(err, "kvet: the interactive TUI is not part of this build yet; showing the audit table (kvet audit).");
@@ -369,11 +397,17 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     }
 }
 
-fn synth_cmd(pods: usize, seed: u64, output: Option<&PathBuf>, out: &mut dyn Write) -> Result<u8, Failure> {
+fn synth_cmd(
+    pods: usize,
+    seed: u64,
+    output: Option<&PathBuf>,
+    out: &mut dyn Write,
+) -> Result<u8, Failure> {
     let params = crate::synth::Params::for_pods(pods, seed);
     let res = match output {
         Some(p) => {
-            let f = std::fs::File::create(p).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
+            let f = std::fs::File::create(p)
+                .map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
             let mut w = std::io::BufWriter::new(f);
             crate::synth::write(&params, &mut w).and_then(|_| w.flush())
         }

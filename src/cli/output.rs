@@ -118,7 +118,10 @@ pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Str
         .into_iter()
         .filter_map(|(k, m)| {
             let (file, line) = snap.origin_of(m)?;
-            Some((crate::model::objects::obj_ref(k, m), (file.to_string(), line)))
+            Some((
+                crate::model::objects::obj_ref(k, m),
+                (file.to_string(), line),
+            ))
         })
         .collect();
     let results: Vec<Value> = result

@@ -4,7 +4,8 @@
 /// `"\x1b[2Jpwned"` prints as `\x1b[2Jpwned` instead of clearing the screen.
 pub fn escape_ctrl(s: &str) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| {
-        c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+        c.is_control()
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
     };
     if !s.chars().any(bad) {
         return std::borrow::Cow::Borrowed(s);

@@ -165,7 +165,12 @@ fn annotations(mut map: TextMap) -> Labels {
     labels(map)
 }
 
-fn meta(raw: Option<RawMeta>, kind: &Kind, api_version: &str, opts: &DecodeOptions) -> Result<Meta, String> {
+fn meta(
+    raw: Option<RawMeta>,
+    kind: &Kind,
+    api_version: &str,
+    opts: &DecodeOptions,
+) -> Result<Meta, String> {
     // Access and token reviews are requests, not stored objects: they need no name.
     let unnamed_ok = matches!(kind, Kind::Other(k) if k.ends_with("Review"));
     let raw = match raw {
@@ -215,7 +220,11 @@ pub(crate) fn selector(raw: Option<RawSelector>) -> Option<LabelSelector> {
     pairs.extend(text_pairs(raw.match_labels.unwrap_or_default()));
     let mut s = LabelSelector::from_map(pairs);
     for e in raw.match_expressions.unwrap_or_default() {
-        s.push_expression(e.key, &e.operator, e.values.into_iter().map(|v| v.0).collect());
+        s.push_expression(
+            e.key,
+            &e.operator,
+            e.values.into_iter().map(|v| v.0).collect(),
+        );
     }
     Some(s)
 }
@@ -241,7 +250,12 @@ fn boxed(s: Option<String>) -> Option<Box<str>> {
 
 fn handler(raw: &mut RawHandler) -> Handler {
     if let Some(e) = raw.exec.take() {
-        Handler::Exec(e.command.into_iter().map(|t| t.0.into_boxed_str()).collect())
+        Handler::Exec(
+            e.command
+                .into_iter()
+                .map(|t| t.0.into_boxed_str())
+                .collect(),
+        )
     } else if let Some(h) = raw.http_get.take() {
         Handler::HttpGet {
             path: boxed(h.path),
@@ -429,7 +443,9 @@ fn pod(meta: Meta, raw: RawObject) -> Pod {
                     started_at: boxed(state.running.and_then(|r| r.started_at)),
                     waiting_reason: boxed(state.waiting.and_then(|w| w.reason)),
                     last_terminated_reason: boxed(
-                        s.last_state.and_then(|l| l.terminated).and_then(|t| t.reason),
+                        s.last_state
+                            .and_then(|l| l.terminated)
+                            .and_then(|t| t.reason),
                     ),
                 }
             })
@@ -569,9 +585,7 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
             });
             Object::Service(Service {
                 meta,
-                selector: sel
-                    .filter(|p| !p.is_empty())
-                    .map(LabelSelector::from_map),
+                selector: sel.filter(|p| !p.is_empty()).map(LabelSelector::from_map),
                 service_type: spec
                     .service_type
                     .unwrap_or_else(|| "ClusterIP".into())
@@ -697,7 +711,10 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
         }),
         Kind::Secret | Kind::ConfigMap => {
             let mut keys: Vec<(Box<str>, usize)> = Vec::new();
-            for part in [raw.data, raw.string_data, raw.binary_data].into_iter().flatten() {
+            for part in [raw.data, raw.string_data, raw.binary_data]
+                .into_iter()
+                .flatten()
+            {
                 keys.extend(part.0.into_iter().map(|(k, n)| (k.into_boxed_str(), n)));
             }
             Object::Data(DataObject {

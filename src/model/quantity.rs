@@ -11,9 +11,7 @@ pub fn parse(text: &str) -> Option<f64> {
     }
     let split = t
         .char_indices()
-        .find(|(i, c)| {
-            !(c.is_ascii_digit() || *c == '.' || ((*c == '+' || *c == '-') && *i == 0))
-        })
+        .find(|(i, c)| !(c.is_ascii_digit() || *c == '.' || ((*c == '+' || *c == '-') && *i == 0)))
         .map(|(i, _)| i)
         .unwrap_or(t.len());
     let (num, suffix) = t.split_at(split);

@@ -188,7 +188,10 @@ mod tests {
     #[test]
     fn not_in_matches_absent_key() {
         let s = sel(&[], &[("env", "NotIn", &["prod"])]);
-        assert!(s.matches(&labels(&[])), "NotIn matches when the key is absent");
+        assert!(
+            s.matches(&labels(&[])),
+            "NotIn matches when the key is absent"
+        );
         assert!(s.matches(&labels(&[("env", "dev")])));
         assert!(!s.matches(&labels(&[("env", "prod")])));
     }
@@ -232,7 +235,10 @@ mod tests {
 
     #[test]
     fn display_like_kubectl() {
-        let s = sel(&[("app", "web")], &[("env", "In", &["a", "b"]), ("x", "DoesNotExist", &[])]);
+        let s = sel(
+            &[("app", "web")],
+            &[("env", "In", &["a", "b"]), ("x", "DoesNotExist", &[])],
+        );
         assert_eq!(s.display(), "app=web,env in (a,b),!x");
     }
 }

@@ -78,9 +78,10 @@ pub struct Snapshot {
     pub index: Index,
 }
 
-/// Shares identical label maps and pod specs between objects.
+/// Shares identical label maps and pod specs between objects. Loaders run it as objects
+/// arrive, so that thousands of pods of one ReplicaSet are held once, not once each.
 #[derive(Default)]
-struct Interner {
+pub struct Interner {
     labels: HashSet<Labels>,
     specs: HashSet<Arc<PodSpec>>,
 }
@@ -109,6 +110,20 @@ impl Interner {
             None => {
                 self.specs.insert(s.clone());
             }
+        }
+    }
+
+    /// Shares the labels, annotations and pod spec of one object.
+    pub fn object(&mut self, obj: &mut Object) {
+        self.meta(obj.meta_mut());
+        match obj {
+            Object::Pod(o) => self.spec(&mut o.spec),
+            Object::Workload(o) => {
+                self.labels(&mut o.template_labels);
+                self.labels(&mut o.template_annotations);
+                self.spec(&mut o.spec);
+            }
+            _ => {}
         }
     }
 }
@@ -149,20 +164,12 @@ impl Snapshot {
         snap.files = files;
         let mut interner = Interner::default();
         for mut obj in objects {
-            interner.meta(obj.meta_mut());
+            interner.object(&mut obj);
             match obj {
                 Object::Namespace(o) => snap.namespaces.push(o),
                 Object::Node(o) => snap.nodes.push(o),
-                Object::Pod(mut o) => {
-                    interner.spec(&mut o.spec);
-                    snap.pods.push(o)
-                }
-                Object::Workload(mut o) => {
-                    interner.labels(&mut o.template_labels);
-                    interner.labels(&mut o.template_annotations);
-                    interner.spec(&mut o.spec);
-                    snap.workloads.push(o)
-                }
+                Object::Pod(o) => snap.pods.push(o),
+                Object::Workload(o) => snap.workloads.push(o),
                 Object::Service(o) => snap.services.push(o),
                 Object::Pdb(o) => snap.pdbs.push(o),
                 Object::Hpa(o) => snap.hpas.push(o),
@@ -217,12 +224,12 @@ impl Snapshot {
             WorkloadKind::Deployment
             | WorkloadKind::StatefulSet
             | WorkloadKind::ReplicaSet
-            | WorkloadKind::ReplicationController => Some(
-                match self.index.hpa_of.get(w).copied().flatten() {
+            | WorkloadKind::ReplicationController => {
+                Some(match self.index.hpa_of.get(w).copied().flatten() {
                     Some(h) => self.hpas[h].min_replicas(),
                     None => wl.replicas.unwrap_or(1),
-                },
-            ),
+                })
+            }
             WorkloadKind::Pod => Some(1),
             _ => None,
         }
@@ -245,14 +252,20 @@ impl Snapshot {
             if !pod.ready {
                 continue;
             }
-            let Some(ready) = pod.ready_since.as_deref().and_then(super::time::parse_rfc3339) else {
+            let Some(ready) = pod
+                .ready_since
+                .as_deref()
+                .and_then(super::time::parse_rfc3339)
+            else {
                 continue;
             };
             let started = pod
                 .containers
                 .iter()
                 .filter_map(|c| c.started_at.as_deref().and_then(super::time::parse_rfc3339))
-                .fold(None, |acc: Option<f64>, t| Some(acc.map_or(t, |a| a.max(t))));
+                .fold(None, |acc: Option<f64>, t| {
+                    Some(acc.map_or(t, |a| a.max(t)))
+                });
             if let Some(s) = started {
                 if ready >= s {
                     out.push(ready - s);
@@ -305,7 +318,11 @@ impl Snapshot {
                 .map(|o| (o.kind.kind(), &o.meta)),
         );
         out.extend(self.services.iter().map(|o| (Kind::Service, &o.meta)));
-        out.extend(self.pdbs.iter().map(|o| (Kind::PodDisruptionBudget, &o.meta)));
+        out.extend(
+            self.pdbs
+                .iter()
+                .map(|o| (Kind::PodDisruptionBudget, &o.meta)),
+        );
         out.extend(
             self.hpas
                 .iter()
@@ -334,7 +351,11 @@ impl Snapshot {
             (k, &o.meta)
         }));
         out.extend(self.quotas.iter().map(|o| (Kind::ResourceQuota, &o.meta)));
-        out.extend(self.limit_ranges.iter().map(|o| (Kind::LimitRange, &o.meta)));
+        out.extend(
+            self.limit_ranges
+                .iter()
+                .map(|o| (Kind::LimitRange, &o.meta)),
+        );
         out.extend(self.data.iter().map(|o| (o.kind.clone(), &o.meta)));
         out.extend(
             self.others
@@ -352,13 +373,19 @@ impl Snapshot {
 /// Selectors of one namespace, indexed by one of their `matchLabels` pairs so that a label set
 /// is only tested against selectors that can match it. Selectors without a pair (expressions
 /// only, or empty) are tested every time. The final test is always the exact one.
+/// Label value → selector numbers.
+type ByValue = HashMap<Box<str>, Vec<usize>>;
+
 struct SelectorIndex {
-    by_pair: HashMap<Arc<str>, HashMap<Box<str>, HashMap<Box<str>, Vec<usize>>>>,
+    /// namespace → label key → label value → selectors with that `matchLabels` pair.
+    by_pair: HashMap<Arc<str>, HashMap<Box<str>, ByValue>>,
     scan: HashMap<Arc<str>, Vec<usize>>,
 }
 
 impl SelectorIndex {
-    fn new<'a>(items: impl Iterator<Item = (usize, Option<&'a Arc<str>>, Option<&'a LabelSelector>)>) -> Self {
+    fn new<'a>(
+        items: impl Iterator<Item = (usize, Option<&'a Arc<str>>, Option<&'a LabelSelector>)>,
+    ) -> Self {
         let mut ix = SelectorIndex {
             by_pair: HashMap::new(),
             scan: HashMap::new(),
@@ -501,7 +528,12 @@ fn build_index(s: &Snapshot) -> Index {
         ix.services_of[wi] = svc_ix
             .candidates(ns, l)
             .into_iter()
-            .filter(|&i| s.services[i].selector.as_ref().is_some_and(|x| x.matches(l)))
+            .filter(|&i| {
+                s.services[i]
+                    .selector
+                    .as_ref()
+                    .is_some_and(|x| x.matches(l))
+            })
             .collect();
         ix.pdbs_of[wi] = pdb_ix
             .candidates(ns, l)

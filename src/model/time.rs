@@ -3,7 +3,11 @@
 /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`. Returns `None` for anything else.
 pub fn parse_rfc3339(s: &str) -> Option<f64> {
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ')
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
@@ -56,7 +60,10 @@ mod tests {
     fn parses_utc_and_offsets() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
         assert_eq!(parse_rfc3339("2024-05-01T10:00:03Z"), Some(1714557603.0));
-        assert_eq!(parse_rfc3339("2024-05-01T12:00:03+02:00"), Some(1714557603.0));
+        assert_eq!(
+            parse_rfc3339("2024-05-01T12:00:03+02:00"),
+            Some(1714557603.0)
+        );
         assert_eq!(parse_rfc3339("2024-05-01T10:00:03.5Z"), Some(1714557603.5));
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(parse_rfc3339("2024-13-01T10:00:03Z"), None);

@@ -7,13 +7,34 @@ use crate::model::SourceKind;
 
 /// The demo's manifest files, as (name, text).
 pub const FILES: &[(&str, &str)] = &[
-    ("demo/cluster.yaml", include_str!("../../assets/demo/cluster.yaml")),
-    ("demo/storefront.yaml", include_str!("../../assets/demo/storefront.yaml")),
-    ("demo/payments.yaml", include_str!("../../assets/demo/payments.yaml")),
-    ("demo/identity.yaml", include_str!("../../assets/demo/identity.yaml")),
-    ("demo/platform.yaml", include_str!("../../assets/demo/platform.yaml")),
-    ("demo/monitoring.yaml", include_str!("../../assets/demo/monitoring.yaml")),
-    ("demo/kube-system.yaml", include_str!("../../assets/demo/kube-system.yaml")),
+    (
+        "demo/cluster.yaml",
+        include_str!("../../assets/demo/cluster.yaml"),
+    ),
+    (
+        "demo/storefront.yaml",
+        include_str!("../../assets/demo/storefront.yaml"),
+    ),
+    (
+        "demo/payments.yaml",
+        include_str!("../../assets/demo/payments.yaml"),
+    ),
+    (
+        "demo/identity.yaml",
+        include_str!("../../assets/demo/identity.yaml"),
+    ),
+    (
+        "demo/platform.yaml",
+        include_str!("../../assets/demo/platform.yaml"),
+    ),
+    (
+        "demo/monitoring.yaml",
+        include_str!("../../assets/demo/monitoring.yaml"),
+    ),
+    (
+        "demo/kube-system.yaml",
+        include_str!("../../assets/demo/kube-system.yaml"),
+    ),
 ];
 
 /// Loads the demo cluster. It is part of the binary, so it has no load errors unless the

@@ -134,7 +134,12 @@ pub fn load_texts(
     let readers: Vec<(u32, Box<dyn Read + Send>)> = texts
         .iter()
         .enumerate()
-        .map(|(i, (_, t))| (i as u32, Box::new(std::io::Cursor::new(t.as_bytes().to_vec())) as Box<dyn Read + Send>))
+        .map(|(i, (_, t))| {
+            (
+                i as u32,
+                Box::new(std::io::Cursor::new(t.as_bytes().to_vec())) as Box<dyn Read + Send>,
+            )
+        })
         .collect();
     let (objects, errors) = decode_all(readers, &files, opts);
     Loaded {
@@ -145,7 +150,10 @@ pub fn load_texts(
 
 fn is_manifest(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
         Some("yaml" | "yml" | "json")
     )
 }
@@ -230,8 +238,16 @@ fn decode_all(
         }
         drop(res_tx);
         let collector = s.spawn(move || {
+            // Share identical specs and labels as results arrive, so the decoded pods are
+            // never all held unshared at once.
+            let mut interner = crate::model::snapshot::Interner::default();
             let mut all = Vec::new();
             for mut r in res_rx {
+                for d in &mut r {
+                    for o in &mut d.decoded.objects {
+                        interner.object(o);
+                    }
+                }
                 all.append(&mut r);
             }
             all
@@ -363,10 +379,21 @@ fn split_docs(
         let le = all.starts_with(&[0xFF, 0xFE]);
         let units: Vec<u16> = all[2..]
             .chunks_exact(2)
-            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
             .collect();
         let text = String::from_utf16_lossy(&units);
-        return split_reader(file, BufReader::new(std::io::Cursor::new(text.into_bytes())), seq, tx);
+        return split_reader(
+            file,
+            BufReader::new(std::io::Cursor::new(text.into_bytes())),
+            seq,
+            tx,
+        );
     }
     split_reader(file, reader, seq, tx)
 }
@@ -384,7 +411,13 @@ fn split_reader<R: BufRead>(
     let mut cur_bad: Option<u32> = None;
     let mut line_no: u32 = 0;
     let mut json: Option<bool> = None;
-    let flush = |text: &mut String, start: u32, bad: &mut Option<u32>, json: bool, batch: &mut Vec<Doc>, seq: &mut usize| -> bool {
+    let flush = |text: &mut String,
+                 start: u32,
+                 bad: &mut Option<u32>,
+                 json: bool,
+                 batch: &mut Vec<Doc>,
+                 seq: &mut usize|
+     -> bool {
         if !text.trim().is_empty() || bad.is_some() {
             batch.push(Doc {
                 seq: *seq,

@@ -6,12 +6,29 @@ use std::collections::HashSet;
 
 /// The IDs of checks.md (the public interface) that this build implements.
 const CATALOG: &[&str] = &[
-    "pdb-missing", "pdb-blocks-drain", "pdb-selects-nothing", "pdb-overlap",
-    "requests-missing", "limits-missing", "limit-ratio",
-    "readiness-missing", "liveness-missing", "liveness-equals-readiness", "probe-port-unknown", "startup-budget-short",
-    "rollout-defaults", "rollout-unavailable", "rollout-recreate", "revision-history",
-    "prestop-missing", "prestop-exceeds-grace",
-    "hpa-target-missing", "hpa-min-replicas", "hpa-cpu-target", "hpa-no-cpu-request", "hpa-replicas-conflict",
+    "pdb-missing",
+    "pdb-blocks-drain",
+    "pdb-selects-nothing",
+    "pdb-overlap",
+    "requests-missing",
+    "limits-missing",
+    "limit-ratio",
+    "readiness-missing",
+    "liveness-missing",
+    "liveness-equals-readiness",
+    "probe-port-unknown",
+    "startup-budget-short",
+    "rollout-defaults",
+    "rollout-unavailable",
+    "rollout-recreate",
+    "revision-history",
+    "prestop-missing",
+    "prestop-exceeds-grace",
+    "hpa-target-missing",
+    "hpa-min-replicas",
+    "hpa-cpu-target",
+    "hpa-no-cpu-request",
+    "hpa-replicas-conflict",
 ];
 
 #[test]
@@ -55,8 +72,16 @@ fn every_check_has_at_least_two_pass_and_two_fail_fixtures() {
         let id = c.info().id;
         let pass = fixtures(id, "pass_");
         let fail = fixtures(id, "fail_");
-        assert!(pass.len() >= 2, "{id}: {} pass fixtures, need 2", pass.len());
-        assert!(fail.len() >= 2, "{id}: {} fail fixtures, need 2", fail.len());
+        assert!(
+            pass.len() >= 2,
+            "{id}: {} pass fixtures, need 2",
+            pass.len()
+        );
+        assert!(
+            fail.len() >= 2,
+            "{id}: {} fail fixtures, need 2",
+            fail.len()
+        );
     }
 }
 
@@ -67,21 +92,43 @@ fn fail_fixtures_fire_and_pass_fixtures_stay_quiet() {
         let id = c.info().id;
         for f in fixtures(id, "fail_") {
             let (findings, loaded) = audit_path(&f, Some(&[id]));
-            assert!(loaded.errors.is_empty(), "{}: {:?}", f.display(), loaded.errors);
+            assert!(
+                loaded.errors.is_empty(),
+                "{}: {:?}",
+                f.display(),
+                loaded.errors
+            );
             if findings.is_empty() {
-                problems.push(format!("{}: expected a {id} finding, got none", f.display()));
+                problems.push(format!(
+                    "{}: expected a {id} finding, got none",
+                    f.display()
+                ));
             }
             // One finding per check and object.
             let mut seen = HashSet::new();
             for x in &findings {
-                assert!(seen.insert(x.object.clone()), "{}: two {id} findings on {}", f.display(), x.object);
+                assert!(
+                    seen.insert(x.object.clone()),
+                    "{}: two {id} findings on {}",
+                    f.display(),
+                    x.object
+                );
             }
         }
         for f in fixtures(id, "pass_") {
             let (findings, loaded) = audit_path(&f, Some(&[id]));
-            assert!(loaded.errors.is_empty(), "{}: {:?}", f.display(), loaded.errors);
+            assert!(
+                loaded.errors.is_empty(),
+                "{}: {:?}",
+                f.display(),
+                loaded.errors
+            );
             if !findings.is_empty() {
-                problems.push(format!("{}: expected no {id} finding, got {:?}", f.display(), findings.iter().map(|x| &x.message).collect::<Vec<_>>()));
+                problems.push(format!(
+                    "{}: expected no {id} finding, got {:?}",
+                    f.display(),
+                    findings.iter().map(|x| &x.message).collect::<Vec<_>>()
+                ));
             }
         }
     }
@@ -96,23 +143,38 @@ fn two_level_checks_pick_the_right_severity() {
         let (f, _) = audit_path(&dir.join(id).join(file), Some(&[id]));
         f.first().map(|x| x.severity).expect("a finding")
     };
-    assert_eq!(sev("limits-missing", "fail_no_memory_limit.yaml"), Severity::Warning);
+    assert_eq!(
+        sev("limits-missing", "fail_no_memory_limit.yaml"),
+        Severity::Warning
+    );
     assert_eq!(sev("limits-missing", "fail_cpu_only.yaml"), Severity::Info);
     assert_eq!(sev("revision-history", "fail_zero.yaml"), Severity::Warning);
     assert_eq!(sev("revision-history", "fail_unset.yaml"), Severity::Info);
     assert_eq!(sev("hpa-cpu-target", "fail_ninety.yaml"), Severity::Warning);
-    assert_eq!(sev("hpa-cpu-target", "fail_v1_default.yaml"), Severity::Info);
+    assert_eq!(
+        sev("hpa-cpu-target", "fail_v1_default.yaml"),
+        Severity::Info
+    );
 }
 
 #[test]
 fn ignore_annotation_exempts_an_object() {
     let dir = tempfile::tempdir().expect("tempdir");
     let f = dir.path().join("x.yaml");
-    let base = std::fs::read_to_string(repo().join("tests/fixtures/checks/pdb-missing/fail_no_pdb.yaml")).expect("fixture");
-    let exempt = base.replacen("  namespace: ns\n", "  namespace: ns\n  annotations: {kvet.io/ignore: \"limit-ratio, pdb-missing\"}\n", 1);
+    let base =
+        std::fs::read_to_string(repo().join("tests/fixtures/checks/pdb-missing/fail_no_pdb.yaml"))
+            .expect("fixture");
+    let exempt = base.replacen(
+        "  namespace: ns\n",
+        "  namespace: ns\n  annotations: {kvet.io/ignore: \"limit-ratio, pdb-missing\"}\n",
+        1,
+    );
     std::fs::write(&f, &exempt).expect("write");
     let (findings, _) = audit_path(&f, Some(&["pdb-missing"]));
     assert!(findings.is_empty(), "{findings:?}");
     let (findings, _) = audit_path(&f, Some(&["revision-history", "rollout-defaults"]));
-    assert!(!findings.is_empty(), "other checks still run on the exempted object");
+    assert!(
+        !findings.is_empty(),
+        "other checks still run on the exempted object"
+    );
 }

@@ -10,7 +10,11 @@ fn kvet() -> Command {
 }
 
 fn fixture(rel: &str) -> String {
-    repo().join("tests/fixtures/checks").join(rel).display().to_string()
+    repo()
+        .join("tests/fixtures/checks")
+        .join(rel)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -25,40 +29,75 @@ fn demo_table_lists_findings_and_fails_on_critical() {
 
 #[test]
 fn json_has_the_documented_shape() {
-    let out = kvet().args(["--demo", "audit", "-o", "json"]).output().expect("run");
+    let out = kvet()
+        .args(["--demo", "audit", "-o", "json"])
+        .output()
+        .expect("run");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(v["kvet_version"].is_string());
     assert_eq!(v["source"], "demo");
     let f = &v["findings"][0];
-    for key in ["check", "severity", "object", "path", "message", "fix_available"] {
+    for key in [
+        "check",
+        "severity",
+        "object",
+        "path",
+        "message",
+        "fix_available",
+    ] {
         assert!(!f[key].is_null(), "finding lacks {key}: {f}");
     }
     assert!(f["object"]["kind"].is_string() && f["object"]["name"].is_string());
     let total = v["findings"].as_array().map(Vec::len).unwrap_or(0) as u64;
-    let sum: u64 = ["critical", "warning", "info"].iter().map(|k| v["summary"][k].as_u64().unwrap_or(0)).sum();
+    let sum: u64 = ["critical", "warning", "info"]
+        .iter()
+        .map(|k| v["summary"][k].as_u64().unwrap_or(0))
+        .sum();
     assert_eq!(total, sum);
     assert_eq!(v["errors"].as_array().map(Vec::len), Some(0));
 }
 
 #[test]
 fn sarif_is_2_1_0_with_rules_and_file_locations() {
-    let out = kvet().args(["audit", "-f", &fixture("pdb-missing/fail_no_pdb.yaml"), "-o", "sarif"]).output().expect("run");
+    let out = kvet()
+        .args([
+            "audit",
+            "-f",
+            &fixture("pdb-missing/fail_no_pdb.yaml"),
+            "-o",
+            "sarif",
+        ])
+        .output()
+        .expect("run");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["version"], "2.1.0");
     let run = &v["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "kvet");
-    assert!(run["tool"]["driver"]["rules"].as_array().is_some_and(|r| r.len() == kvet::audit::registry().len()));
+    assert!(run["tool"]["driver"]["rules"]
+        .as_array()
+        .is_some_and(|r| r.len() == kvet::audit::registry().len()));
     let results = run["results"].as_array().expect("results");
-    let r = results.iter().find(|r| r["ruleId"] == "pdb-missing").expect("pdb-missing result");
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "pdb-missing")
+        .expect("pdb-missing result");
     assert_eq!(r["level"], "error");
     let loc = &r["locations"][0]["physicalLocation"];
-    assert!(loc["artifactLocation"]["uri"].as_str().is_some_and(|u| u.ends_with("fail_no_pdb.yaml")));
-    assert_eq!(loc["region"]["startLine"], 2, "the document starts after the comment line");
+    assert!(loc["artifactLocation"]["uri"]
+        .as_str()
+        .is_some_and(|u| u.ends_with("fail_no_pdb.yaml")));
+    assert_eq!(
+        loc["region"]["startLine"], 2,
+        "the document starts after the comment line"
+    );
 }
 
 #[test]
 fn markdown_groups_by_namespace_and_severity() {
-    let out = kvet().args(["audit", "--demo", "-o", "markdown"]).output().expect("run");
+    let out = kvet()
+        .args(["audit", "--demo", "-o", "markdown"])
+        .output()
+        .expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("# kvet audit report"));
     assert!(text.contains("## storefront") && text.contains("### Critical"));
@@ -69,7 +108,15 @@ fn markdown_groups_by_namespace_and_severity() {
 fn fail_on_sets_the_exit_code() {
     let f = fixture("limit-ratio/fail_memory_16x.yaml");
     // Info findings only: the default (critical) passes, --fail-on info fails, never passes.
-    let code = |args: &[&str]| kvet().args(["audit", "-f", &f, "--checks", "limit-ratio"]).args(args).output().expect("run").status.code();
+    let code = |args: &[&str]| {
+        kvet()
+            .args(["audit", "-f", &f, "--checks", "limit-ratio"])
+            .args(args)
+            .output()
+            .expect("run")
+            .status
+            .code()
+    };
     assert_eq!(code(&[]), Some(0));
     assert_eq!(code(&["--fail-on", "warning"]), Some(0));
     assert_eq!(code(&["--fail-on", "info"]), Some(1));
@@ -83,37 +130,80 @@ fn broken_document_is_reported_with_line_and_the_rest_still_audited() {
     let good = std::fs::read_to_string(fixture("pdb-missing/fail_no_pdb.yaml")).expect("fixture");
     let text = format!("{good}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: broken\n  labels: [oops\n---\n{}", good.replace("name: app\n", "name: app2\n"));
     std::fs::write(&path, &text).expect("write");
-    let broken_line = text.lines().position(|l| l.contains("[oops")).expect("broken line") as u32 + 1;
-    let out = kvet().args(["audit", "-f", &path.display().to_string(), "-o", "json"]).output().expect("run");
+    let broken_line = text
+        .lines()
+        .position(|l| l.contains("[oops"))
+        .expect("broken line") as u32
+        + 1;
+    let out = kvet()
+        .args(["audit", "-f", &path.display().to_string(), "-o", "json"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     let first_line = err.lines().next().unwrap_or("");
-    assert!(first_line.starts_with(&format!("{}:", path.display())), "{err}");
-    let line: u32 = first_line.split(':').nth(1).and_then(|l| l.parse().ok()).expect("a line number");
+    assert!(
+        first_line.starts_with(&format!("{}:", path.display())),
+        "{err}"
+    );
+    let line: u32 = first_line
+        .split(':')
+        .nth(1)
+        .and_then(|l| l.parse().ok())
+        .expect("a line number");
     assert_eq!(line, broken_line, "{err}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let names: Vec<&str> = v["findings"].as_array().expect("findings").iter().filter(|f| f["check"] == "pdb-missing").filter_map(|f| f["object"]["name"].as_str()).collect();
-    assert_eq!(names, vec!["app", "app2"], "documents before and after the broken one are audited");
+    let names: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check"] == "pdb-missing")
+        .filter_map(|f| f["object"]["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["app", "app2"],
+        "documents before and after the broken one are audited"
+    );
     assert_eq!(v["errors"].as_array().map(Vec::len), Some(1));
 }
 
 #[test]
 fn stdin_is_read_with_dash() {
     let text = std::fs::read_to_string(fixture("pdb-missing/fail_no_pdb.yaml")).expect("fixture");
-    let out = kvet().args(["audit", "-f", "-", "-o", "json", "--checks", "pdb-missing"]).write_stdin(text).output().expect("run");
+    let out = kvet()
+        .args(["audit", "-f", "-", "-o", "json", "--checks", "pdb-missing"])
+        .write_stdin(text)
+        .output()
+        .expect("run");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["summary"]["critical"], 1);
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = kvet().args(["audit", "--demo", "--checks", "pdb-mising"]).output().expect("run");
+    let out = kvet()
+        .args(["audit", "--demo", "--checks", "pdb-mising"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Did you mean \"pdb-missing\""));
-    let out = kvet().args(["audit", "-f", "/nonexistent/kvet"]).output().expect("run");
+    let out = kvet()
+        .args(["audit", "-f", "/nonexistent/kvet"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/kvet: no such file or directory"));
-    assert_eq!(kvet().args(["explain", "nope"]).output().expect("run").status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("/nonexistent/kvet: no such file or directory"));
+    assert_eq!(
+        kvet()
+            .args(["explain", "nope"])
+            .output()
+            .expect("run")
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -127,22 +217,52 @@ fn config_turns_checks_off_and_changes_severity() {
     let dir = tempfile::tempdir().expect("tmp");
     let cfg = dir.path().join("kvet.toml");
     std::fs::write(&cfg, "[checks]\npdb-missing = \"info\"\nreadiness-missing = \"off\"\nhpa-no-cpu-request = \"off\"\nhpa-target-missing = \"off\"\n").expect("write");
-    let out = kvet().args(["audit", "--demo", "-o", "json", "--config", &cfg.display().to_string()]).output().expect("run");
+    let out = kvet()
+        .args([
+            "audit",
+            "--demo",
+            "-o",
+            "json",
+            "--config",
+            &cfg.display().to_string(),
+        ])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(0), "no critical left");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let f = v["findings"].as_array().expect("findings");
     assert!(f.iter().all(|x| x["check"] != "readiness-missing"));
-    assert!(f.iter().filter(|x| x["check"] == "pdb-missing").all(|x| x["severity"] == "info"));
+    assert!(f
+        .iter()
+        .filter(|x| x["check"] == "pdb-missing")
+        .all(|x| x["severity"] == "info"));
     // The config directory is honoured too.
-    std::fs::write(dir.path().join("config.toml"), "[checks]\npdb-missing = \"off\"\n").expect("write");
-    let out = Command::cargo_bin("kvet").expect("bin").env("KVET_CONFIG_DIR", dir.path()).args(["audit", "--demo", "-o", "json"]).output().expect("run");
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[checks]\npdb-missing = \"off\"\n",
+    )
+    .expect("write");
+    let out = Command::cargo_bin("kvet")
+        .expect("bin")
+        .env("KVET_CONFIG_DIR", dir.path())
+        .args(["audit", "--demo", "-o", "json"])
+        .output()
+        .expect("run");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert!(v["findings"].as_array().expect("f").iter().all(|x| x["check"] != "pdb-missing"));
+    assert!(v["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .all(|x| x["check"] != "pdb-missing"));
     // A bad config names its file and line.
     std::fs::write(&cfg, "[checks]\nnot-a-check = \"off\"\n").expect("write");
-    let out = kvet().args(["audit", "--demo", "--config", &cfg.display().to_string()]).output().expect("run");
+    let out = kvet()
+        .args(["audit", "--demo", "--config", &cfg.display().to_string()])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{}:2: unknown check ID", cfg.display())));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains(&format!("{}:2: unknown check ID", cfg.display())));
 }
 
 #[test]
@@ -150,11 +270,22 @@ fn checks_and_explain() {
     let out = kvet().args(["checks"]).output().expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().count() > kvet::audit::registry().len());
-    assert!(text.contains("pdb-missing") && text.contains("availability") && text.contains("critical"));
-    let out = kvet().args(["explain", "pdb-missing"]).output().expect("run");
+    assert!(
+        text.contains("pdb-missing") && text.contains("availability") && text.contains("critical")
+    );
+    let out = kvet()
+        .args(["explain", "pdb-missing"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    for part in ["What it detects", "Why it matters", "Example", "Fix", "PodDisruptionBudget"] {
+    for part in [
+        "What it detects",
+        "Why it matters",
+        "Example",
+        "Fix",
+        "PodDisruptionBudget",
+    ] {
         assert!(text.contains(part), "{part}");
     }
 }
@@ -164,9 +295,25 @@ fn control_characters_in_names_are_escaped_in_the_table() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("evil.yaml");
     let good = std::fs::read_to_string(fixture("pdb-missing/fail_no_pdb.yaml")).expect("fixture");
-    std::fs::write(&path, good.replace("name: app\n", "name: \"app\\e[2J\\u202e\"\n")).expect("write");
-    let out = kvet().args(["audit", "-f", &path.display().to_string(), "--checks", "pdb-missing"]).output().expect("run");
+    std::fs::write(
+        &path,
+        good.replace("name: app\n", "name: \"app\\e[2J\\u202e\"\n"),
+    )
+    .expect("write");
+    let out = kvet()
+        .args([
+            "audit",
+            "-f",
+            &path.display().to_string(),
+            "--checks",
+            "pdb-missing",
+        ])
+        .output()
+        .expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(!text.contains('\x1b') && !text.contains('\u{202e}'), "{text:?}");
+    assert!(
+        !text.contains('\x1b') && !text.contains('\u{202e}'),
+        "{text:?}"
+    );
     assert!(text.contains("app\\x1b[2J\\u{202e}"), "{text}");
 }

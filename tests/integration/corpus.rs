@@ -5,15 +5,42 @@ use crate::support::{audit_path, corpus};
 
 /// (file, why it is reported). Everything else must load.
 const EXPECTED_ERRORS: &[(&str, &str)] = &[
-    ("deprecated-apis/DEPRECATIONS.yaml", "a derived index, not a manifest"),
-    ("deprecated-apis/kube-no-trouble/fixtures/volumesnapshotcontent-v1beta1.yaml", "metadata.annotations is a list: invalid upstream"),
-    ("deprecated-apis/pluto/e2e/tests/assets/additional-versions/duplicate.yaml", "a pluto version table"),
-    ("deprecated-apis/pluto/e2e/tests/assets/additional-versions/new.yaml", "a pluto version table"),
-    ("deprecated-apis/pluto/versions.yaml", "pluto's version table"),
-    ("kube-score/EXPECTATIONS.yaml", "a derived index, not a manifest"),
-    ("polaris/test/checks/nakedPod/check.yaml", "a Polaris custom-check definition"),
-    ("polaris/test/checks/oneController/check.yaml", "a Polaris custom-check definition"),
-    ("polaris/test/checks/resourceRange/check.yaml", "a Polaris custom-check definition"),
+    (
+        "deprecated-apis/DEPRECATIONS.yaml",
+        "a derived index, not a manifest",
+    ),
+    (
+        "deprecated-apis/kube-no-trouble/fixtures/volumesnapshotcontent-v1beta1.yaml",
+        "metadata.annotations is a list: invalid upstream",
+    ),
+    (
+        "deprecated-apis/pluto/e2e/tests/assets/additional-versions/duplicate.yaml",
+        "a pluto version table",
+    ),
+    (
+        "deprecated-apis/pluto/e2e/tests/assets/additional-versions/new.yaml",
+        "a pluto version table",
+    ),
+    (
+        "deprecated-apis/pluto/versions.yaml",
+        "pluto's version table",
+    ),
+    (
+        "kube-score/EXPECTATIONS.yaml",
+        "a derived index, not a manifest",
+    ),
+    (
+        "polaris/test/checks/nakedPod/check.yaml",
+        "a Polaris custom-check definition",
+    ),
+    (
+        "polaris/test/checks/oneController/check.yaml",
+        "a Polaris custom-check definition",
+    ),
+    (
+        "polaris/test/checks/resourceRange/check.yaml",
+        "a Polaris custom-check definition",
+    ),
 ];
 
 #[test]
@@ -35,7 +62,11 @@ fn every_corpus_file_loads_and_only_known_documents_are_reported() {
     assert_eq!(reported, expected, "errors: {:#?}", loaded.errors);
     // Every error carries a line, and everything else was audited.
     assert!(loaded.errors.iter().all(|e| e.line.is_some()));
-    assert!(loaded.snapshot.object_count() > 400, "{} objects", loaded.snapshot.object_count());
+    assert!(
+        loaded.snapshot.object_count() > 400,
+        "{} objects",
+        loaded.snapshot.object_count()
+    );
     assert!(!findings.is_empty());
 }
 
@@ -47,9 +78,13 @@ fn sock_shop_bugs_are_found() {
     };
     let (findings, _) = audit_path(&root.join("sock-shop"), None);
     // HPA `cart` targets Deployment `cart`; the Deployment is `carts`.
-    assert!(findings.iter().any(|f| f.check == "hpa-target-missing" && &*f.object.name == "cart"));
+    assert!(findings
+        .iter()
+        .any(|f| f.check == "hpa-target-missing" && &*f.object.name == "cart"));
     // prometheus: maxUnavailable 1 at 1 replica, served.
-    assert!(findings.iter().any(|f| f.check == "rollout-unavailable" && &*f.object.name == "prometheus-deployment"));
+    assert!(findings
+        .iter()
+        .any(|f| f.check == "rollout-unavailable" && &*f.object.name == "prometheus-deployment"));
 }
 
 #[test]
@@ -58,9 +93,18 @@ fn kube_prometheus_pdbs_for_operator_pods_select_nothing_offline() {
         eprintln!("SKIPPED: ../shared/corpus is not present");
         return;
     };
-    let (findings, _) = audit_path(&root.join("kube-prometheus"), Some(&["pdb-selects-nothing"]));
+    let (findings, _) = audit_path(
+        &root.join("kube-prometheus"),
+        Some(&["pdb-selects-nothing"]),
+    );
     let names: Vec<&str> = findings.iter().map(|f| &*f.object.name).collect();
     // These PDBs select pods that the operator creates from Prometheus/Alertmanager CRs.
-    assert!(names.contains(&"prometheus-k8s") && names.contains(&"alertmanager-main"), "{names:?}");
-    assert!(!names.contains(&"prometheus-adapter"), "prometheus-adapter's PDB selects its Deployment");
+    assert!(
+        names.contains(&"prometheus-k8s") && names.contains(&"alertmanager-main"),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"prometheus-adapter"),
+        "prometheus-adapter's PDB selects its Deployment"
+    );
 }

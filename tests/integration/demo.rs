@@ -10,16 +10,41 @@ fn demo_loads_without_errors_and_is_realistic() {
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     let s = &loaded.snapshot;
     let ns: HashSet<&str> = s.namespaces.iter().map(|n| &*n.meta.name).collect();
-    for want in ["storefront", "payments", "identity", "platform", "monitoring", "kube-system"] {
+    for want in [
+        "storefront",
+        "payments",
+        "identity",
+        "platform",
+        "monitoring",
+        "kube-system",
+    ] {
         assert!(ns.contains(want), "namespace {want} missing");
     }
     let top = s.top_workloads().count();
     assert!((20..=35).contains(&top), "{top} workloads");
     assert!(s.nodes.len() >= 3);
-    assert!(s.pods.iter().all(|p| p.node_name.is_some()), "every demo pod is placed on a node");
-    assert!(s.workloads.iter().any(|w| w.template_labels.get("k8s-app") == Some("kube-dns") && w.meta.namespace() == "kube-system"));
-    for kind in [Kind::Service, Kind::PodDisruptionBudget, Kind::HorizontalPodAutoscaler, Kind::NetworkPolicy, Kind::ServiceAccount, Kind::ClusterRoleBinding, Kind::RoleBinding] {
-        assert!(s.all_meta().iter().any(|(k, _)| *k == kind), "no {kind} in the demo");
+    assert!(
+        s.pods.iter().all(|p| p.node_name.is_some()),
+        "every demo pod is placed on a node"
+    );
+    assert!(s
+        .workloads
+        .iter()
+        .any(|w| w.template_labels.get("k8s-app") == Some("kube-dns")
+            && w.meta.namespace() == "kube-system"));
+    for kind in [
+        Kind::Service,
+        Kind::PodDisruptionBudget,
+        Kind::HorizontalPodAutoscaler,
+        Kind::NetworkPolicy,
+        Kind::ServiceAccount,
+        Kind::ClusterRoleBinding,
+        Kind::RoleBinding,
+    ] {
+        assert!(
+            s.all_meta().iter().any(|(k, _)| *k == kind),
+            "no {kind} in the demo"
+        );
     }
 }
 
@@ -28,8 +53,15 @@ fn every_check_fires_on_the_demo() {
     let loaded = kvet::source::demo::load();
     let result = audit::run(&loaded.snapshot, &AuditOptions::default());
     let fired: HashSet<&str> = result.findings.iter().map(|f| f.check).collect();
-    let missing: Vec<&str> = registry().iter().map(|c| c.info().id).filter(|id| !fired.contains(id)).collect();
-    assert!(missing.is_empty(), "checks that never fire on the demo: {missing:?}");
+    let missing: Vec<&str> = registry()
+        .iter()
+        .map(|c| c.info().id)
+        .filter(|id| !fired.contains(id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "checks that never fire on the demo: {missing:?}"
+    );
 }
 
 #[test]
@@ -41,7 +73,11 @@ fn about_half_the_demo_workloads_are_clean() {
     let workloads: Vec<_> = s.top_workloads().map(|(_, w)| w.object_ref()).collect();
     let clean = workloads.iter().filter(|w| !flagged.contains(*w)).count();
     let share = clean as f64 / workloads.len() as f64;
-    assert!((0.3..=0.7).contains(&share), "{clean} of {} workloads clean", workloads.len());
+    assert!(
+        (0.3..=0.7).contains(&share),
+        "{clean} of {} workloads clean",
+        workloads.len()
+    );
 }
 
 #[test]
@@ -58,6 +94,10 @@ fn the_drain_risk_a_user_looks_for_is_reported() {
     assert_eq!(f.object.namespace.as_deref(), Some("storefront"));
     assert!(f.message.contains("3 replicas"), "{}", f.message);
     // Measured cold start comes from pod status in the demo: 88 s and 95 s, max 95.
-    let (wi, _) = loaded.snapshot.top_workloads().find(|(_, w)| &*w.meta.name == "fraud-scorer").expect("fraud-scorer");
+    let (wi, _) = loaded
+        .snapshot
+        .top_workloads()
+        .find(|(_, w)| &*w.meta.name == "fraud-scorer")
+        .expect("fraud-scorer");
     assert_eq!(loaded.snapshot.cold_start_samples(wi), vec![88.0, 95.0]);
 }

@@ -15,7 +15,17 @@ fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 
 #[test]
 fn pure_layers_do_no_io() {
-    let forbidden = ["tokio", "kube::", "ratatui", "crossterm", "std::fs", "std::net", "std::process", "std::io::stdin", "reqwest"];
+    let forbidden = [
+        "tokio",
+        "kube::",
+        "ratatui",
+        "crossterm",
+        "std::fs",
+        "std::net",
+        "std::process",
+        "std::io::stdin",
+        "reqwest",
+    ];
     let mut bad = Vec::new();
     for layer in ["model", "audit"] {
         let mut files = Vec::new();

@@ -60,7 +60,12 @@ fn bytes_held_per_pod_stay_under_4_kib() {
     assert!(per_pod <= 4096.0, "{per_pod:.0} bytes per pod");
     // Pods of one ReplicaSet share one spec and one label map.
     let first = &snap.pods[0];
-    let sibling = snap.pods.iter().skip(1).find(|p| p.meta.owner == first.meta.owner).expect("a sibling pod");
+    let sibling = snap
+        .pods
+        .iter()
+        .skip(1)
+        .find(|p| p.meta.owner == first.meta.owner)
+        .expect("a sibling pod");
     assert!(std::sync::Arc::ptr_eq(&first.spec, &sibling.spec));
     assert_eq!(first.meta.labels.identity(), sibling.meta.labels.identity());
     drop(snap);

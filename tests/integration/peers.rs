@@ -17,27 +17,99 @@ fn any(_: &Finding) -> bool {
 }
 
 const POLARIS: &[Mapping] = &[
-    Mapping { peer: "missingPodDisruptionBudget", kvet: &["pdb-missing"], fires: any },
-    Mapping { peer: "pdbDisruptionsIsZero", kvet: &["pdb-blocks-drain"], fires: any },
-    Mapping { peer: "pdbMinAvailableGreaterThanHPAMinReplicas", kvet: &["pdb-blocks-drain"], fires: any },
-    Mapping { peer: "cpuRequestsMissing", kvet: &["requests-missing"], fires: |f| f.message.contains("cpu") },
-    Mapping { peer: "memoryRequestsMissing", kvet: &["requests-missing"], fires: |f| f.message.contains("memory") },
-    Mapping { peer: "memoryLimitsMissing", kvet: &["limits-missing"], fires: |f| f.severity == Severity::Warning },
-    Mapping { peer: "cpuLimitsMissing", kvet: &["limits-missing"], fires: |f| f.message.contains("cpu limit") },
-    Mapping { peer: "readinessProbeMissing", kvet: &["readiness-missing"], fires: any },
-    Mapping { peer: "livenessProbeMissing", kvet: &["liveness-missing"], fires: any },
-    Mapping { peer: "hpaMinAvailability", kvet: &["hpa-min-replicas"], fires: any },
+    Mapping {
+        peer: "missingPodDisruptionBudget",
+        kvet: &["pdb-missing"],
+        fires: any,
+    },
+    Mapping {
+        peer: "pdbDisruptionsIsZero",
+        kvet: &["pdb-blocks-drain"],
+        fires: any,
+    },
+    Mapping {
+        peer: "pdbMinAvailableGreaterThanHPAMinReplicas",
+        kvet: &["pdb-blocks-drain"],
+        fires: any,
+    },
+    Mapping {
+        peer: "cpuRequestsMissing",
+        kvet: &["requests-missing"],
+        fires: |f| f.message.contains("cpu"),
+    },
+    Mapping {
+        peer: "memoryRequestsMissing",
+        kvet: &["requests-missing"],
+        fires: |f| f.message.contains("memory"),
+    },
+    Mapping {
+        peer: "memoryLimitsMissing",
+        kvet: &["limits-missing"],
+        fires: |f| f.severity == Severity::Warning,
+    },
+    Mapping {
+        peer: "cpuLimitsMissing",
+        kvet: &["limits-missing"],
+        fires: |f| f.message.contains("cpu limit"),
+    },
+    Mapping {
+        peer: "readinessProbeMissing",
+        kvet: &["readiness-missing"],
+        fires: any,
+    },
+    Mapping {
+        peer: "livenessProbeMissing",
+        kvet: &["liveness-missing"],
+        fires: any,
+    },
+    Mapping {
+        peer: "hpaMinAvailability",
+        kvet: &["hpa-min-replicas"],
+        fires: any,
+    },
 ];
 
 const KUBE_SCORE: &[Mapping] = &[
-    Mapping { peer: "Deployment has PodDisruptionBudget", kvet: &["pdb-missing"], fires: any },
-    Mapping { peer: "StatefulSet has PodDisruptionBudget", kvet: &["pdb-missing"], fires: any },
-    Mapping { peer: "HorizontalPodAutoscaler has target", kvet: &["hpa-target-missing"], fires: any },
-    Mapping { peer: "Pod Probes Identical", kvet: &["liveness-equals-readiness"], fires: any },
-    Mapping { peer: "HorizontalPodAutoscaler Replicas", kvet: &["hpa-min-replicas"], fires: any },
-    Mapping { peer: "Deployment targeted by HPA does not have replicas configured", kvet: &["hpa-replicas-conflict"], fires: any },
-    Mapping { peer: "Container Resources", kvet: &["requests-missing", "limits-missing"], fires: |f| f.check == "requests-missing" || f.severity == Severity::Warning },
-    Mapping { peer: "Pod Probes", kvet: &["readiness-missing"], fires: any },
+    Mapping {
+        peer: "Deployment has PodDisruptionBudget",
+        kvet: &["pdb-missing"],
+        fires: any,
+    },
+    Mapping {
+        peer: "StatefulSet has PodDisruptionBudget",
+        kvet: &["pdb-missing"],
+        fires: any,
+    },
+    Mapping {
+        peer: "HorizontalPodAutoscaler has target",
+        kvet: &["hpa-target-missing"],
+        fires: any,
+    },
+    Mapping {
+        peer: "Pod Probes Identical",
+        kvet: &["liveness-equals-readiness"],
+        fires: any,
+    },
+    Mapping {
+        peer: "HorizontalPodAutoscaler Replicas",
+        kvet: &["hpa-min-replicas"],
+        fires: any,
+    },
+    Mapping {
+        peer: "Deployment targeted by HPA does not have replicas configured",
+        kvet: &["hpa-replicas-conflict"],
+        fires: any,
+    },
+    Mapping {
+        peer: "Container Resources",
+        kvet: &["requests-missing", "limits-missing"],
+        fires: |f| f.check == "requests-missing" || f.severity == Severity::Warning,
+    },
+    Mapping {
+        peer: "Pod Probes",
+        kvet: &["readiness-missing"],
+        fires: any,
+    },
 ];
 
 /// (peer, fixture, why kvet answers differently). Each test asserts kvet's own answer.
@@ -45,43 +117,139 @@ const KUBE_SCORE: &[Mapping] = &[
 const ON_PURPOSE: &[(&str, &str, &str)] = &[
     // checks.md: only replicated workloads (>= 2 desired replicas) need a PDB. These fixtures run
     // one replica (replicas unset); a PDB there would itself block drains (pdb-blocks-drain).
-    ("missingPodDisruptionBudget", "failure-bad-ns.yaml", "single replica"),
-    ("missingPodDisruptionBudget", "failure.bad-name.yaml", "single replica"),
-    ("missingPodDisruptionBudget", "failure.empty-labels.yaml", "single replica"),
-    ("missingPodDisruptionBudget", "failure.no-labels.yaml", "single replica"),
-    ("missingPodDisruptionBudget", "failure.no-metadata.yaml", "single replica"),
-    ("missingPodDisruptionBudget", "failure.wrong-place.yaml", "single replica"),
-    ("missingPodDisruptionBudget", "failure.yaml", "single replica"),
-    ("Deployment has PodDisruptionBudget", "deployment-poddisruptionbudget-v1-different-namespace.yaml", "single replica"),
-    ("Deployment has PodDisruptionBudget", "deployment-poddisruptionbudget-v1-no-match.yaml", "single replica"),
-    ("Deployment has PodDisruptionBudget", "deployment-poddisruptionbudget-v1beta1-expression-no-match.yaml", "single replica"),
-    ("Deployment has PodDisruptionBudget", "deployment-poddisruptionbudget-v1beta1-no-match.yaml", "single replica"),
-    ("StatefulSet has PodDisruptionBudget", "statefulset-poddisruptionbudget-v1beta1-expression-no-match.yaml", "single replica"),
-    ("StatefulSet has PodDisruptionBudget", "statefulset-poddisruptionbudget-v1beta1-no-match.yaml", "single replica"),
+    (
+        "missingPodDisruptionBudget",
+        "failure-bad-ns.yaml",
+        "single replica",
+    ),
+    (
+        "missingPodDisruptionBudget",
+        "failure.bad-name.yaml",
+        "single replica",
+    ),
+    (
+        "missingPodDisruptionBudget",
+        "failure.empty-labels.yaml",
+        "single replica",
+    ),
+    (
+        "missingPodDisruptionBudget",
+        "failure.no-labels.yaml",
+        "single replica",
+    ),
+    (
+        "missingPodDisruptionBudget",
+        "failure.no-metadata.yaml",
+        "single replica",
+    ),
+    (
+        "missingPodDisruptionBudget",
+        "failure.wrong-place.yaml",
+        "single replica",
+    ),
+    (
+        "missingPodDisruptionBudget",
+        "failure.yaml",
+        "single replica",
+    ),
+    (
+        "Deployment has PodDisruptionBudget",
+        "deployment-poddisruptionbudget-v1-different-namespace.yaml",
+        "single replica",
+    ),
+    (
+        "Deployment has PodDisruptionBudget",
+        "deployment-poddisruptionbudget-v1-no-match.yaml",
+        "single replica",
+    ),
+    (
+        "Deployment has PodDisruptionBudget",
+        "deployment-poddisruptionbudget-v1beta1-expression-no-match.yaml",
+        "single replica",
+    ),
+    (
+        "Deployment has PodDisruptionBudget",
+        "deployment-poddisruptionbudget-v1beta1-no-match.yaml",
+        "single replica",
+    ),
+    (
+        "StatefulSet has PodDisruptionBudget",
+        "statefulset-poddisruptionbudget-v1beta1-expression-no-match.yaml",
+        "single replica",
+    ),
+    (
+        "StatefulSet has PodDisruptionBudget",
+        "statefulset-poddisruptionbudget-v1beta1-no-match.yaml",
+        "single replica",
+    ),
     // Both minAvailable and maxUnavailable are set, which the API server rejects; kvet reads
     // maxUnavailable 5, which allows disruptions. Polaris reads minAvailable 100%.
-    ("pdbDisruptionsIsZero", "failure.either.yaml", "both fields set"),
+    (
+        "pdbDisruptionsIsZero",
+        "failure.either.yaml",
+        "both fields set",
+    ),
     // Polaris compares minAvailable with the HPA's minReplicas only. kvet compares it with the
     // desired replicas, which without an HPA is spec.replicas (default 1): minAvailable 5 of 1
     // pod really does block every drain.
-    ("pdbMinAvailableGreaterThanHPAMinReplicas", "success.equals.yaml", "no HPA: spec.replicas counts"),
-    ("pdbMinAvailableGreaterThanHPAMinReplicas", "success.hpa-no-match.yaml", "no HPA: spec.replicas counts"),
-    ("pdbMinAvailableGreaterThanHPAMinReplicas", "success.no-hpa.yaml", "no HPA: spec.replicas counts"),
-    ("pdbMinAvailableGreaterThanHPAMinReplicas", "success.no-min-replicas.yaml", "HPA minReplicas defaults to 1"),
+    (
+        "pdbMinAvailableGreaterThanHPAMinReplicas",
+        "success.equals.yaml",
+        "no HPA: spec.replicas counts",
+    ),
+    (
+        "pdbMinAvailableGreaterThanHPAMinReplicas",
+        "success.hpa-no-match.yaml",
+        "no HPA: spec.replicas counts",
+    ),
+    (
+        "pdbMinAvailableGreaterThanHPAMinReplicas",
+        "success.no-hpa.yaml",
+        "no HPA: spec.replicas counts",
+    ),
+    (
+        "pdbMinAvailableGreaterThanHPAMinReplicas",
+        "success.no-min-replicas.yaml",
+        "HPA minReplicas defaults to 1",
+    ),
     // readiness-missing only reports served workloads (checks.md); this fixture has no Service.
     ("readinessProbeMissing", "failure.yaml", "not served"),
     // An absent minReplicas is 1 (the API default), so the workload can scale to one pod.
-    ("hpaMinAvailability", "success.minReplicaAbsent.yaml", "minReplicas defaults to 1"),
+    (
+        "hpaMinAvailability",
+        "success.minReplicaAbsent.yaml",
+        "minReplicas defaults to 1",
+    ),
     // A limit without a request defaults the request (API server defaulting); kube-score wants
     // the request written out.
-    ("Container Resources", "deployment-test-resources.yaml", "limits default requests"),
-    ("Container Resources", "pod-test-resources-only-limits.yaml", "limits default requests"),
-    ("Container Resources", "statefulset-test-resources.yaml", "limits default requests"),
+    (
+        "Container Resources",
+        "deployment-test-resources.yaml",
+        "limits default requests",
+    ),
+    (
+        "Container Resources",
+        "pod-test-resources-only-limits.yaml",
+        "limits default requests",
+    ),
+    (
+        "Container Resources",
+        "statefulset-test-resources.yaml",
+        "limits default requests",
+    ),
     // checks.md: a missing cpu limit alone is info, not a warning.
-    ("Container Resources", "pod-test-resources-limits-and-requests-no-cpu-limit.yaml", "cpu limit is info"),
+    (
+        "Container Resources",
+        "pod-test-resources-limits-and-requests-no-cpu-limit.yaml",
+        "cpu limit is info",
+    ),
     // checks.md: every container of a served workload needs its own readiness probe; kube-score
     // accepts one probe anywhere in the pod.
-    ("Pod Probes", "pod-probes-on-different-containers.yaml", "each container"),
+    (
+        "Pod Probes",
+        "pod-probes-on-different-containers.yaml",
+        "each container",
+    ),
 ];
 
 struct Tally {
@@ -91,7 +259,12 @@ struct Tally {
 
 fn kvet_fires(path: &std::path::Path, m: &Mapping) -> bool {
     let (findings, loaded) = audit_path(path, Some(m.kvet));
-    assert!(loaded.errors.is_empty(), "{}: {:?}", path.display(), loaded.errors);
+    assert!(
+        loaded.errors.is_empty(),
+        "{}: {:?}",
+        path.display(),
+        loaded.errors
+    );
     findings.iter().any(|f| (m.fires)(f))
 }
 
@@ -108,7 +281,10 @@ fn report(name: &str, tallies: &BTreeMap<&'static str, Tally>, disagreements: &[
 fn check_disagreements(disagreements: &[(String, String, bool)]) -> Vec<String> {
     let mut unexplained = Vec::new();
     for (peer, file, kvet) in disagreements {
-        match ON_PURPOSE.iter().find(|(p, f, _)| p == peer && file.ends_with(f)) {
+        match ON_PURPOSE
+            .iter()
+            .find(|(p, f, _)| p == peer && file.ends_with(f))
+        {
             Some(_) => {}
             None => unexplained.push(format!("{peer} {file}: kvet fires = {kvet}")),
         }
@@ -126,10 +302,17 @@ fn polaris_fixtures() {
     let mut disagreements = Vec::new();
     for m in POLARIS {
         let dir = root.join("polaris/test/checks").join(m.peer);
-        let mut files: Vec<_> = std::fs::read_dir(&dir).expect("polaris check folder").filter_map(|e| e.ok().map(|e| e.path())).collect();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("polaris check folder")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
         files.sort();
         for f in files {
-            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+            let name = f
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string();
             let expect = if name.starts_with("failure") {
                 true
             } else if name.starts_with("success") {
@@ -138,18 +321,35 @@ fn polaris_fixtures() {
                 continue;
             };
             let got = kvet_fires(&f, m);
-            let t = tallies.entry(m.peer).or_insert(Tally { agree: 0, total: 0 });
+            let t = tallies
+                .entry(m.peer)
+                .or_insert(Tally { agree: 0, total: 0 });
             t.total += 1;
             if got == expect {
                 t.agree += 1;
             } else {
-                disagreements.push((m.peer.to_string(), format!("polaris/{}/{name}", m.peer), got));
+                disagreements.push((
+                    m.peer.to_string(),
+                    format!("polaris/{}/{name}", m.peer),
+                    got,
+                ));
             }
         }
     }
     let unexplained = check_disagreements(&disagreements);
-    report("Polaris", &tallies, &disagreements.iter().map(|(p, f, k)| format!("{p} {f} kvet={k}")).collect::<Vec<_>>());
-    assert!(unexplained.is_empty(), "unexplained disagreements:\n{}", unexplained.join("\n"));
+    report(
+        "Polaris",
+        &tallies,
+        &disagreements
+            .iter()
+            .map(|(p, f, k)| format!("{p} {f} kvet={k}"))
+            .collect::<Vec<_>>(),
+    );
+    assert!(
+        unexplained.is_empty(),
+        "unexplained disagreements:\n{}",
+        unexplained.join("\n")
+    );
 }
 
 #[derive(serde::Deserialize)]
@@ -168,14 +368,20 @@ fn kube_score_fixtures() {
     };
     let dir = root.join("kube-score");
     let text = std::fs::read_to_string(dir.join("EXPECTATIONS.yaml")).expect("EXPECTATIONS.yaml");
-    let index: BTreeMap<String, Vec<Expectation>> = serde_saphyr::from_str(&text).expect("EXPECTATIONS.yaml parses");
+    let index: BTreeMap<String, Vec<Expectation>> =
+        serde_saphyr::from_str(&text).expect("EXPECTATIONS.yaml parses");
     let mut tallies: BTreeMap<&'static str, Tally> = BTreeMap::new();
     let mut disagreements = Vec::new();
     for (file, exps) in &index {
         for e in exps {
-            let Some(m) = KUBE_SCORE.iter().find(|m| m.peer == e.check) else { continue };
+            let Some(m) = KUBE_SCORE.iter().find(|m| m.peer == e.check) else {
+                continue;
+            };
             // Assertions made under a non-default kube-score configuration are not comparable.
-            if e.config.as_deref().is_some_and(|c| c.contains("RunConfiguration")) {
+            if e.config
+                .as_deref()
+                .is_some_and(|c| c.contains("RunConfiguration"))
+            {
                 continue;
             }
             let grade = e.expected.as_str().unwrap_or("");
@@ -186,7 +392,9 @@ fn kube_score_fixtures() {
             };
             let path = dir.join("score/testdata").join(file);
             let got = kvet_fires(&path, m);
-            let t = tallies.entry(m.peer).or_insert(Tally { agree: 0, total: 0 });
+            let t = tallies
+                .entry(m.peer)
+                .or_insert(Tally { agree: 0, total: 0 });
             t.total += 1;
             if got == expect {
                 t.agree += 1;
@@ -196,8 +404,19 @@ fn kube_score_fixtures() {
         }
     }
     let unexplained = check_disagreements(&disagreements);
-    report("kube-score", &tallies, &disagreements.iter().map(|(p, f, k)| format!("{p} {f} kvet={k}")).collect::<Vec<_>>());
-    assert!(unexplained.is_empty(), "unexplained disagreements:\n{}", unexplained.join("\n"));
+    report(
+        "kube-score",
+        &tallies,
+        &disagreements
+            .iter()
+            .map(|(p, f, k)| format!("{p} {f} kvet={k}"))
+            .collect::<Vec<_>>(),
+    );
+    assert!(
+        unexplained.is_empty(),
+        "unexplained disagreements:\n{}",
+        unexplained.join("\n")
+    );
 }
 
 #[test]

@@ -67,7 +67,14 @@ impl Check for HpaCpuTarget {
                     Severity::Info,
                     r,
                     "/spec/metrics",
-                    format!("CPU target {worst}% is outside 60-70%: {}", if worst > 70 { "little headroom while new replicas start" } else { "idle capacity is paid for" }),
+                    format!(
+                        "CPU target {worst}% is outside 60-70%: {}",
+                        if worst > 70 {
+                            "little headroom while new replicas start"
+                        } else {
+                            "idle capacity is paid for"
+                        }
+                    ),
                 );
             }
         }

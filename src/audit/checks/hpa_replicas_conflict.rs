@@ -38,7 +38,9 @@ impl Check for HpaReplicasConflict {
             return;
         }
         for (hi, h) in snap.hpas.iter().enumerate() {
-            let Some(wi) = snap.index.hpa_target[hi] else { continue };
+            let Some(wi) = snap.index.hpa_target[hi] else {
+                continue;
+            };
             let w = &snap.workloads[wi];
             let Some(r) = w.replicas else { continue };
             out.add(

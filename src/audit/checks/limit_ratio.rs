@@ -49,7 +49,13 @@ impl Check for LimitRatio {
                         continue;
                     };
                     if req > 0.0 && lim > 3.0 * req {
-                        first.get_or_insert_with(|| format!("{}/resources/limits/{}", container_path(w, list, i), r.as_str()));
+                        first.get_or_insert_with(|| {
+                            format!(
+                                "{}/resources/limits/{}",
+                                container_path(w, list, i),
+                                r.as_str()
+                            )
+                        });
                         parts.push(format!(
                             "{:?} {} limit is {}x its request ({} / {})",
                             &*c.name,

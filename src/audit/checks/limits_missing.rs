@@ -48,10 +48,14 @@ impl Check for LimitsMissing {
             for (list, i, c) in w.spec.all_containers() {
                 if effective_limit(c, Resource::Memory, &defaults).is_none() {
                     no_memory.push(&c.name);
-                    mem_path.get_or_insert_with(|| format!("{}/resources/limits", container_path(w, list, i)));
+                    mem_path.get_or_insert_with(|| {
+                        format!("{}/resources/limits", container_path(w, list, i))
+                    });
                 } else if effective_limit(c, Resource::Cpu, &defaults).is_none() {
                     no_cpu.push(&c.name);
-                    cpu_path.get_or_insert_with(|| format!("{}/resources/limits", container_path(w, list, i)));
+                    cpu_path.get_or_insert_with(|| {
+                        format!("{}/resources/limits", container_path(w, list, i))
+                    });
                 }
             }
             if let Some(path) = mem_path {

@@ -46,7 +46,10 @@ impl Check for LivenessMissing {
                 continue;
             }
             if w.kind == WorkloadKind::Pod
-                && w.spec.restart_policy.as_deref().is_some_and(|p| p != "Always")
+                && w.spec
+                    .restart_policy
+                    .as_deref()
+                    .is_some_and(|p| p != "Always")
             {
                 continue;
             }

@@ -33,7 +33,11 @@ Fix
 pub struct PdbBlocksDrain;
 
 /// Disruptions the PDB allows at `desired` pods, when that can be known.
-fn allowed(min: Option<&IntOrPercent>, max: Option<&IntOrPercent>, desired: Option<i64>) -> Option<i64> {
+fn allowed(
+    min: Option<&IntOrPercent>,
+    max: Option<&IntOrPercent>,
+    desired: Option<i64>,
+) -> Option<i64> {
     match (max, min) {
         (Some(m), _) => match (m, desired) {
             (IntOrPercent::Int(v), _) => Some(*v),
@@ -72,14 +76,18 @@ impl Check for PdbBlocksDrain {
             if d == Some(0) {
                 continue; // scaled to zero: nothing to drain
             }
-            let Some(a) = allowed(pdb.min_available.as_ref(), pdb.max_unavailable.as_ref(), d) else {
+            let Some(a) = allowed(pdb.min_available.as_ref(), pdb.max_unavailable.as_ref(), d)
+            else {
                 continue;
             };
             if a > 0 {
                 continue;
             }
             let (field, path) = match (&pdb.max_unavailable, &pdb.min_available) {
-                (Some(m), _) => (format!("maxUnavailable {}", m.text()), "/spec/maxUnavailable"),
+                (Some(m), _) => (
+                    format!("maxUnavailable {}", m.text()),
+                    "/spec/maxUnavailable",
+                ),
                 (None, Some(m)) => (format!("minAvailable {}", m.text()), "/spec/minAvailable"),
                 (None, None) => ("minAvailable 1 (default)".to_string(), "/spec"),
             };
@@ -94,7 +102,9 @@ impl Check for PdbBlocksDrain {
                     name: pdb.meta.name.clone(),
                 },
                 path,
-                format!("{field} allows 0 disruptions{size}: node drains hang until the PDB is removed"),
+                format!(
+                    "{field} allows 0 disruptions{size}: node drains hang until the PDB is removed"
+                ),
             );
         }
     }
@@ -109,11 +119,19 @@ mod tests {
     fn allowed_disruptions() {
         assert_eq!(allowed(None, Some(&Int(0)), Some(3)), Some(0));
         assert_eq!(allowed(None, Some(&Percent(0)), None), Some(0));
-        assert_eq!(allowed(None, Some(&Percent(10)), Some(3)), Some(1), "10% of 3 rounds up to 1");
+        assert_eq!(
+            allowed(None, Some(&Percent(10)), Some(3)),
+            Some(1),
+            "10% of 3 rounds up to 1"
+        );
         assert_eq!(allowed(Some(&Percent(100)), None, None), Some(0));
         assert_eq!(allowed(Some(&Int(2)), None, Some(2)), Some(0));
         assert_eq!(allowed(Some(&Int(2)), None, Some(3)), Some(1));
-        assert_eq!(allowed(Some(&Percent(90)), None, Some(3)), Some(0), "90% of 3 rounds up to 3");
+        assert_eq!(
+            allowed(Some(&Percent(90)), None, Some(3)),
+            Some(0),
+            "90% of 3 rounds up to 3"
+        );
         assert_eq!(allowed(Some(&Percent(50)), None, Some(3)), Some(1));
         assert_eq!(allowed(None, None, Some(1)), Some(0));
         assert_eq!(allowed(Some(&Int(2)), None, None), None);

@@ -67,7 +67,9 @@ impl Check for PrestopExceedsGrace {
         for (_, w) in snap.top_workloads() {
             let grace = w.spec.grace_seconds();
             for (ci, c) in w.spec.containers.iter().enumerate() {
-                let Some(secs) = c.pre_stop.as_ref().and_then(sleep_seconds) else { continue };
+                let Some(secs) = c.pre_stop.as_ref().and_then(sleep_seconds) else {
+                    continue;
+                };
                 if secs < grace as f64 {
                     continue;
                 }
@@ -99,7 +101,10 @@ mod tests {
     #[test]
     fn sleeps_are_found() {
         assert_eq!(sleep_seconds(&exec(&["sleep", "15"])), Some(15.0));
-        assert_eq!(sleep_seconds(&exec(&["/bin/sh", "-c", "sleep 5 && nginx -s quit"])), Some(5.0));
+        assert_eq!(
+            sleep_seconds(&exec(&["/bin/sh", "-c", "sleep 5 && nginx -s quit"])),
+            Some(5.0)
+        );
         assert_eq!(sleep_seconds(&exec(&["/bin/sleep", "20s"])), Some(20.0));
         assert_eq!(sleep_seconds(&Handler::Sleep { seconds: 40 }), Some(40.0));
         assert_eq!(sleep_seconds(&exec(&["nginx", "-s", "quit"])), None);

@@ -52,7 +52,9 @@ impl Check for PrestopMissing {
                 .filter(|(_, c)| c.pre_stop.is_none())
                 .map(|(i, c)| (i, &*c.name))
                 .collect();
-            let Some(&(first, _)) = missing.first() else { continue };
+            let Some(&(first, _)) = missing.first() else {
+                continue;
+            };
             let list: Vec<&str> = missing.iter().map(|(_, n)| *n).collect();
             out.add(
                 w.object_ref(),

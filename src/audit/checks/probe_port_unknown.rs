@@ -47,7 +47,8 @@ impl Check for ProbePortUnknown {
                     ("startupProbe", &c.startup),
                 ];
                 for (field, probe) in probes {
-                    let Some(PortRef::Name(name)) = probe.as_ref().and_then(|p| p.handler.port()) else {
+                    let Some(PortRef::Name(name)) = probe.as_ref().and_then(|p| p.handler.port())
+                    else {
                         continue;
                     };
                     if c.ports.iter().any(|p| p.name.as_deref() == Some(&**name)) {

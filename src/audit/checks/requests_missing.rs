@@ -53,7 +53,8 @@ impl Check for RequestsMissing {
                     .map(Resource::as_str)
                     .collect();
                 if !missing.is_empty() {
-                    first_path.get_or_insert_with(|| format!("{}/resources", container_path(w, list, i)));
+                    first_path
+                        .get_or_insert_with(|| format!("{}/resources", container_path(w, list, i)));
                     bad.push((&c.name, missing));
                 }
             }

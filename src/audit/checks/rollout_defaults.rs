@@ -42,7 +42,10 @@ pub fn rolling_defaults(w: &Workload) -> (IntOrPercent, IntOrPercent) {
 /// True for a Deployment whose strategy is RollingUpdate (explicitly or by default).
 pub fn is_rolling(w: &Workload) -> bool {
     w.kind == WorkloadKind::Deployment
-        && w.strategy.kind.as_deref().is_none_or(|k| k == "RollingUpdate")
+        && w.strategy
+            .kind
+            .as_deref()
+            .is_none_or(|k| k == "RollingUpdate")
 }
 
 pub struct RolloutDefaults;
@@ -71,7 +74,10 @@ impl Check for RolloutDefaults {
             out.add(
                 w.object_ref(),
                 "/spec/strategy",
-                format!("{} not set: rollout speed and capacity loss were not chosen", unset.join(" and ")),
+                format!(
+                    "{} not set: rollout speed and capacity loss were not chosen",
+                    unset.join(" and ")
+                ),
             );
         }
     }

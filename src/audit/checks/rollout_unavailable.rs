@@ -44,13 +44,17 @@ impl Check for RolloutUnavailable {
             if !is_rolling(w) || !snap.is_served(i) {
                 continue;
             }
-            let Some(desired) = snap.desired_replicas(i) else { continue };
+            let Some(desired) = snap.desired_replicas(i) else {
+                continue;
+            };
             let (default_mu, _) = rolling_defaults(w);
             let (mu, is_default) = match &w.strategy.max_unavailable {
                 Some(m) => (m.clone(), false),
                 None => (default_mu, true),
             };
-            let Some(pods) = mu.scaled(desired, false) else { continue };
+            let Some(pods) = mu.scaled(desired, false) else {
+                continue;
+            };
             if pods <= 0 {
                 continue;
             }

@@ -66,7 +66,9 @@ impl Check for StartupBudgetShort {
             let mut parts = Vec::new();
             let mut first = None;
             for (ci, c) in w.spec.containers.iter().enumerate() {
-                let Some(budget) = startup_budget(c) else { continue };
+                let Some(budget) = startup_budget(c) else {
+                    continue;
+                };
                 if (budget as f64) < cold {
                     first.get_or_insert_with(|| container_path(w, "containers", ci));
                     let how = if c.startup.is_some() {
