@@ -67,11 +67,66 @@ fn yaml_error(e: &serde_saphyr::Error) -> DecodeError {
     }
 }
 
+/// Blanks the block-style `managedFields` and last-applied annotation of a document before it
+/// is parsed: kvet never keeps them, and in `kubectl get -o yaml` dumps they are a large share
+/// of every object. Lines become empty rather than disappear, so line numbers stay exact.
+/// Anything this does not recognise is left for the parser.
+pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
+    const KEYS: [&str; 2] = [
+        "managedFields:",
+        "kubectl.kubernetes.io/last-applied-configuration:",
+    ];
+    if !KEYS.iter().any(|k| text.contains(k)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut skipping: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start_matches(' ').len();
+        let rest = &body[indent..];
+        if let Some(k) = skipping {
+            let inside = rest.is_empty()
+                || indent > k
+                || (indent == k && (rest == "-" || rest.starts_with("- ")));
+            if inside {
+                out.push('\n');
+                continue;
+            }
+            skipping = None;
+        }
+        if rest == KEYS[0] {
+            skipping = Some(indent);
+            out.push('\n');
+            continue;
+        }
+        if let Some(value) = rest.strip_prefix(KEYS[1]) {
+            let v = value.trim();
+            // A one-line quoted value, or a block scalar whose lines are indented deeper.
+            let one_line = (v.starts_with('\'') && v.ends_with('\'') && v.len() > 1)
+                || (v.starts_with('"') && v.ends_with('"') && !v.ends_with("\\\"") && v.len() > 1);
+            if one_line {
+                out.push('\n');
+                continue;
+            }
+            if v.starts_with('|') || v.starts_with('>') {
+                skipping = Some(indent);
+                out.push('\n');
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Decodes one YAML document (JSON is YAML too). Blank or comment-only documents yield nothing.
 pub fn decode_yaml(text: &str, opts: &DecodeOptions) -> Decoded {
     if is_blank(text) {
         return Decoded::default();
     }
+    let stripped = strip_unkept(text);
+    let text: &str = &stripped;
     match serde_saphyr::from_str_with_options::<Option<RawObject>>(text, yaml_options()) {
         Ok(Some(raw)) => from_raw(raw, opts),
         Ok(None) => Decoded::default(),
@@ -731,4 +786,72 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
             kind: Arc::from(other.as_str()),
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strip_keeps_lines_and_everything_else() {
+        let doc = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"a\":1}'\n    team: x\n  managedFields:\n  - manager: kubectl\n    fieldsV1:\n      f:spec: {}\n  labels: {app: a}\nspec:\n  containers: [{name: c, image: i}]\n";
+        let out = strip_unkept(doc);
+        assert_eq!(out.lines().count(), doc.lines().count());
+        assert!(!out.contains("manager") && !out.contains("last-applied"));
+        let d = decode_yaml(doc, &DecodeOptions::default());
+        let Some(Object::Pod(p)) = d.objects.first() else {
+            panic!("{:?}", d.errors)
+        };
+        assert_eq!(p.meta.labels.get("app"), Some("a"));
+        assert_eq!(p.meta.annotations.get("team"), Some("x"));
+    }
+
+    #[test]
+    fn errors_after_a_stripped_block_keep_their_line() {
+        let doc = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  managedFields:\n  - manager: a\n  labels: [broken\n";
+        let d = decode_yaml(doc, &DecodeOptions::default());
+        assert_eq!(d.errors.first().and_then(|e| e.line), Some(7));
+    }
+
+    #[test]
+    fn custom_resource_with_clashing_spec_keeps_its_identity() {
+        let doc = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: n\nspec:\n  selector: \"app=web\"\n  replicas: many\n";
+        let d = decode_yaml(doc, &DecodeOptions::default());
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        assert_eq!(
+            d.objects.first().map(|o| o.kind().to_string()),
+            Some("Widget".to_string())
+        );
+    }
+
+    #[test]
+    fn missing_name_and_kind_are_errors() {
+        let opts = DecodeOptions::default();
+        let d = decode_yaml(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  namespace: x\n",
+            &opts,
+        );
+        assert_eq!(d.errors[0].message, "Service: metadata.name is missing");
+        let d = decode_yaml("apiVersion: v1\nmetadata: {name: x}\n", &opts);
+        assert!(d.errors[0].message.contains("no `kind`"));
+    }
+
+    #[test]
+    fn legacy_versions_load_into_the_same_model() {
+        let opts = DecodeOptions::default();
+        let d = decode_yaml("apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    metadata: {labels: {app: d}}\n    spec: {containers: [{name: c, image: i}]}\n", &opts);
+        let Some(Object::Workload(w)) = d.objects.first() else {
+            panic!()
+        };
+        // extensions/v1beta1 defaults the selector to the template labels.
+        assert_eq!(
+            w.selector.as_ref().map(|s| s.display()),
+            Some("app=d".to_string())
+        );
+        let d = decode_yaml("apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {kind: Deployment, name: d}\n  maxReplicas: 3\n  metrics:\n  - type: Resource\n    resource: {name: cpu, targetAverageUtilization: 55}\n", &opts);
+        let Some(Object::Hpa(h)) = d.objects.first() else {
+            panic!()
+        };
+        assert_eq!(h.cpu_utilization().collect::<Vec<_>>(), vec![(None, 55)]);
+    }
 }
