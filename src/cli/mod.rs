@@ -31,6 +31,9 @@ pub mod exit {
 pub struct Cli {
     #[command(flatten)]
     pub source: SourceArgs,
+    /// TUI theme: dark, light, high-contrast, or a file in <config dir>/themes/
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -372,21 +375,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Dev {
             command: DevCommand::Synth { pods, seed, output },
         }) => synth_cmd(*pods, *seed, output.as_ref(), out),
-        None => {
-            // The interactive view arrives with the TUI; until then show the audit.
-            let _ = writeln!(err, "kvet: the interactive TUI is not part of this build yet; showing the audit table (kvet audit).");
-            audit_cmd(
-                &cli.source,
-                &AuditArgs {
-                    output: Format::Table,
-                    fail_on: FailOn::Never,
-                    checks: None,
-                    config: None,
-                },
-                out,
-                err,
-            )
-        }
+        None => tui_cmd(&cli, err),
     };
     match result {
         Ok(code) => code,
@@ -414,5 +403,40 @@ fn synth_cmd(
         None => crate::synth::write(&params, out),
     };
     res.map_err(|e| Failure::usage(format!("cannot write: {e}")))?;
+    Ok(exit::OK)
+}
+
+/// `kvet [SOURCE]`: the interactive TUI.
+fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Failure::usage(
+            "the TUI needs a terminal; for scripts and CI use `kvet audit` (for example `kvet audit --demo -o json`)",
+        ));
+    }
+    let dir = config_dir();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = if no_color {
+        crate::tui::theme::Theme::monochrome()
+    } else {
+        let name = cli.theme.as_deref().unwrap_or("dark");
+        crate::tui::theme::Theme::load(name, dir.as_deref()).map_err(|e| Failure::usage(e.to_string()))?
+    };
+    let keymap = match dir.as_ref().map(|d| d.join("keymap.toml")) {
+        Some(p) if p.is_file() => {
+            let text = std::fs::read_to_string(&p).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
+            crate::tui::keymap::KeyMap::with_overrides(&text, &p.display().to_string())
+                .map_err(|e| Failure::usage(e.to_string()))?
+        }
+        _ => crate::tui::keymap::KeyMap::defaults(),
+    };
+    let loaded = load_source(&cli.source)?;
+    if !loaded.errors.is_empty() {
+        // Shown before the screen switches, so nothing is hidden behind the TUI.
+        report_errors(&loaded, err);
+        let _ = writeln!(err, "kvet: {} document(s) could not be read; opening the rest", loaded.errors.len());
+    }
+    crate::tui::run(std::sync::Arc::new(loaded.snapshot), keymap, theme)
+        .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;
     Ok(exit::OK)
 }

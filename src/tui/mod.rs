@@ -1,0 +1,203 @@
+//! The interactive TUI. Only this module touches ratatui and crossterm.
+//!
+//! Data flow (architecture.md): terminal input, signals and effect results all arrive on one
+//! bounded channel; the loop takes one event, drains the rest, lets `App::update` turn them into
+//! effects, runs the effects off the UI thread, and redraws at most every 16 ms.
+
+pub mod app;
+pub mod details;
+pub mod findings_index;
+pub mod fuzzy;
+pub mod keymap;
+pub mod theme;
+pub mod tree;
+pub mod views;
+
+use app::{App, AppEvent, Effect};
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::crossterm::{cursor, execute};
+use ratatui::Terminal;
+use std::cell::Cell;
+use std::io;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Capacity of the event channel: input never waits behind a burst of updates for long.
+pub const CHANNEL: usize = 1024;
+const FRAME: Duration = Duration::from_millis(16);
+
+/// Runs effects. The real runner spawns threads; tests run them inline.
+pub trait EffectRunner {
+    /// Runs an effect. Events it can produce at once are returned, others arrive on `tx`.
+    fn run(&mut self, fx: Effect, tx: &SyncSender<AppEvent>) -> Vec<AppEvent>;
+}
+
+/// Runs audits on their own threads; a panic there becomes a status message, not a crash.
+pub struct ThreadRunner;
+
+impl EffectRunner for ThreadRunner {
+    fn run(&mut self, fx: Effect, tx: &SyncSender<AppEvent>) -> Vec<AppEvent> {
+        match fx {
+            Effect::Quit => {}
+            Effect::RunAudit { generation, snapshot } => {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        crate::audit::run(&snapshot, &crate::audit::AuditOptions::default())
+                    }));
+                    let ev = match res {
+                        Ok(result) => AppEvent::AuditDone { generation, result },
+                        Err(_) => AppEvent::TaskFailed("the audit failed (see the log)".into()),
+                    };
+                    let _ = tx.send(ev);
+                });
+            }
+        }
+        Vec::new()
+    }
+}
+
+/// The event loop, generic over the backend so tests drive it on a `TestBackend`.
+/// Returns when the app quits or every sender is gone.
+pub fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    rx: &Receiver<AppEvent>,
+    tx: &SyncSender<AppEvent>,
+    runner: &mut dyn EffectRunner,
+) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut pending: Vec<Effect> = app.start();
+    let mut last_draw: Option<Instant> = None;
+    let mut dirty = true;
+    loop {
+        // Effects first; their immediate results go straight back into the app.
+        while let Some(fx) = pending.pop() {
+            if matches!(fx, Effect::Quit) {
+                return Ok(());
+            }
+            for ev in runner.run(fx, tx) {
+                pending.extend(app.update(ev));
+                dirty = true;
+            }
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
+        if dirty && due {
+            terminal.draw(|f| views::draw(f, app)).map_err(io::Error::other)?;
+            last_draw = Some(Instant::now());
+            dirty = false;
+        }
+        let wait = if dirty {
+            FRAME.saturating_sub(last_draw.map(|t| t.elapsed()).unwrap_or_default())
+        } else {
+            Duration::from_millis(250)
+        };
+        match rx.recv_timeout(wait) {
+            Ok(ev) => {
+                pending.extend(app.update(ev));
+                // Drain whatever else is queued before drawing again.
+                while let Ok(ev) = rx.try_recv() {
+                    pending.extend(app.update(ev));
+                }
+                dirty = true;
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+    }
+}
+
+thread_local! {
+    static UI_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Leaves the alternate screen, turns raw mode and mouse capture off, shows the cursor.
+pub fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+}
+
+/// Restores the terminal before a panic on the UI thread is printed. A panic on another thread
+/// is caught where it happens and shown in the status line, so it is only logged here.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if UI_THREAD.with(|u| u.get()) {
+            restore_terminal();
+            previous(info);
+        } else {
+            tracing::error!("background task panicked: {info}");
+        }
+    }));
+}
+
+/// Sends `Signal` on SIGTERM, SIGHUP and SIGINT, so the loop exits and restores the terminal.
+fn watch_signals(tx: SyncSender<AppEvent>) -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = tx.send(AppEvent::Signal);
+        }
+    });
+    Ok(())
+}
+
+fn read_input(tx: SyncSender<AppEvent>) {
+    std::thread::spawn(move || loop {
+        let ev = match event::read() {
+            Ok(Event::Key(k)) => AppEvent::Key(k),
+            Ok(Event::Mouse(m)) => AppEvent::Mouse(m),
+            Ok(Event::Resize(w, h)) => AppEvent::Resize(w, h),
+            Ok(_) => continue,
+            Err(e) => AppEvent::TaskFailed(format!("terminal input: {e}")),
+        };
+        if tx.send(ev).is_err() {
+            break;
+        }
+    });
+}
+
+/// Logs go to `<state dir>/kvet.log`, and only when `KVET_LOG` is set (to a level or filter).
+pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let filter = std::env::var("KVET_LOG").ok().filter(|v| !v.is_empty())?;
+    let dirs = directories::ProjectDirs::from("io", "kvet", "kvet")?;
+    let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, "kvet.log"));
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    Some(guard)
+}
+
+/// Opens the TUI on a snapshot until the user quits.
+pub fn run(snapshot: Arc<crate::model::Snapshot>, app_keymap: keymap::KeyMap, theme: theme::Theme) -> io::Result<()> {
+    let _log = init_logging();
+    tracing::info!(source = %snapshot.source, "starting the TUI");
+    let (tx, rx) = mpsc::sync_channel::<AppEvent>(CHANNEL);
+    install_panic_hook();
+    UI_THREAD.with(|u| u.set(true));
+    watch_signals(tx.clone())?;
+    terminal::enable_raw_mode()?;
+    let mut stdout = io::stdout();
+    if let Err(e) = execute!(stdout, EnterAlternateScreen, EnableMouseCapture, cursor::Hide) {
+        restore_terminal();
+        return Err(e);
+    }
+    let result = (|| {
+        let mut terminal = Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
+        let mut app = App::new(snapshot, app_keymap, theme);
+        read_input(tx.clone());
+        run_loop(&mut terminal, &mut app, &rx, &tx, &mut ThreadRunner)
+    })();
+    restore_terminal();
+    result
+}

@@ -1,0 +1,71 @@
+use crate::tui::app::{App, InputKind};
+use crate::tui::keymap::{Command, KeyMode};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// The command bar: the keys that work now, generated from the keymap; or the input line.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let line = if let Some((kind, text)) = &app.input {
+        let prompt = match kind {
+            InputKind::Filter => "/",
+            InputKind::Command => ":",
+        };
+        Line::from(vec![
+            Span::styled(prompt, t.key()),
+            Span::raw(crate::cli::text::escape_ctrl(text).into_owned()),
+            Span::styled("█", t.accent()),
+            Span::styled("   Enter apply · Esc cancel", t.muted()),
+        ])
+    } else if let Some(s) = &app.status {
+        Line::from(Span::styled(s.clone(), t.accent()))
+    } else {
+        let mode = app.key_mode();
+        let wanted: &[Command] = match mode {
+            KeyMode::Popup => &[Command::Back, Command::Down, Command::Up, Command::Quit],
+            _ => &[
+                Command::Help,
+                Command::Filter,
+                Command::CommandLine,
+                Command::NextPane,
+                Command::Select,
+                Command::ViewFindings,
+                Command::Sort,
+                Command::Severity,
+                Command::Quit,
+            ],
+        };
+        let mut spans = Vec::new();
+        for &c in wanted {
+            if let Some(k) = app.keymap.keys_for(mode, c).first() {
+                spans.push(Span::styled(format!(" {} ", k.label()), t.key()));
+                spans.push(Span::styled(format!("{} ", short(c)), t.muted()));
+            }
+        }
+        if !app.filter.is_empty() {
+            spans.push(Span::styled(format!(" filter: {} ", crate::cli::text::escape_ctrl(&app.filter)), t.accent()));
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line).style(t.base()), area);
+}
+
+fn short(c: Command) -> &'static str {
+    match c {
+        Command::Help => "help",
+        Command::Filter => "filter",
+        Command::CommandLine => "command",
+        Command::NextPane => "pane",
+        Command::Select => "open",
+        Command::ViewFindings => "findings",
+        Command::Sort => "sort",
+        Command::Severity => "severity",
+        Command::Quit => "quit",
+        Command::Back => "close",
+        Command::Down => "down",
+        Command::Up => "up",
+        other => other.name(),
+    }
+}

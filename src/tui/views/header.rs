@@ -1,0 +1,38 @@
+use crate::audit::Severity;
+use crate::cli::text::escape_ctrl;
+use crate::tui::app::{App, Connection, View};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// Source, counts by severity, connection state, and the view tabs.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let f = &app.findings;
+    let mut spans = vec![
+        Span::styled(" kvet ", t.header().add_modifier(ratatui::style::Modifier::BOLD)),
+        Span::styled(format!(" {} ", escape_ctrl(&app.snapshot.source)), t.header()),
+        Span::raw(" "),
+    ];
+    if app.findings_generation.is_none() {
+        spans.push(Span::styled("auditing… ", t.muted()));
+    } else {
+        for (s, sym) in [(Severity::Critical, "●"), (Severity::Warning, "▲"), (Severity::Info, "■")] {
+            spans.push(Span::styled(format!("{sym} {} {s}", f.count(s)), t.severity(s)));
+            spans.push(Span::raw("  "));
+        }
+    }
+    let conn = match &app.connection {
+        Connection::Offline => Span::styled("◆ offline snapshot", t.muted()),
+        Connection::Live => Span::styled("● live", t.ok()),
+        Connection::StaleSince(at) => Span::styled(format!("◌ stale since {at}"), t.severity(Severity::Warning)),
+    };
+    spans.push(conn);
+    spans.push(Span::raw("   "));
+    for (i, v) in View::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, v.title());
+        spans.push(if *v == app.view { Span::styled(label, t.selection()) } else { Span::styled(label, t.muted()) });
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.base()), area);
+}

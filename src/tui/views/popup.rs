@@ -1,0 +1,82 @@
+use crate::audit::find_check;
+use crate::tui::app::{App, Popup};
+use crate::tui::keymap::KeyMode;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+const COMMANDS: &[(&str, &str)] = &[
+    (":ns NAME", "jump to a namespace"),
+    (":deploy [NS]", "jump to Deployments (also :sts :ds :cj :job :po :pdb :hpa)"),
+    (":findings", "the Findings view (:workloads, :rbac, :net for the others)"),
+    (":sev LEVEL", "Findings at or above critical, warning or info"),
+    (":check ID", "Findings of one check"),
+    (":kind KIND", "Findings on one kind"),
+    (":explain ID", "a check's documentation"),
+    (":clear", "clear every filter"),
+    (":q", "quit"),
+];
+
+/// Help (generated from the keymap) or a check's explanation.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    if area.width < 4 || area.height < 3 {
+        return;
+    }
+    let t = &app.theme;
+    let (title, lines, scroll) = match &app.popup {
+        Some(Popup::Help { scroll }) => {
+            let mut lines = vec![Line::styled("Keys", t.accent())];
+            for (mode, name) in [(KeyMode::Normal, "browsing"), (KeyMode::Popup, "in a popup"), (KeyMode::Input, "typing a filter or command")] {
+                lines.push(Line::styled(format!("  {name}"), t.muted()));
+                for (keys, cmd) in app.keymap.bindings(mode) {
+                    lines.push(Line::from(vec![Span::styled(format!("    {keys:<22}"), t.key()), Span::raw(cmd.help())]));
+                }
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("Commands (press :)", t.accent()));
+            for (c, h) in COMMANDS {
+                lines.push(Line::from(vec![Span::styled(format!("    {c:<22}"), t.key()), Span::raw(*h)]));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("Mouse: click to select or focus a pane, wheel to scroll.", t.muted()));
+            (" Help ".to_string(), lines, *scroll)
+        }
+        Some(Popup::Explain { check, scroll }) => {
+            let mut lines = Vec::new();
+            if let Some(c) = find_check(check) {
+                let i = c.info();
+                lines.push(Line::from(vec![
+                    Span::styled(i.id, t.accent()),
+                    Span::styled(format!("  {} · default {}", i.family.as_str(), i.severity), t.muted()),
+                ]));
+                lines.push(Line::raw(i.summary));
+                lines.push(Line::raw(""));
+                for l in i.doc.lines() {
+                    if !l.starts_with(' ') && !l.is_empty() {
+                        lines.push(Line::styled(l.to_string(), t.accent()));
+                    } else {
+                        lines.push(Line::raw(l.to_string()));
+                    }
+                }
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    if i.fix_available { "Automatic fix: available" } else { "Automatic fix: not yet; the Fix section above says what to change." },
+                    t.muted(),
+                ));
+                lines.push(Line::styled(format!("Exempt an object: annotation kvet.io/ignore: \"{}\"", i.id), t.muted()));
+            }
+            (format!(" Explain: {check} "), lines, *scroll)
+        }
+        None => return,
+    };
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .title_bottom(" Esc close · ↑↓ scroll ")
+        .border_style(t.border(true))
+        .style(t.base());
+    let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((scroll.min(max_scroll), 0)), area);
+}
