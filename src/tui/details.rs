@@ -123,7 +123,7 @@ fn container_lines(theme: &Theme, c: &Container, grace: i64, init: bool, out: &m
     }
 }
 
-fn pods(n: Option<i64>) -> String {
+fn pod_count(n: Option<i64>) -> String {
     match n {
         Some(1) => "1 pod".into(),
         Some(n) => format!("{n} pods"),
@@ -165,9 +165,9 @@ fn workload(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
             let text = format!(
                 "{kind} · maxUnavailable {} = {} · maxSurge {} = {}",
                 mu.text(),
-                pods(mu.scaled(d, false)),
+                pod_count(mu.scaled(d, false)),
                 ms.text(),
-                pods(ms.scaled(d, true))
+                pod_count(ms.scaled(d, true))
             );
             if mu.scaled(d, false).unwrap_or(0) > 0 {
                 out.push(warn_field(theme, "Strategy", text, Severity::Warning));
