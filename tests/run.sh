@@ -3,9 +3,10 @@
 #
 #   bash tests/run.sh
 #
-# Offline tiers: `cargo test` (unit tests, and the one integration binary tests/integration).
-# The live tier (a real kube-apiserver) is added by the live-cluster work; until then it is
-# reported as skipped.
+# 1. `cargo test`: unit tests, and the one integration binary tests/integration (checks,
+#    corpus, peers, CLI, TUI rendering and the headless event loop).
+# 2. The TUI in a real terminal (tmux), skipped with a message where tmux is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --all-targets "$@"
+bash tests/tmux-smoke.sh

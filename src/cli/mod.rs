@@ -420,11 +420,13 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
         crate::tui::theme::Theme::monochrome()
     } else {
         let name = cli.theme.as_deref().unwrap_or("dark");
-        crate::tui::theme::Theme::load(name, dir.as_deref()).map_err(|e| Failure::usage(e.to_string()))?
+        crate::tui::theme::Theme::load(name, dir.as_deref())
+            .map_err(|e| Failure::usage(e.to_string()))?
     };
     let keymap = match dir.as_ref().map(|d| d.join("keymap.toml")) {
         Some(p) if p.is_file() => {
-            let text = std::fs::read_to_string(&p).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
             crate::tui::keymap::KeyMap::with_overrides(&text, &p.display().to_string())
                 .map_err(|e| Failure::usage(e.to_string()))?
         }
@@ -434,7 +436,11 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
     if !loaded.errors.is_empty() {
         // Shown before the screen switches, so nothing is hidden behind the TUI.
         report_errors(&loaded, err);
-        let _ = writeln!(err, "kvet: {} document(s) could not be read; opening the rest", loaded.errors.len());
+        let _ = writeln!(
+            err,
+            "kvet: {} document(s) could not be read; opening the rest",
+            loaded.errors.len()
+        );
     }
     crate::tui::run(std::sync::Arc::new(loaded.snapshot), keymap, theme)
         .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;

@@ -7,7 +7,9 @@ use super::theme::Theme;
 use super::tree::{self, Group, NodeId, TreeIndex};
 use crate::audit::{find_check, AuditResult, Severity};
 use crate::model::{ObjectRef, Snapshot};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::layout::{Position, Rect};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -21,7 +23,10 @@ pub enum AppEvent {
     Resize(u16, u16),
     /// A new snapshot (reload or live update). Its audit is requested as an effect.
     Snapshot(Arc<Snapshot>),
-    AuditDone { generation: u64, result: AuditResult },
+    AuditDone {
+        generation: u64,
+        result: AuditResult,
+    },
     /// A background task failed; shown in the status line.
     TaskFailed(String),
     /// SIGTERM, SIGHUP or SIGINT.
@@ -32,7 +37,10 @@ pub enum AppEvent {
 #[derive(Debug)]
 pub enum Effect {
     Quit,
-    RunAudit { generation: u64, snapshot: Arc<Snapshot> },
+    RunAudit {
+        generation: u64,
+        snapshot: Arc<Snapshot>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,8 +251,38 @@ impl App {
             theme: &self.theme,
         });
         self.tree.dirty = false;
+        if filter.is_some() {
+            // A filtered tree shows every match: open the namespaces and kinds that hold them.
+            fn open_all(
+                state: &mut TreeState<NodeId>,
+                items: &[TreeItem<'static, NodeId>],
+                prefix: &mut Vec<NodeId>,
+            ) {
+                for it in items {
+                    let real: Vec<&TreeItem<'static, NodeId>> = it
+                        .children()
+                        .iter()
+                        .filter(|c| *c.identifier() != NodeId::More)
+                        .collect();
+                    if real.is_empty() || matches!(it.identifier(), NodeId::Object(_)) {
+                        continue;
+                    }
+                    prefix.push(it.identifier().clone());
+                    state.open(prefix.clone());
+                    open_all(state, it.children(), prefix);
+                    prefix.pop();
+                }
+            }
+            open_all(&mut self.tree.state, &self.tree.items, &mut Vec::new());
+        }
         // Keep the selection on a visible node: fall back to its nearest visible ancestor.
-        let visible: HashSet<Vec<NodeId>> = self.tree.state.flatten(&self.tree.items).into_iter().map(|f| f.identifier).collect();
+        let visible: HashSet<Vec<NodeId>> = self
+            .tree
+            .state
+            .flatten(&self.tree.items)
+            .into_iter()
+            .map(|f| f.identifier)
+            .collect();
         let mut sel = self.tree.state.selected().to_vec();
         while !sel.is_empty() && !visible.contains(&sel) {
             sel.pop();
@@ -283,7 +321,11 @@ impl App {
                     f.of_namespace(&ns)
                         .iter()
                         .copied()
-                        .filter(|&i| kinds.iter().any(|k| k == f.findings[i].object.kind.as_str()))
+                        .filter(|&i| {
+                            kinds
+                                .iter()
+                                .any(|k| k == f.findings[i].object.kind.as_str())
+                        })
                         .collect()
                 })
                 .unwrap_or_default()
@@ -294,11 +336,17 @@ impl App {
                         let mut v = tree::workload_findings(&self.snapshot, f, w);
                         // The PDBs and the HPA of a workload decide its availability too.
                         for &p in &self.snapshot.index.pdbs_of[w] {
-                            let pr = crate::model::objects::obj_ref(crate::model::Kind::PodDisruptionBudget, &self.snapshot.pdbs[p].meta);
+                            let pr = crate::model::objects::obj_ref(
+                                crate::model::Kind::PodDisruptionBudget,
+                                &self.snapshot.pdbs[p].meta,
+                            );
                             v.extend_from_slice(f.of_object(&pr));
                         }
                         if let Some(h) = self.snapshot.index.hpa_of[w] {
-                            let hr = crate::model::objects::obj_ref(crate::model::Kind::HorizontalPodAutoscaler, &self.snapshot.hpas[h].meta);
+                            let hr = crate::model::objects::obj_ref(
+                                crate::model::Kind::HorizontalPodAutoscaler,
+                                &self.snapshot.hpas[h].meta,
+                            );
                             v.extend_from_slice(f.of_object(&hr));
                         }
                         v
@@ -311,7 +359,12 @@ impl App {
             }
         };
         // Most severe first, as everywhere.
-        out.sort_by(|&a, &b| f.findings[b].severity.cmp(&f.findings[a].severity).then(a.cmp(&b)));
+        out.sort_by(|&a, &b| {
+            f.findings[b]
+                .severity
+                .cmp(&f.findings[a].severity)
+                .then(a.cmp(&b))
+        });
         out
     }
 
@@ -328,21 +381,48 @@ impl App {
                 let x = &f.findings[i];
                 tf.min_severity.is_none_or(|s| x.severity >= s)
                     && tf.check.as_deref().is_none_or(|c| x.check == c)
-                    && tf.namespace.as_deref().is_none_or(|n| x.object.namespace() == n)
-                    && tf.kind.as_deref().is_none_or(|k| x.object.kind.as_str().eq_ignore_ascii_case(k))
+                    && tf
+                        .namespace
+                        .as_deref()
+                        .is_none_or(|n| x.object.namespace() == n)
+                    && tf
+                        .kind
+                        .as_deref()
+                        .is_none_or(|k| x.object.kind.as_str().eq_ignore_ascii_case(k))
             })
             .collect();
+        let mut scores: std::collections::HashMap<usize, u32> = std::collections::HashMap::new();
         if let Some(fz) = fuzzy.as_mut() {
+            // Messages are long sentences that contain almost any letters: match identities,
+            // and rank the rows by how well they match, best first.
             rows.retain(|&i| {
                 let x = &f.findings[i];
-                fz.matches(&format!("{} {} {} {}", x.check, x.object.namespace(), x.object.name, x.message))
+                let best = [
+                    fz.score(&format!("{}/{}", x.object.namespace(), x.object.name)),
+                    fz.score(x.check),
+                    fz.score(x.object.kind.as_str()),
+                ]
+                .into_iter()
+                .flatten()
+                .max();
+                if let Some(s) = best {
+                    scores.insert(i, s);
+                }
+                best.is_some()
             });
+            rows.sort_by_key(|i| std::cmp::Reverse(scores.get(i).copied().unwrap_or(0)));
         }
         let key = |i: &usize| {
             let x = &f.findings[*i];
-            (x.check, x.object.namespace().to_string(), x.object.kind.to_string(), x.object.name.to_string())
+            (
+                x.check,
+                x.object.namespace().to_string(),
+                x.object.kind.to_string(),
+                x.object.name.to_string(),
+            )
         };
         match self.sort {
+            SortBy::Severity if !scores.is_empty() => {}
             SortBy::Severity => {}
             SortBy::Check => rows.sort_by_key(|i| key(i).0),
             SortBy::Namespace => rows.sort_by_key(|i| key(i).1),
@@ -472,11 +552,19 @@ impl App {
                 if self.view == View::Workloads {
                     let order = [Pane::Tree, Pane::Details, Pane::Findings];
                     let i = order.iter().position(|p| *p == self.pane).unwrap_or(0);
-                    let n = if cmd == Command::NextPane { (i + 1) % 3 } else { (i + 2) % 3 };
+                    let n = if cmd == Command::NextPane {
+                        (i + 1) % 3
+                    } else {
+                        (i + 2) % 3
+                    };
                     self.pane = order[n];
                 } else {
                     let i = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
-                    let n = if cmd == Command::NextPane { (i + 1) % 4 } else { (i + 3) % 4 };
+                    let n = if cmd == Command::NextPane {
+                        (i + 1) % 4
+                    } else {
+                        (i + 3) % 4
+                    };
                     self.view = View::ALL[n];
                 }
             }
@@ -484,7 +572,9 @@ impl App {
                 if !self.filter.is_empty() {
                     self.filter.clear();
                     self.invalidate();
-                } else if self.table_filter != FindingsFilter::default() && self.view == View::Findings {
+                } else if self.table_filter != FindingsFilter::default()
+                    && self.view == View::Findings
+                {
                     self.table_filter = FindingsFilter::default();
                     self.table_rows = None;
                 }
@@ -494,7 +584,11 @@ impl App {
                 self.invalidate();
                 self.status = Some(format!(
                     "tree order: {}",
-                    if self.findings_first { "objects with findings first" } else { "by name" }
+                    if self.findings_first {
+                        "objects with findings first"
+                    } else {
+                        "by name"
+                    }
                 ));
             }
             Command::Sort => {
@@ -514,9 +608,12 @@ impl App {
                 self.table_offset = 0;
             }
             Command::Select | Command::Explain => self.select(cmd),
-            Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
-                self.move_cursor(cmd)
-            }
+            Command::Up
+            | Command::Down
+            | Command::PageUp
+            | Command::PageDown
+            | Command::Top
+            | Command::Bottom => self.move_cursor(cmd),
             Command::Left | Command::Right => {
                 if self.view == View::Workloads && self.pane == Pane::Tree {
                     self.tree_horizontal(cmd == Command::Right);
@@ -582,7 +679,9 @@ impl App {
             if len == 0 {
                 return 0;
             }
-            (cur as isize).saturating_add(delta).clamp(0, len as isize - 1) as usize
+            (cur as isize)
+                .saturating_add(delta)
+                .clamp(0, len as isize - 1) as usize
         };
         match (self.view, self.pane) {
             (View::Findings, _) => {
@@ -592,7 +691,10 @@ impl App {
             (View::Workloads, Pane::Tree) => {
                 self.refresh_tree();
                 let flat = self.tree.state.flatten(&self.tree.items);
-                let cur = flat.iter().position(|f| f.identifier == self.tree.state.selected()).unwrap_or(0);
+                let cur = flat
+                    .iter()
+                    .position(|f| f.identifier == self.tree.state.selected())
+                    .unwrap_or(0);
                 let next = step(cur, flat.len());
                 if let Some(f) = flat.get(next) {
                     let id = f.identifier.clone();
@@ -602,7 +704,9 @@ impl App {
                 self.details_scroll = 0;
             }
             (View::Workloads, Pane::Details) => {
-                self.details_scroll = (self.details_scroll as isize).saturating_add(delta).clamp(0, u16::MAX as isize / 2) as u16;
+                self.details_scroll = (self.details_scroll as isize)
+                    .saturating_add(delta)
+                    .clamp(0, u16::MAX as isize / 2) as u16;
             }
             (View::Workloads, Pane::Findings) => {
                 let len = self.selection_findings().len();
@@ -639,7 +743,9 @@ impl App {
     }
 
     fn confirm_input(&mut self, fx: &mut Vec<Effect>) {
-        let Some((kind, text)) = self.input.take() else { return };
+        let Some((kind, text)) = self.input.take() else {
+            return;
+        };
         match kind {
             InputKind::Filter => {
                 self.filter = text;
@@ -674,7 +780,9 @@ impl App {
             }
             "check" => {
                 match arg.as_deref() {
-                    Some(id) if find_check(id).is_none() => self.status = Some(format!("unknown check {id:?}")),
+                    Some(id) if find_check(id).is_none() => {
+                        self.status = Some(format!("unknown check {id:?}"))
+                    }
                     other => self.table_filter.check = other.map(str::to_string),
                 }
                 self.table_rows = None;
@@ -686,7 +794,12 @@ impl App {
                 self.view = View::Findings;
             }
             "explain" => match arg.as_deref().and_then(find_check) {
-                Some(c) => self.popup = Some(Popup::Explain { check: c.info().id, scroll: 0 }),
+                Some(c) => {
+                    self.popup = Some(Popup::Explain {
+                        check: c.info().id,
+                        scroll: 0,
+                    })
+                }
                 None => self.status = Some("usage: :explain CHECK-ID".into()),
             },
             "ns" | "namespace" => match arg {
@@ -709,7 +822,9 @@ impl App {
                                 .map(|(n, _)| n.to_string());
                             match first {
                                 Some(ns) => self.jump_namespace(&ns, Some(g.clone())),
-                                None => self.status = Some(format!("no {} in this snapshot", g.title())),
+                                None => {
+                                    self.status = Some(format!("no {} in this snapshot", g.title()))
+                                }
                             }
                         }
                     }
@@ -728,7 +843,8 @@ impl App {
 
     /// Selects a namespace (and a kind group in it) in the tree, opening what is needed.
     pub fn jump_namespace(&mut self, ns: &str, group: Option<Group>) {
-        let Some((name, entry)) = self.tree.index.namespaces.iter().find(|(n, _)| &***n == ns) else {
+        let Some((name, entry)) = self.tree.index.namespaces.iter().find(|(n, _)| &***n == ns)
+        else {
             self.status = Some(format!("no namespace {ns:?}"));
             return;
         };
@@ -757,21 +873,34 @@ impl App {
 
     /// Selects an object in the tree by reference (used by tests and the findings view).
     pub fn reveal(&mut self, r: &ObjectRef) {
-        let Some(ns) = r.namespace.clone() else { return };
+        let Some(ns) = r.namespace.clone() else {
+            return;
+        };
         let group = match &r.kind {
             crate::model::Kind::PodDisruptionBudget => Some(Group::Pdbs),
             crate::model::Kind::HorizontalPodAutoscaler => Some(Group::Hpas),
             _ => self.snapshot.index.workload_by_ref.get(r).map(|&w| {
                 Group::ALL
                     .iter()
-                    .find(|g| self.tree.index.namespaces.get(&ns).is_some_and(|e| e.groups.get(*g).is_some_and(|l| l.contains(&w))))
+                    .find(|g| {
+                        self.tree
+                            .index
+                            .namespaces
+                            .get(&ns)
+                            .is_some_and(|e| e.groups.get(*g).is_some_and(|l| l.contains(&w)))
+                    })
                     .cloned()
                     .unwrap_or(Group::Pods)
             }),
         };
         if let Some(g) = group {
             self.jump_namespace(&ns, Some(g.clone()));
-            self.tree.state.select(vec![NodeId::Cluster, NodeId::Namespace(ns), NodeId::Group(g), NodeId::Object(r.clone())]);
+            self.tree.state.select(vec![
+                NodeId::Cluster,
+                NodeId::Namespace(ns),
+                NodeId::Group(g),
+                NodeId::Object(r.clone()),
+            ]);
         }
     }
 
@@ -802,7 +931,8 @@ impl App {
                         }
                     }
                 } else if self.view == View::Findings && hit(self.areas.table) {
-                    let row = m.row.saturating_sub(self.areas.table.y + 2) as usize + self.table_offset;
+                    let row =
+                        m.row.saturating_sub(self.areas.table.y + 2) as usize + self.table_offset;
                     if row < self.table_rows().len() {
                         self.table_selected = row;
                     }
@@ -811,8 +941,14 @@ impl App {
             MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
                 let down = m.kind == MouseEventKind::ScrollDown;
                 if self.popup.is_some() {
-                    if let Some(Popup::Help { scroll } | Popup::Explain { scroll, .. }) = self.popup.as_mut() {
-                        *scroll = if down { scroll.saturating_add(3) } else { scroll.saturating_sub(3) };
+                    if let Some(Popup::Help { scroll } | Popup::Explain { scroll, .. }) =
+                        self.popup.as_mut()
+                    {
+                        *scroll = if down {
+                            scroll.saturating_add(3)
+                        } else {
+                            scroll.saturating_sub(3)
+                        };
                     }
                     return;
                 }

@@ -35,7 +35,10 @@ fn title(theme: &Theme, kind: &str, ns: Option<&str>, name: &str) -> Line<'stati
         Some(ns) => format!("{}/{}", esc(ns), esc(name)),
         None => esc(name),
     };
-    Line::from(vec![Span::styled(format!("{kind} "), theme.muted()), Span::styled(full, theme.accent())])
+    Line::from(vec![
+        Span::styled(format!("{kind} "), theme.muted()),
+        Span::styled(full, theme.accent()),
+    ])
 }
 
 fn probe_text(p: &Probe) -> String {
@@ -60,15 +63,31 @@ fn resource_line(theme: &Theme, c: &Container, r: Resource) -> Line<'static> {
         "{} → {}{}",
         req.map(esc).unwrap_or_else(|| "no request".into()),
         lim.map(esc).unwrap_or_else(|| "no limit".into()),
-        ratio.map(|x| format!(" ({}×)", ratio_text(x))).unwrap_or_default()
+        ratio
+            .map(|x| format!(" ({}×)", ratio_text(x)))
+            .unwrap_or_default()
     );
-    let bad = req.is_none() || (r == Resource::Memory && lim.is_none()) || ratio.is_some_and(|x| x > 3.0);
-    let mut spans = vec![Span::styled(format!("    {:<12}", r.as_str()), theme.muted())];
-    spans.push(if bad { Span::styled(text, theme.severity(Severity::Warning)) } else { Span::raw(text) });
+    let bad =
+        req.is_none() || (r == Resource::Memory && lim.is_none()) || ratio.is_some_and(|x| x > 3.0);
+    let mut spans = vec![Span::styled(
+        format!("    {:<12}", r.as_str()),
+        theme.muted(),
+    )];
+    spans.push(if bad {
+        Span::styled(text, theme.severity(Severity::Warning))
+    } else {
+        Span::raw(text)
+    });
     Line::from(spans)
 }
 
-fn container_lines(theme: &Theme, c: &Container, grace: i64, init: bool, out: &mut Vec<Line<'static>>) {
+fn container_lines(
+    theme: &Theme,
+    c: &Container,
+    grace: i64,
+    init: bool,
+    out: &mut Vec<Line<'static>>,
+) {
     out.push(Line::from(vec![
         Span::styled(if init { "  ▹ init " } else { "  ▸ " }, theme.muted()),
         Span::styled(esc(&c.name), theme.accent()),
@@ -81,13 +100,27 @@ fn container_lines(theme: &Theme, c: &Container, grace: i64, init: bool, out: &m
     if init {
         return;
     }
-    for (name, p) in [("readiness", &c.readiness), ("liveness", &c.liveness), ("startup", &c.startup)] {
+    for (name, p) in [
+        ("readiness", &c.readiness),
+        ("liveness", &c.liveness),
+        ("startup", &c.startup),
+    ] {
         let line = match p {
-            Some(p) => Line::from(vec![Span::styled(format!("    {name:<12}"), theme.muted()), Span::raw(probe_text(p))]),
+            Some(p) => Line::from(vec![
+                Span::styled(format!("    {name:<12}"), theme.muted()),
+                Span::raw(probe_text(p)),
+            ]),
             None if name == "startup" => continue,
             None => Line::from(vec![
                 Span::styled(format!("    {name:<12}"), theme.muted()),
-                Span::styled("none", theme.severity(if name == "readiness" { Severity::Critical } else { Severity::Info })),
+                Span::styled(
+                    "none",
+                    theme.severity(if name == "readiness" {
+                        Severity::Critical
+                    } else {
+                        Severity::Info
+                    }),
+                ),
             ]),
         };
         out.push(line);
@@ -102,14 +135,20 @@ fn container_lines(theme: &Theme, c: &Container, grace: i64, init: bool, out: &m
         Some(h) => esc(&h.describe()),
         None => "none".into(),
     };
-    let sleep = c.pre_stop.as_ref().and_then(crate::audit::checks::prestop_exceeds_grace::sleep_seconds);
+    let sleep = c
+        .pre_stop
+        .as_ref()
+        .and_then(crate::audit::checks::prestop_exceeds_grace::sleep_seconds);
     let text = format!("{pre} · grace {grace}s");
     let st = if c.pre_stop.is_none() || sleep.is_some_and(|s| s >= grace as f64) {
         theme.severity(Severity::Warning)
     } else {
         theme.base()
     };
-    out.push(Line::from(vec![Span::styled(format!("    {:<12}", "preStop"), theme.muted()), Span::styled(text, st)]));
+    out.push(Line::from(vec![
+        Span::styled(format!("    {:<12}", "preStop"), theme.muted()),
+        Span::styled(text, st),
+    ]));
     let ports: Vec<String> = c
         .ports
         .iter()
@@ -119,7 +158,10 @@ fn container_lines(theme: &Theme, c: &Container, grace: i64, init: bool, out: &m
         })
         .collect();
     if !ports.is_empty() {
-        out.push(Line::from(vec![Span::styled(format!("    {:<12}", "ports"), theme.muted()), Span::raw(ports.join(", "))]));
+        out.push(Line::from(vec![
+            Span::styled(format!("    {:<12}", "ports"), theme.muted()),
+            Span::raw(ports.join(", ")),
+        ]));
     }
 }
 
@@ -141,7 +183,15 @@ fn join_or_none(v: Vec<String>) -> String {
 
 fn workload(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
     let w = &s.workloads[i];
-    let mut out = vec![title(theme, w.kind.kind().as_str(), w.meta.namespace.as_deref(), &w.meta.name), Line::raw("")];
+    let mut out = vec![
+        title(
+            theme,
+            w.kind.kind().as_str(),
+            w.meta.namespace.as_deref(),
+            &w.meta.name,
+        ),
+        Line::raw(""),
+    ];
     let desired = s.desired_replicas(i);
     let pods = s.index.pods_of.get(i).map(Vec::as_slice).unwrap_or(&[]);
     let ready = pods.iter().filter(|&&p| s.pods[p].ready).count();
@@ -177,14 +227,86 @@ fn workload(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
         } else {
             out.push(warn_field(theme, "Strategy", kind, Severity::Warning));
         }
+        let svcs: Vec<String> = s.index.services_of[i]
+            .iter()
+            .map(|&x| esc(&s.services[x].meta.name))
+            .collect();
+        out.push(field(theme, "Services", join_or_none(svcs)));
+        let pdbs: Vec<String> = s.index.pdbs_of[i]
+            .iter()
+            .map(|&x| {
+                let p = &s.pdbs[x];
+                let rule = match (&p.max_unavailable, &p.min_available) {
+                    (Some(m), _) => format!("maxUnavailable {}", m.text()),
+                    (None, Some(m)) => format!("minAvailable {}", m.text()),
+                    _ => "no budget".into(),
+                };
+                format!("{} ({rule})", esc(&p.meta.name))
+            })
+            .collect();
+        if pdbs.is_empty()
+            && desired.unwrap_or(0) >= 2
+            && matches!(w.kind, WorkloadKind::Deployment | WorkloadKind::StatefulSet)
+        {
+            out.push(warn_field(
+                theme,
+                "PDBs",
+                "none: a drain can evict every replica",
+                Severity::Critical,
+            ));
+        } else {
+            out.push(field(theme, "PDBs", join_or_none(pdbs)));
+        }
+        if let Some(h) = s.index.hpa_of[i] {
+            let h = &s.hpas[h];
+            let cpu: Vec<String> = h
+                .cpu_utilization()
+                .map(|(_, u)| format!("cpu {u}%"))
+                .collect();
+            out.push(field(
+                theme,
+                "HPA",
+                format!(
+                    "{} · {}-{} replicas · {}",
+                    esc(&h.meta.name),
+                    h.min_replicas(),
+                    h.max_replicas.unwrap_or(0),
+                    join_or_none(cpu)
+                ),
+            ));
+        }
+        let nps: Vec<String> = s.index.netpols_of[i]
+            .iter()
+            .map(|&x| esc(&s.netpols[x].meta.name))
+            .collect();
+        out.push(field(theme, "NetworkPolicies", join_or_none(nps)));
+        let sa = w.spec.service_account_name();
+        let ns = w.meta.namespace.clone().unwrap_or_else(|| "".into());
+        let bindings = s
+            .index
+            .bindings_of_sa
+            .get(&(ns.clone(), std::sync::Arc::from(sa)))
+            .map(Vec::len)
+            .unwrap_or(0);
         out.push(field(
             theme,
-            "History",
-            match w.revision_history_limit {
-                Some(n) => format!("revisionHistoryLimit {n}"),
-                None => "revisionHistoryLimit unset (default)".into(),
-            },
+            "ServiceAccount",
+            format!(
+                "{} ({bindings} binding{})",
+                esc(sa),
+                if bindings == 1 { "" } else { "s" }
+            ),
         ));
+        if w.kind == WorkloadKind::Deployment {
+            out.push(field(
+                theme,
+                "History",
+                match w.revision_history_limit {
+                    Some(n) => format!("revisionHistoryLimit {n}"),
+                    None => "revisionHistoryLimit unset (default)".into(),
+                },
+            ));
+        }
     }
     let samples = s.cold_start_samples(i);
     if !samples.is_empty() {
@@ -193,66 +315,61 @@ fn workload(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
         out.push(field(
             theme,
             "Cold start",
-            format!("median {}s · max {}s (measured on {} pods)", ratio_text(median), ratio_text(max), samples.len()),
+            format!(
+                "median {}s · max {}s (measured on {} pods)",
+                ratio_text(median),
+                ratio_text(max),
+                samples.len()
+            ),
         ));
     } else if let Some((v, _)) = cold_start_seconds(w) {
-        out.push(field(theme, "Cold start", format!("{}s (annotation)", ratio_text(v))));
+        out.push(field(
+            theme,
+            "Cold start",
+            format!("{}s (annotation)", ratio_text(v)),
+        ));
     }
     if !pods.is_empty() {
         let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
         for &p in pods {
-            *per_node.entry(s.pods[p].node_name.as_deref().unwrap_or("(unscheduled)")).or_default() += 1;
+            *per_node
+                .entry(s.pods[p].node_name.as_deref().unwrap_or("(unscheduled)"))
+                .or_default() += 1;
         }
         let worst = per_node.values().copied().max().unwrap_or(0);
-        let text = per_node.iter().map(|(n, c)| format!("{} ×{c}", esc(n))).collect::<Vec<_>>().join(" · ");
+        let text = per_node
+            .iter()
+            .map(|(n, c)| format!("{} ×{c}", esc(n)))
+            .collect::<Vec<_>>()
+            .join(" · ");
         if worst > 1 && pods.len() > 1 {
             out.push(warn_field(theme, "Placement", text, Severity::Info));
         } else {
             out.push(field(theme, "Placement", text));
         }
-        let restarts: i64 = pods.iter().flat_map(|&p| s.pods[p].containers.iter()).map(|c| c.restart_count).sum();
+        let restarts: i64 = pods
+            .iter()
+            .flat_map(|&p| s.pods[p].containers.iter())
+            .map(|c| c.restart_count)
+            .sum();
         let crashing = pods
             .iter()
-            .filter(|&&p| s.pods[p].containers.iter().any(|c| c.waiting_reason.as_deref() == Some("CrashLoopBackOff")))
+            .filter(|&&p| {
+                s.pods[p]
+                    .containers
+                    .iter()
+                    .any(|c| c.waiting_reason.as_deref() == Some("CrashLoopBackOff"))
+            })
             .count();
         if restarts > 0 || crashing > 0 {
-            out.push(warn_field(theme, "Restarts", format!("{restarts} · {crashing} pod(s) in CrashLoopBackOff"), Severity::Critical));
+            out.push(warn_field(
+                theme,
+                "Restarts",
+                format!("{restarts} · {crashing} pod(s) in CrashLoopBackOff"),
+                Severity::Critical,
+            ));
         }
     }
-    let sa = w.spec.service_account_name();
-    let ns = w.meta.namespace.clone().unwrap_or_else(|| "".into());
-    let bindings = s.index.bindings_of_sa.get(&(ns.clone(), std::sync::Arc::from(sa))).map(Vec::len).unwrap_or(0);
-    out.push(field(theme, "ServiceAccount", format!("{} ({bindings} binding{})", esc(sa), if bindings == 1 { "" } else { "s" })));
-    let svcs: Vec<String> = s.index.services_of[i].iter().map(|&x| esc(&s.services[x].meta.name)).collect();
-    out.push(field(theme, "Services", join_or_none(svcs)));
-    let pdbs: Vec<String> = s.index.pdbs_of[i]
-        .iter()
-        .map(|&x| {
-            let p = &s.pdbs[x];
-            let rule = match (&p.max_unavailable, &p.min_available) {
-                (Some(m), _) => format!("maxUnavailable {}", m.text()),
-                (None, Some(m)) => format!("minAvailable {}", m.text()),
-                _ => "no budget".into(),
-            };
-            format!("{} ({rule})", esc(&p.meta.name))
-        })
-        .collect();
-    if pdbs.is_empty() && desired.unwrap_or(0) >= 2 && matches!(w.kind, WorkloadKind::Deployment | WorkloadKind::StatefulSet) {
-        out.push(warn_field(theme, "PDBs", "none: a drain can evict every replica", Severity::Critical));
-    } else {
-        out.push(field(theme, "PDBs", join_or_none(pdbs)));
-    }
-    if let Some(h) = s.index.hpa_of[i] {
-        let h = &s.hpas[h];
-        let cpu: Vec<String> = h.cpu_utilization().map(|(_, u)| format!("cpu {u}%")).collect();
-        out.push(field(
-            theme,
-            "HPA",
-            format!("{} · {}-{} replicas · {}", esc(&h.meta.name), h.min_replicas(), h.max_replicas.unwrap_or(0), join_or_none(cpu)),
-        ));
-    }
-    let nps: Vec<String> = s.index.netpols_of[i].iter().map(|&x| esc(&s.netpols[x].meta.name)).collect();
-    out.push(field(theme, "NetworkPolicies", join_or_none(nps)));
     out.push(Line::raw(""));
     out.push(Line::styled("Containers", theme.accent()));
     let grace = w.spec.grace_seconds();
@@ -267,14 +384,40 @@ fn workload(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
 
 fn pod(s: &Snapshot, theme: &Theme, p: usize) -> Vec<Line<'static>> {
     let pod = &s.pods[p];
-    let mut out = vec![title(theme, "Pod", pod.meta.namespace.as_deref(), &pod.meta.name), Line::raw("")];
-    out.push(field(theme, "Node", pod.node_name.as_deref().map(esc).unwrap_or("(unscheduled)".into())));
-    out.push(field(theme, "Phase", format!("{} · {}", pod.phase.as_deref().unwrap_or("Unknown"), if pod.ready { "Ready" } else { "not ready" })));
+    let mut out = vec![
+        title(theme, "Pod", pod.meta.namespace.as_deref(), &pod.meta.name),
+        Line::raw(""),
+    ];
+    out.push(field(
+        theme,
+        "Node",
+        pod.node_name
+            .as_deref()
+            .map(esc)
+            .unwrap_or("(unscheduled)".into()),
+    ));
+    out.push(field(
+        theme,
+        "Phase",
+        format!(
+            "{} · {}",
+            pod.phase.as_deref().unwrap_or("Unknown"),
+            if pod.ready { "Ready" } else { "not ready" }
+        ),
+    ));
     if let Some(o) = &pod.meta.owner {
-        out.push(field(theme, "Owner", format!("{}/{}", o.kind, esc(&o.name))));
+        out.push(field(
+            theme,
+            "Owner",
+            format!("{}/{}", o.kind, esc(&o.name)),
+        ));
     }
     for c in &pod.containers {
-        let mut text = format!("{} · restarts {}", if c.ready { "ready" } else { "not ready" }, c.restart_count);
+        let mut text = format!(
+            "{} · restarts {}",
+            if c.ready { "ready" } else { "not ready" },
+            c.restart_count
+        );
         if let Some(w) = &c.waiting_reason {
             text.push_str(&format!(" · {}", esc(w)));
         }
@@ -286,20 +429,38 @@ fn pod(s: &Snapshot, theme: &Theme, p: usize) -> Vec<Line<'static>> {
         }
         let bad = c.waiting_reason.is_some() || c.restart_count > 0;
         let name = format!("  {}", esc(&c.name));
-        out.push(if bad { warn_field(theme, &name, text, Severity::Critical) } else { field(theme, &name, text) });
+        out.push(if bad {
+            warn_field(theme, &name, text, Severity::Critical)
+        } else {
+            field(theme, &name, text)
+        });
     }
     out
 }
 
 fn namespace(s: &Snapshot, theme: &Theme, ns: &str) -> Vec<Line<'static>> {
     let mut out = vec![title(theme, "Namespace", None, ns), Line::raw("")];
-    let workloads: Vec<usize> = s.top_workloads().filter(|(_, w)| w.meta.namespace() == ns).map(|(i, _)| i).collect();
+    let workloads: Vec<usize> = s
+        .top_workloads()
+        .filter(|(_, w)| w.meta.namespace() == ns)
+        .map(|(i, _)| i)
+        .collect();
     out.push(field(theme, "Workloads", workloads.len().to_string()));
     let quotas: Vec<String> = s
         .quotas
         .iter()
         .filter(|q| q.meta.namespace() == ns)
-        .map(|q| format!("{}: {}", esc(&q.meta.name), q.hard.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")))
+        .map(|q| {
+            format!(
+                "{}: {}",
+                esc(&q.meta.name),
+                q.hard
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        })
         .collect();
     if quotas.is_empty() {
         out.push(warn_field(theme, "Quota", "none", Severity::Info));
@@ -327,9 +488,17 @@ fn namespace(s: &Snapshot, theme: &Theme, ns: &str) -> Vec<Line<'static>> {
         })
         .collect();
     out.push(field(theme, "LimitRanges", join_or_none(lrs)));
-    let pols: Vec<&crate::model::NetworkPolicy> = s.netpols.iter().filter(|p| p.meta.namespace() == ns).collect();
-    let deny_in = pols.iter().any(|p| p.pod_selector.is_empty() && p.ingress_isolation && p.ingress.is_empty());
-    let deny_out = pols.iter().any(|p| p.pod_selector.is_empty() && p.egress_isolation && p.egress.is_empty());
+    let pols: Vec<&crate::model::NetworkPolicy> = s
+        .netpols
+        .iter()
+        .filter(|p| p.meta.namespace() == ns)
+        .collect();
+    let deny_in = pols
+        .iter()
+        .any(|p| p.pod_selector.is_empty() && p.ingress_isolation && p.ingress.is_empty());
+    let deny_out = pols
+        .iter()
+        .any(|p| p.pod_selector.is_empty() && p.egress_isolation && p.egress.is_empty());
     out.push(field(theme, "NetworkPolicies", pols.len().to_string()));
     let d = |b: bool| if b { "yes" } else { "no" };
     let text = format!("ingress {} · egress {}", d(deny_in), d(deny_out));
@@ -338,8 +507,18 @@ fn namespace(s: &Snapshot, theme: &Theme, ns: &str) -> Vec<Line<'static>> {
     } else {
         out.push(warn_field(theme, "Default deny", text, Severity::Warning));
     }
-    let covered = workloads.iter().filter(|&&i| !s.index.netpols_of[i].is_empty()).count();
-    out.push(field(theme, "Policy coverage", format!("{covered} of {} workloads selected by a policy", workloads.len())));
+    let covered = workloads
+        .iter()
+        .filter(|&&i| !s.index.netpols_of[i].is_empty())
+        .count();
+    out.push(field(
+        theme,
+        "Policy coverage",
+        format!(
+            "{covered} of {} workloads selected by a policy",
+            workloads.len()
+        ),
+    ));
     out
 }
 
@@ -349,16 +528,40 @@ fn cluster(s: &Snapshot, theme: &Theme) -> Vec<Line<'static>> {
     for (k, _) in s.all_meta() {
         *counts.entry(k.to_string()).or_default() += 1;
     }
-    out.push(field(theme, "Source", format!("{:?}", s.source_kind).to_lowercase()));
-    out.push(field(theme, "Namespaces", s.namespace_names().len().to_string()));
+    out.push(field(
+        theme,
+        "Source",
+        format!("{:?}", s.source_kind).to_lowercase(),
+    ));
+    out.push(field(
+        theme,
+        "Namespaces",
+        s.namespace_names().len().to_string(),
+    ));
     out.push(field(theme, "Nodes", s.nodes.len().to_string()));
     for n in &s.nodes {
-        let pods = s.pods.iter().filter(|p| p.node_name.as_deref() == Some(&*n.meta.name)).count();
-        let state = if n.unschedulable { "cordoned" } else { "schedulable" };
-        let zone = n.meta.labels.get("topology.kubernetes.io/zone").unwrap_or("-");
+        let pods = s
+            .pods
+            .iter()
+            .filter(|p| p.node_name.as_deref() == Some(&*n.meta.name))
+            .count();
+        let state = if n.unschedulable {
+            "cordoned"
+        } else {
+            "schedulable"
+        };
+        let zone = n
+            .meta
+            .labels
+            .get("topology.kubernetes.io/zone")
+            .unwrap_or("-");
         let line = format!("{state} · zone {} · {pods} pods", esc(zone));
         let name = format!("  {}", esc(&n.meta.name));
-        out.push(if n.unschedulable { warn_field(theme, &name, line, Severity::Info) } else { field(theme, &name, line) });
+        out.push(if n.unschedulable {
+            warn_field(theme, &name, line, Severity::Info)
+        } else {
+            field(theme, &name, line)
+        });
     }
     out.push(Line::raw(""));
     out.push(Line::styled("Objects", theme.accent()));
@@ -370,9 +573,24 @@ fn cluster(s: &Snapshot, theme: &Theme) -> Vec<Line<'static>> {
 
 fn pdb(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
     let p = &s.pdbs[i];
-    let mut out = vec![title(theme, "PodDisruptionBudget", p.meta.namespace.as_deref(), &p.meta.name), Line::raw("")];
+    let mut out = vec![
+        title(
+            theme,
+            "PodDisruptionBudget",
+            p.meta.namespace.as_deref(),
+            &p.meta.name,
+        ),
+        Line::raw(""),
+    ];
     out.push(field(theme, "API version", p.meta.api_version.to_string()));
-    out.push(field(theme, "Selector", p.selector.as_ref().map(|x| esc(&x.display())).unwrap_or("null (selects nothing)".into())));
+    out.push(field(
+        theme,
+        "Selector",
+        p.selector
+            .as_ref()
+            .map(|x| esc(&x.display()))
+            .unwrap_or("null (selects nothing)".into()),
+    ));
     if let Some(m) = &p.min_available {
         out.push(field(theme, "minAvailable", m.text()));
     }
@@ -382,7 +600,14 @@ fn pdb(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
     let ws: Vec<String> = s
         .top_workloads()
         .filter(|(wi, _)| s.index.pdbs_of[*wi].contains(&i))
-        .map(|(wi, w)| format!("{}/{} ×{}", w.kind.kind(), esc(&w.meta.name), s.desired_replicas(wi).unwrap_or(0)))
+        .map(|(wi, w)| {
+            format!(
+                "{}/{} ×{}",
+                w.kind.kind(),
+                esc(&w.meta.name),
+                s.desired_replicas(wi).unwrap_or(0)
+            )
+        })
         .collect();
     out.push(field(theme, "Protects", join_or_none(ws)));
     out
@@ -390,20 +615,46 @@ fn pdb(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
 
 fn hpa(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
     let h = &s.hpas[i];
-    let mut out = vec![title(theme, "HorizontalPodAutoscaler", h.meta.namespace.as_deref(), &h.meta.name), Line::raw("")];
+    let mut out = vec![
+        title(
+            theme,
+            "HorizontalPodAutoscaler",
+            h.meta.namespace.as_deref(),
+            &h.meta.name,
+        ),
+        Line::raw(""),
+    ];
     let target = format!("{}/{}", esc(&h.target.kind), esc(&h.target.name));
     match s.index.hpa_target[i] {
         Some(_) => out.push(field(theme, "Target", target)),
-        None => out.push(warn_field(theme, "Target", format!("{target} (missing)"), Severity::Critical)),
+        None => out.push(warn_field(
+            theme,
+            "Target",
+            format!("{target} (missing)"),
+            Severity::Critical,
+        )),
     }
-    out.push(field(theme, "Replicas", format!("{} to {}", h.min_replicas(), h.max_replicas.unwrap_or(0))));
+    out.push(field(
+        theme,
+        "Replicas",
+        format!("{} to {}", h.min_replicas(), h.max_replicas.unwrap_or(0)),
+    ));
     for m in &h.metrics {
         let text = match m {
-            crate::model::HpaMetric::Resource { name, container, utilization } => format!(
+            crate::model::HpaMetric::Resource {
+                name,
+                container,
+                utilization,
+            } => format!(
                 "{}{} {}",
                 esc(name),
-                container.as_deref().map(|c| format!(" (container {})", esc(c))).unwrap_or_default(),
-                utilization.map(|u| format!("{u}%")).unwrap_or("by value".into())
+                container
+                    .as_deref()
+                    .map(|c| format!(" (container {})", esc(c)))
+                    .unwrap_or_default(),
+                utilization
+                    .map(|u| format!("{u}%"))
+                    .unwrap_or("by value".into())
             ),
             crate::model::HpaMetric::Other(k) => esc(k),
         };
@@ -417,15 +668,28 @@ pub fn lines(s: &Snapshot, theme: &Theme, sel: Option<&NodeId>) -> Vec<Line<'sta
     match sel {
         None | Some(NodeId::Cluster) | Some(NodeId::More) => cluster(s, theme),
         Some(NodeId::Namespace(ns)) => namespace(s, theme, ns),
-        Some(NodeId::Group(g)) => vec![Line::styled(g.title(), theme.accent()), Line::raw(""), Line::raw("Select an object to see its details.")],
+        Some(NodeId::Group(g)) => vec![
+            Line::styled(g.title(), theme.accent()),
+            Line::raw(""),
+            Line::raw("Select an object to see its details."),
+        ],
         Some(NodeId::Object(r)) => match &r.kind {
-            Kind::Pod => match s.pods.iter().position(|p| p.meta.name == r.name && p.meta.namespace == r.namespace) {
+            Kind::Pod => match s
+                .pods
+                .iter()
+                .position(|p| p.meta.name == r.name && p.meta.namespace == r.namespace)
+            {
                 // A bare pod is also a workload; show the workload view, which has its spec.
-                Some(p) if s.pods[p].meta.owner.is_none() => s.index.workload_by_ref.get(r).map(|&w| {
-                    let mut v = workload(s, theme, w);
-                    v.extend(pod(s, theme, p).into_iter().skip(1));
-                    v
-                }).unwrap_or_else(|| pod(s, theme, p)),
+                Some(p) if s.pods[p].meta.owner.is_none() => s
+                    .index
+                    .workload_by_ref
+                    .get(r)
+                    .map(|&w| {
+                        let mut v = workload(s, theme, w);
+                        v.extend(pod(s, theme, p).into_iter().skip(1));
+                        v
+                    })
+                    .unwrap_or_else(|| pod(s, theme, p)),
                 Some(p) => pod(s, theme, p),
                 None => vec![Line::raw("This pod is no longer in the snapshot.")],
             },
@@ -448,4 +712,3 @@ pub fn lines(s: &Snapshot, theme: &Theme, sel: Option<&NodeId>) -> Vec<Line<'sta
         },
     }
 }
-

@@ -22,6 +22,12 @@ impl Fuzzy {
         })
     }
 
+    /// Match score (higher is better), or `None`.
+    pub fn score(&mut self, text: &str) -> Option<u32> {
+        self.pattern
+            .score(Utf32Str::new(text, &mut self.buf), &mut self.matcher)
+    }
+
     pub fn matches(&mut self, text: &str) -> bool {
         self.pattern
             .score(Utf32Str::new(text, &mut self.buf), &mut self.matcher)
@@ -39,7 +45,10 @@ mod tests {
         assert!(f.matches("payments/fraud-scorer"));
         assert!(!f.matches("payments/ledger"));
         let mut f = Fuzzy::new("Cart").unwrap();
-        assert!(!f.matches("storefront/cart"), "an upper-case letter makes it case-sensitive");
+        assert!(
+            !f.matches("storefront/cart"),
+            "an upper-case letter makes it case-sensitive"
+        );
         assert!(Fuzzy::new("  ").is_none());
     }
 }

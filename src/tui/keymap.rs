@@ -173,7 +173,9 @@ impl Key {
             code,
             ctrl: e.modifiers.contains(KeyModifiers::CONTROL),
             alt: e.modifiers.contains(KeyModifiers::ALT),
-            shift: !is_char && e.modifiers.contains(KeyModifiers::SHIFT) && code != KeyCodeName::BackTab,
+            shift: !is_char
+                && e.modifiers.contains(KeyModifiers::SHIFT)
+                && code != KeyCodeName::BackTab,
         })
     }
 
@@ -227,7 +229,9 @@ type RawKeymap = BTreeMap<String, BTreeMap<String, String>>;
 impl KeyMap {
     /// The built-in bindings.
     pub fn defaults() -> KeyMap {
-        let mut k = KeyMap { map: HashMap::new() };
+        let mut k = KeyMap {
+            map: HashMap::new(),
+        };
         // The embedded file is covered by a test; a failure here leaves the map empty of it.
         let _ = k.apply(DEFAULT_KEYMAP, "assets/keymap.toml");
         k
@@ -250,9 +254,14 @@ impl KeyMap {
             let mode = [KeyMode::Normal, KeyMode::Popup, KeyMode::Input]
                 .into_iter()
                 .find(|m| m.section() == section)
-                .ok_or_else(|| err(format!("unknown section [{section}]; use [normal], [popup] or [input]")))?;
+                .ok_or_else(|| {
+                    err(format!(
+                        "unknown section [{section}]; use [normal], [popup] or [input]"
+                    ))
+                })?;
             for (key, cmd) in binds {
-                let k = Key::parse(&key).ok_or_else(|| err(format!("[{section}] {key:?} is not a key")))?;
+                let k = Key::parse(&key)
+                    .ok_or_else(|| err(format!("[{section}] {key:?} is not a key")))?;
                 if cmd == "none" {
                     self.map.remove(&(mode, k));
                     continue;
@@ -289,12 +298,8 @@ impl KeyMap {
             .iter()
             .filter_map(|&c| {
                 let keys = self.keys_for(mode, c);
-                (!keys.is_empty()).then(|| {
-                    (
-                        keys.iter().map(Key::label).collect::<Vec<_>>().join(" "),
-                        c,
-                    )
-                })
+                (!keys.is_empty())
+                    .then(|| (keys.iter().map(Key::label).collect::<Vec<_>>().join(" "), c))
             })
             .collect()
     }
@@ -310,30 +315,79 @@ mod tests {
 
     #[test]
     fn defaults_parse_and_bind_the_basics() {
-        let mut k = KeyMap { map: HashMap::new() };
-        k.apply(DEFAULT_KEYMAP, "default").expect("the embedded keymap parses");
-        assert_eq!(k.command(KeyMode::Normal, &ev(KeyCode::Char('q'), KeyModifiers::NONE)), Some(Command::Quit));
-        assert_eq!(k.command(KeyMode::Normal, &ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Command::Quit));
-        assert_eq!(k.command(KeyMode::Normal, &ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Command::Bottom));
-        assert_eq!(k.command(KeyMode::Normal, &ev(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Command::PrevPane));
-        assert_eq!(k.command(KeyMode::Input, &ev(KeyCode::Char('q'), KeyModifiers::NONE)), None, "q types in input mode");
+        let mut k = KeyMap {
+            map: HashMap::new(),
+        };
+        k.apply(DEFAULT_KEYMAP, "default")
+            .expect("the embedded keymap parses");
+        assert_eq!(
+            k.command(KeyMode::Normal, &ev(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            k.command(
+                KeyMode::Normal,
+                &ev(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            k.command(
+                KeyMode::Normal,
+                &ev(KeyCode::Char('G'), KeyModifiers::SHIFT)
+            ),
+            Some(Command::Bottom)
+        );
+        assert_eq!(
+            k.command(KeyMode::Normal, &ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Command::PrevPane)
+        );
+        assert_eq!(
+            k.command(KeyMode::Input, &ev(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None,
+            "q types in input mode"
+        );
     }
 
     #[test]
     fn overrides_rebind_and_unbind() {
-        let k = KeyMap::with_overrides("[normal]\n\"x\" = \"quit\"\n\"q\" = \"none\"\n", "mine.toml").unwrap();
-        assert_eq!(k.command(KeyMode::Normal, &ev(KeyCode::Char('x'), KeyModifiers::NONE)), Some(Command::Quit));
-        assert_eq!(k.command(KeyMode::Normal, &ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        let k = KeyMap::with_overrides(
+            "[normal]\n\"x\" = \"quit\"\n\"q\" = \"none\"\n",
+            "mine.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            k.command(KeyMode::Normal, &ev(KeyCode::Char('x'), KeyModifiers::NONE)),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            k.command(KeyMode::Normal, &ev(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
         let help = k.bindings(KeyMode::Normal);
-        let quit = help.iter().find(|(_, c)| *c == Command::Quit).map(|(k, _)| k.clone());
-        assert_eq!(quit.as_deref(), Some("x ctrl-c"), "help shows what is actually bound");
+        let quit = help
+            .iter()
+            .find(|(_, c)| *c == Command::Quit)
+            .map(|(k, _)| k.clone());
+        assert_eq!(
+            quit.as_deref(),
+            Some("x ctrl-c"),
+            "help shows what is actually bound"
+        );
     }
 
     #[test]
     fn bad_files_name_the_problem() {
-        let e = KeyMap::with_overrides("[normal]\n\"x\" = \"fly\"\n", "k.toml").unwrap_err().to_string();
-        assert!(e.contains("k.toml") && e.contains("unknown command \"fly\""), "{e}");
-        let e = KeyMap::with_overrides("[weird]\n", "k.toml").unwrap_err().to_string();
+        let e = KeyMap::with_overrides("[normal]\n\"x\" = \"fly\"\n", "k.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("k.toml") && e.contains("unknown command \"fly\""),
+            "{e}"
+        );
+        let e = KeyMap::with_overrides("[weird]\n", "k.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown section"), "{e}");
     }
 }

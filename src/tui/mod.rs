@@ -42,7 +42,10 @@ impl EffectRunner for ThreadRunner {
     fn run(&mut self, fx: Effect, tx: &SyncSender<AppEvent>) -> Vec<AppEvent> {
         match fx {
             Effect::Quit => {}
-            Effect::RunAudit { generation, snapshot } => {
+            Effect::RunAudit {
+                generation,
+                snapshot,
+            } => {
                 let tx = tx.clone();
                 std::thread::spawn(move || {
                     let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -91,7 +94,9 @@ where
         }
         let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
         if dirty && due {
-            terminal.draw(|f| views::draw(f, app)).map_err(io::Error::other)?;
+            terminal
+                .draw(|f| views::draw(f, app))
+                .map_err(io::Error::other)?;
             last_draw = Some(Instant::now());
             dirty = false;
         }
@@ -110,7 +115,14 @@ where
                 dirty = true;
             }
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            Err(RecvTimeoutError::Disconnected) => {
+                if dirty {
+                    terminal
+                        .draw(|f| views::draw(f, app))
+                        .map_err(io::Error::other)?;
+                }
+                return Ok(());
+            }
         }
     }
 }
@@ -122,7 +134,12 @@ thread_local! {
 /// Leaves the alternate screen, turns raw mode and mouse capture off, shows the cursor.
 pub fn restore_terminal() {
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
 }
 
 /// Restores the terminal before a panic on the UI thread is printed. A panic on another thread
@@ -170,16 +187,30 @@ fn read_input(tx: SyncSender<AppEvent>) {
 pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let filter = std::env::var("KVET_LOG").ok().filter(|v| !v.is_empty())?;
     let dirs = directories::ProjectDirs::from("io", "kvet", "kvet")?;
-    let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf();
+    let dir = dirs
+        .state_dir()
+        .unwrap_or_else(|| dirs.data_local_dir())
+        .to_path_buf();
     std::fs::create_dir_all(&dir).ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, "kvet.log"));
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    let (writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, "kvet.log"));
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
     Some(guard)
 }
 
 /// Opens the TUI on a snapshot until the user quits.
-pub fn run(snapshot: Arc<crate::model::Snapshot>, app_keymap: keymap::KeyMap, theme: theme::Theme) -> io::Result<()> {
+pub fn run(
+    snapshot: Arc<crate::model::Snapshot>,
+    app_keymap: keymap::KeyMap,
+    theme: theme::Theme,
+) -> io::Result<()> {
     let _log = init_logging();
     tracing::info!(source = %snapshot.source, "starting the TUI");
     let (tx, rx) = mpsc::sync_channel::<AppEvent>(CHANNEL);
@@ -188,7 +219,12 @@ pub fn run(snapshot: Arc<crate::model::Snapshot>, app_keymap: keymap::KeyMap, th
     watch_signals(tx.clone())?;
     terminal::enable_raw_mode()?;
     let mut stdout = io::stdout();
-    if let Err(e) = execute!(stdout, EnterAlternateScreen, EnableMouseCapture, cursor::Hide) {
+    if let Err(e) = execute!(
+        stdout,
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        cursor::Hide
+    ) {
         restore_terminal();
         return Err(e);
     }

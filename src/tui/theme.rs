@@ -11,7 +11,10 @@ use std::path::Path;
 pub const BUNDLED: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 #[derive(Deserialize)]
@@ -75,7 +78,9 @@ pub enum ThemeError {
 fn color(value: &str, field: &str, path: &str) -> Result<Color, ThemeError> {
     value.parse::<Color>().map_err(|_| ThemeError::Invalid {
         path: path.to_string(),
-        message: format!("colors.{field}: {value:?} is not a colour (a name, #rrggbb, an index 0-255, or reset)"),
+        message: format!(
+            "colors.{field}: {value:?} is not a colour (a name, #rrggbb, an index 0-255, or reset)"
+        ),
     })
 }
 
@@ -166,7 +171,9 @@ impl Theme {
     }
 
     pub fn accent(&self) -> Style {
-        Style::default().fg(self.accent).add_modifier(Modifier::BOLD)
+        Style::default()
+            .fg(self.accent)
+            .add_modifier(Modifier::BOLD)
     }
 
     pub fn key(&self) -> Style {
@@ -175,7 +182,9 @@ impl Theme {
 
     pub fn border(&self, focused: bool) -> Style {
         if focused {
-            Style::default().fg(self.border_focus).add_modifier(Modifier::BOLD)
+            Style::default()
+                .fg(self.border_focus)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::default().fg(self.border)
         }
@@ -185,7 +194,10 @@ impl Theme {
         if self.monochrome {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
-            Style::default().fg(self.selection_fg).bg(self.selection_bg).add_modifier(Modifier::BOLD)
+            Style::default()
+                .fg(self.selection_fg)
+                .bg(self.selection_bg)
+                .add_modifier(Modifier::BOLD)
         }
     }
 
@@ -225,24 +237,39 @@ mod tests {
         for (name, text) in BUNDLED {
             let t = Theme::parse(text, name).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(&t.name, name);
-            assert_ne!(t.critical, t.warning, "{name}: critical and warning look the same");
+            assert_ne!(
+                t.critical, t.warning,
+                "{name}: critical and warning look the same"
+            );
         }
     }
 
     #[test]
     fn bad_colour_names_the_field() {
-        let text = BUNDLED[0].1.replace("critical = \"#ff5370\"", "critical = \"blurple\"");
+        let text = BUNDLED[0]
+            .1
+            .replace("critical = \"#ff5370\"", "critical = \"blurple\"");
         let e = Theme::parse(&text, "my.toml").unwrap_err().to_string();
-        assert!(e.contains("my.toml") && e.contains("colors.critical"), "{e}");
+        assert!(
+            e.contains("my.toml") && e.contains("colors.critical"),
+            "{e}"
+        );
     }
 
     #[test]
     fn user_theme_overrides_and_unknown_names_fail() {
         let dir = std::env::temp_dir().join(format!("kvet-theme-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("themes")).unwrap();
-        std::fs::write(dir.join("themes/mine.toml"), BUNDLED[1].1.replace("name = \"light\"", "name = \"mine\"")).unwrap();
+        std::fs::write(
+            dir.join("themes/mine.toml"),
+            BUNDLED[1].1.replace("name = \"light\"", "name = \"mine\""),
+        )
+        .unwrap();
         assert_eq!(Theme::load("mine", Some(&dir)).unwrap().name, "mine");
-        assert!(matches!(Theme::load("nope", Some(&dir)), Err(ThemeError::Unknown(_))));
+        assert!(matches!(
+            Theme::load("nope", Some(&dir)),
+            Err(ThemeError::Unknown(_))
+        ));
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -112,22 +112,45 @@ impl TreeIndex {
         }
         for (i, w) in s.top_workloads() {
             let ns = w.meta.namespace.clone().unwrap_or_else(|| Arc::from(""));
-            ix.namespaces.entry(ns).or_default().groups.entry(Group::of(w.kind)).or_default().push(i);
+            ix.namespaces
+                .entry(ns)
+                .or_default()
+                .groups
+                .entry(Group::of(w.kind))
+                .or_default()
+                .push(i);
         }
         for (i, p) in s.pdbs.iter().enumerate() {
             let ns = p.meta.namespace.clone().unwrap_or_else(|| Arc::from(""));
-            ix.namespaces.entry(ns).or_default().groups.entry(Group::Pdbs).or_default().push(i);
+            ix.namespaces
+                .entry(ns)
+                .or_default()
+                .groups
+                .entry(Group::Pdbs)
+                .or_default()
+                .push(i);
         }
         for (i, h) in s.hpas.iter().enumerate() {
             let ns = h.meta.namespace.clone().unwrap_or_else(|| Arc::from(""));
-            ix.namespaces.entry(ns).or_default().groups.entry(Group::Hpas).or_default().push(i);
+            ix.namespaces
+                .entry(ns)
+                .or_default()
+                .groups
+                .entry(Group::Hpas)
+                .or_default()
+                .push(i);
         }
         for entry in ix.namespaces.values_mut() {
             for (g, list) in entry.groups.iter_mut() {
                 match g {
-                    Group::Pdbs => list.sort_by(|a, b| s.pdbs[*a].meta.name.cmp(&s.pdbs[*b].meta.name)),
-                    Group::Hpas => list.sort_by(|a, b| s.hpas[*a].meta.name.cmp(&s.hpas[*b].meta.name)),
-                    _ => list.sort_by(|a, b| s.workloads[*a].meta.name.cmp(&s.workloads[*b].meta.name)),
+                    Group::Pdbs => {
+                        list.sort_by(|a, b| s.pdbs[*a].meta.name.cmp(&s.pdbs[*b].meta.name))
+                    }
+                    Group::Hpas => {
+                        list.sort_by(|a, b| s.hpas[*a].meta.name.cmp(&s.hpas[*b].meta.name))
+                    }
+                    _ => list
+                        .sort_by(|a, b| s.workloads[*a].meta.name.cmp(&s.workloads[*b].meta.name)),
                 }
             }
         }
@@ -155,12 +178,20 @@ fn badge_spans(b: Badge, theme: &Theme) -> Vec<Span<'static>> {
                 crate::audit::Severity::Warning => "▲",
                 crate::audit::Severity::Info => "■",
             };
-            vec![Span::raw(" "), Span::styled(format!("{sym}{}", b.count), theme.severity(s))]
+            vec![
+                Span::raw(" "),
+                Span::styled(format!("{sym}{}", b.count), theme.severity(s)),
+            ]
         }
     }
 }
 
-fn line(name: String, extra: Option<(String, ratatui::style::Style)>, b: Badge, theme: &Theme) -> Line<'static> {
+fn line(
+    name: String,
+    extra: Option<(String, ratatui::style::Style)>,
+    b: Badge,
+    theme: &Theme,
+) -> Line<'static> {
     let mut spans = vec![Span::raw(name)];
     if let Some((t, st)) = extra {
         spans.push(Span::raw(" "));
@@ -210,7 +241,12 @@ fn object_badge(ctx: &BuildCtx, g: &Group, i: usize) -> (ObjectRef, Badge, Strin
     }
 }
 
-fn sort_key(b: Badge) -> (std::cmp::Reverse<Option<crate::audit::Severity>>, std::cmp::Reverse<usize>) {
+fn sort_key(
+    b: Badge,
+) -> (
+    std::cmp::Reverse<Option<crate::audit::Severity>>,
+    std::cmp::Reverse<usize>,
+) {
     (std::cmp::Reverse(b.worst), std::cmp::Reverse(b.count))
 }
 
@@ -278,12 +314,19 @@ pub fn build(ctx: &BuildCtx) -> Vec<TreeItem<'static, NodeId>> {
         } else if !entry.groups.is_empty() {
             group_items = placeholder();
         }
-        let label = escape_ctrl(if ns.is_empty() { "(cluster-scoped)" } else { ns }).into_owned();
+        let label = escape_ctrl(if ns.is_empty() {
+            "(cluster-scoped)"
+        } else {
+            ns
+        })
+        .into_owned();
         if let Ok(item) = TreeItem::new(ns_id, line(label, None, nsb, theme), group_items) {
             ns_items.push(item);
         }
     }
-    let all = ctx.findings.badge(&(0..ctx.findings.findings.len()).collect::<Vec<_>>());
+    let all = ctx
+        .findings
+        .badge(&(0..ctx.findings.findings.len()).collect::<Vec<_>>());
     let title = format!("cluster: {}", escape_ctrl(&ctx.snap.source));
     let _ = root_path;
     TreeItem::new(NodeId::Cluster, line(title, None, all, theme), ns_items)
@@ -325,23 +368,48 @@ fn object_item(
                 let pod = &s.pods[p];
                 let pr = crate::model::objects::obj_ref(Kind::Pod, &pod.meta);
                 let pb = ctx.findings.badge(ctx.findings.of_object(&pr));
-                let waiting = pod.containers.iter().find_map(|c| c.waiting_reason.as_deref());
+                let waiting = pod
+                    .containers
+                    .iter()
+                    .find_map(|c| c.waiting_reason.as_deref());
                 let restarts: i64 = pod.containers.iter().map(|c| c.restart_count).sum();
                 let (status, st) = match waiting {
-                    Some(w) => (w.to_string(), theme.severity(crate::audit::Severity::Critical)),
-                    None if pod.ready => (pod.phase.as_deref().unwrap_or("Running").to_string(), theme.ok()),
-                    None => (pod.phase.as_deref().unwrap_or("Pending").to_string(), theme.muted()),
+                    Some(w) => (
+                        w.to_string(),
+                        theme.severity(crate::audit::Severity::Critical),
+                    ),
+                    None if pod.ready => (
+                        pod.phase.as_deref().unwrap_or("Running").to_string(),
+                        theme.ok(),
+                    ),
+                    None => (
+                        pod.phase.as_deref().unwrap_or("Pending").to_string(),
+                        theme.muted(),
+                    ),
                 };
-                let status = if restarts > 0 { format!("{status} ↻{restarts}") } else { status };
+                let status = if restarts > 0 {
+                    format!("{status} ↻{restarts}")
+                } else {
+                    status
+                };
                 TreeItem::new_leaf(
                     NodeId::Object(pr),
-                    line(escape_ctrl(&pod.meta.name).into_owned(), Some((status, st)), pb, theme),
+                    line(
+                        escape_ctrl(&pod.meta.name).into_owned(),
+                        Some((status, st)),
+                        pb,
+                        theme,
+                    ),
                 )
             })
             .collect()
     } else {
         placeholder()
     };
-    TreeItem::new(id.clone(), line(name.clone(), extra.clone(), b, theme), children)
-        .unwrap_or_else(|_| TreeItem::new_leaf(id, line(name, extra, b, theme)))
+    TreeItem::new(
+        id.clone(),
+        line(name.clone(), extra.clone(), b, theme),
+        children,
+    )
+    .unwrap_or_else(|_| TreeItem::new_leaf(id, line(name, extra, b, theme)))
 }

@@ -8,3 +8,4 @@ mod layers;
 mod memory;
 mod peers;
 mod support;
+mod tui;

@@ -32,9 +32,17 @@ pub fn render_table(frame: &mut Frame, area: Rect, app: &mut App) {
         rows_ix.len(),
         app.findings.findings.len(),
         app.sort.title(),
-        if filters.is_empty() { String::new() } else { format!(" · {}", filters.join(" · ")) }
+        if filters.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", filters.join(" · "))
+        }
     );
-    let block = Block::default().borders(Borders::ALL).title(title).border_style(t.border(true)).style(t.base());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(t.border(true))
+        .style(t.base());
     let inner_h = area.height.saturating_sub(3) as usize;
     let sel = app.table_selected.min(rows_ix.len().saturating_sub(1));
     if sel < app.table_offset {
@@ -44,7 +52,13 @@ pub fn render_table(frame: &mut Frame, area: Rect, app: &mut App) {
     }
     let offset = app.table_offset;
     let t = &app.theme;
-    let msg_w = area.width.saturating_sub(8 + 26 + 14 + 34 + 8) as usize;
+    let wide = area.width >= 110;
+    let obj_w: usize = if wide { 34 } else { 30 };
+    let msg_w = area.width.saturating_sub(if wide {
+        8 + 26 + 14 + 34 + 8
+    } else {
+        9 + 24 + 30 + 6
+    }) as usize;
     let rows: Vec<Row> = rows_ix
         .iter()
         .enumerate()
@@ -52,13 +66,21 @@ pub fn render_table(frame: &mut Frame, area: Rect, app: &mut App) {
         .take(inner_h)
         .map(|(i, &fi)| {
             let f = &app.findings.findings[fi];
-            let row = Row::new(vec![
+            let object = if wide {
+                format!("{}/{}", f.object.kind, f.object.name)
+            } else {
+                format!("{}/{}", f.object.namespace(), f.object.name)
+            };
+            let mut cells = vec![
                 Cell::from(Span::styled(f.severity.as_str(), t.severity(f.severity))),
                 Cell::from(f.check),
-                Cell::from(escape_ctrl(f.object.namespace()).into_owned()),
-                Cell::from(clip(&escape_ctrl(&format!("{}/{}", f.object.kind, f.object.name)), 34)),
-                Cell::from(clip(&escape_ctrl(&f.message), msg_w.max(10))),
-            ]);
+            ];
+            if wide {
+                cells.push(Cell::from(escape_ctrl(f.object.namespace()).into_owned()));
+            }
+            cells.push(Cell::from(clip(&escape_ctrl(&object), obj_w)));
+            cells.push(Cell::from(clip(&escape_ctrl(&f.message), msg_w.max(10))));
+            let row = Row::new(cells);
             if i == sel {
                 row.style(t.selection())
             } else {
@@ -66,12 +88,29 @@ pub fn render_table(frame: &mut Frame, area: Rect, app: &mut App) {
             }
         })
         .collect();
-    let header = Row::new(["SEVERITY", "CHECK", "NAMESPACE", "OBJECT", "MESSAGE"]).style(t.accent());
-    let table = Table::new(
-        rows,
-        [Constraint::Length(8), Constraint::Length(26), Constraint::Length(14), Constraint::Length(34), Constraint::Min(10)],
-    )
-    .header(header)
-    .block(block);
+    let (header, widths) = if wide {
+        (
+            Row::new(["SEVERITY", "CHECK", "NAMESPACE", "OBJECT", "MESSAGE"]),
+            vec![
+                Constraint::Length(8),
+                Constraint::Length(26),
+                Constraint::Length(14),
+                Constraint::Length(34),
+                Constraint::Min(10),
+            ],
+        )
+    } else {
+        (
+            Row::new(["SEVERITY", "CHECK", "NS/NAME", "MESSAGE"]),
+            vec![
+                Constraint::Length(8),
+                Constraint::Length(24),
+                Constraint::Length(30),
+                Constraint::Min(10),
+            ],
+        )
+    };
+    let header = header.style(t.accent());
+    let table = Table::new(rows, widths).header(header).block(block);
     frame.render_widget(table, area);
 }

@@ -45,7 +45,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             }
         }
         if !app.filter.is_empty() {
-            spans.push(Span::styled(format!(" filter: {} ", crate::cli::text::escape_ctrl(&app.filter)), t.accent()));
+            spans.push(Span::styled(
+                format!(" filter: {} ", crate::cli::text::escape_ctrl(&app.filter)),
+                t.accent(),
+            ));
         }
         Line::from(spans)
     };

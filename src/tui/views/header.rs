@@ -11,28 +11,55 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let f = &app.findings;
     let mut spans = vec![
-        Span::styled(" kvet ", t.header().add_modifier(ratatui::style::Modifier::BOLD)),
-        Span::styled(format!(" {} ", escape_ctrl(&app.snapshot.source)), t.header()),
+        Span::styled(
+            " kvet ",
+            t.header().add_modifier(ratatui::style::Modifier::BOLD),
+        ),
+        Span::styled(
+            format!(" {} ", escape_ctrl(&app.snapshot.source)),
+            t.header(),
+        ),
         Span::raw(" "),
     ];
     if app.findings_generation.is_none() {
         spans.push(Span::styled("auditing… ", t.muted()));
     } else {
-        for (s, sym) in [(Severity::Critical, "●"), (Severity::Warning, "▲"), (Severity::Info, "■")] {
-            spans.push(Span::styled(format!("{sym} {} {s}", f.count(s)), t.severity(s)));
-            spans.push(Span::raw("  "));
+        let wide = area.width >= 120;
+        for (s, sym) in [
+            (Severity::Critical, "●"),
+            (Severity::Warning, "▲"),
+            (Severity::Info, "■"),
+        ] {
+            let text = if wide {
+                format!("{sym} {} {s}", f.count(s))
+            } else {
+                format!("{sym}{}", f.count(s))
+            };
+            spans.push(Span::styled(text, t.severity(s)));
+            spans.push(Span::raw(if wide { "  " } else { " " }));
         }
     }
     let conn = match &app.connection {
+        Connection::Offline if area.width < 120 => Span::styled("◆ offline", t.muted()),
         Connection::Offline => Span::styled("◆ offline snapshot", t.muted()),
         Connection::Live => Span::styled("● live", t.ok()),
-        Connection::StaleSince(at) => Span::styled(format!("◌ stale since {at}"), t.severity(Severity::Warning)),
+        Connection::StaleSince(at) => {
+            Span::styled(format!("◌ stale since {at}"), t.severity(Severity::Warning))
+        }
     };
     spans.push(conn);
-    spans.push(Span::raw("   "));
+    spans.push(Span::raw(if area.width >= 120 { "   " } else { " " }));
     for (i, v) in View::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, v.title());
-        spans.push(if *v == app.view { Span::styled(label, t.selection()) } else { Span::styled(label, t.muted()) });
+        let label = if area.width >= 120 || *v == app.view {
+            format!(" {} {} ", i + 1, v.title())
+        } else {
+            format!(" {} ", i + 1)
+        };
+        spans.push(if *v == app.view {
+            Span::styled(label, t.selection())
+        } else {
+            Span::styled(label, t.muted())
+        });
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.base()), area);
 }

@@ -14,12 +14,22 @@ use ratatui::Frame;
 
 /// Draws the whole screen. Any size works, including 0×0.
 pub fn draw(frame: &mut Frame, app: &mut App) {
+    // Debug builds only: lets the smoke test check that a panic in drawing restores the terminal.
+    #[cfg(debug_assertions)]
+    if app.findings_generation.is_some() && std::env::var_os("KVET_TEST_PANIC_IN_DRAW").is_some() {
+        panic!("KVET_TEST_PANIC_IN_DRAW is set");
+    }
     let area = frame.area();
     if area.width == 0 || area.height == 0 {
         return;
     }
     frame.render_widget(Block::default().style(app.theme.base()), area);
-    let [head, body, foot] = Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let [head, body, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     header::render(frame, head, app);
     match app.view {
         View::Workloads => workloads::render(frame, body, app),

@@ -24,6 +24,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Line::raw(""),
         Line::styled("Press 1 for Workloads or 2 for Findings.", t.muted()),
     ];
-    let block = Block::default().borders(Borders::ALL).title(title).border_style(t.border(true));
-    frame.render_widget(Paragraph::new(text).block(block).wrap(Wrap { trim: true }).style(t.base()), area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(t.border(true));
+    frame.render_widget(
+        Paragraph::new(text)
+            .block(block)
+            .wrap(Wrap { trim: true })
+            .style(t.base()),
+        area,
+    );
 }

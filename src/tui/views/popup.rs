@@ -8,9 +8,18 @@ use ratatui::Frame;
 
 const COMMANDS: &[(&str, &str)] = &[
     (":ns NAME", "jump to a namespace"),
-    (":deploy [NS]", "jump to Deployments (also :sts :ds :cj :job :po :pdb :hpa)"),
-    (":findings", "the Findings view (:workloads, :rbac, :net for the others)"),
-    (":sev LEVEL", "Findings at or above critical, warning or info"),
+    (
+        ":deploy [NS]",
+        "jump to Deployments (also :sts :ds :cj :job :po :pdb :hpa)",
+    ),
+    (
+        ":findings",
+        "the Findings view (:workloads, :rbac, :net for the others)",
+    ),
+    (
+        ":sev LEVEL",
+        "Findings at or above critical, warning or info",
+    ),
     (":check ID", "Findings of one check"),
     (":kind KIND", "Findings on one kind"),
     (":explain ID", "a check's documentation"),
@@ -27,19 +36,32 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let (title, lines, scroll) = match &app.popup {
         Some(Popup::Help { scroll }) => {
             let mut lines = vec![Line::styled("Keys", t.accent())];
-            for (mode, name) in [(KeyMode::Normal, "browsing"), (KeyMode::Popup, "in a popup"), (KeyMode::Input, "typing a filter or command")] {
+            for (mode, name) in [
+                (KeyMode::Normal, "browsing"),
+                (KeyMode::Popup, "in a popup"),
+                (KeyMode::Input, "typing a filter or command"),
+            ] {
                 lines.push(Line::styled(format!("  {name}"), t.muted()));
                 for (keys, cmd) in app.keymap.bindings(mode) {
-                    lines.push(Line::from(vec![Span::styled(format!("    {keys:<22}"), t.key()), Span::raw(cmd.help())]));
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("    {keys:<22}"), t.key()),
+                        Span::raw(cmd.help()),
+                    ]));
                 }
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled("Commands (press :)", t.accent()));
             for (c, h) in COMMANDS {
-                lines.push(Line::from(vec![Span::styled(format!("    {c:<22}"), t.key()), Span::raw(*h)]));
+                lines.push(Line::from(vec![
+                    Span::styled(format!("    {c:<22}"), t.key()),
+                    Span::raw(*h),
+                ]));
             }
             lines.push(Line::raw(""));
-            lines.push(Line::styled("Mouse: click to select or focus a pane, wheel to scroll.", t.muted()));
+            lines.push(Line::styled(
+                "Mouse: click to select or focus a pane, wheel to scroll.",
+                t.muted(),
+            ));
             (" Help ".to_string(), lines, *scroll)
         }
         Some(Popup::Explain { check, scroll }) => {
@@ -48,7 +70,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 let i = c.info();
                 lines.push(Line::from(vec![
                     Span::styled(i.id, t.accent()),
-                    Span::styled(format!("  {} · default {}", i.family.as_str(), i.severity), t.muted()),
+                    Span::styled(
+                        format!("  {} · default {}", i.family.as_str(), i.severity),
+                        t.muted(),
+                    ),
                 ]));
                 lines.push(Line::raw(i.summary));
                 lines.push(Line::raw(""));
@@ -61,10 +86,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 }
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(
-                    if i.fix_available { "Automatic fix: available" } else { "Automatic fix: not yet; the Fix section above says what to change." },
+                    if i.fix_available {
+                        "Automatic fix: available"
+                    } else {
+                        "Automatic fix: not yet; the Fix section above says what to change."
+                    },
                     t.muted(),
                 ));
-                lines.push(Line::styled(format!("Exempt an object: annotation kvet.io/ignore: \"{}\"", i.id), t.muted()));
+                lines.push(Line::styled(
+                    format!("Exempt an object: annotation kvet.io/ignore: \"{}\"", i.id),
+                    t.muted(),
+                ));
             }
             (format!(" Explain: {check} "), lines, *scroll)
         }
@@ -78,5 +110,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .border_style(t.border(true))
         .style(t.base());
     let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((scroll.min(max_scroll), 0)), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(max_scroll), 0)),
+        area,
+    );
 }

@@ -10,12 +10,23 @@ use tui_tree_widget::Tree;
 
 /// The Workloads view: tree, details, and the selection's findings side by side.
 pub fn render(frame: &mut Frame, area: Rect, app: &mut App) {
-    let [left, middle, right] = Layout::horizontal([
-        Constraint::Percentage(30),
-        Constraint::Percentage(40),
-        Constraint::Percentage(30),
-    ])
-    .areas(area);
+    // Wide: three columns. Narrow: the tree on the left, details above findings on the right.
+    let (left, middle, right) = if area.width >= 110 {
+        let [l, m, r] = Layout::horizontal([
+            Constraint::Percentage(30),
+            Constraint::Percentage(40),
+            Constraint::Percentage(30),
+        ])
+        .areas(area);
+        (l, m, r)
+    } else {
+        let [l, rest] =
+            Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)])
+                .areas(area);
+        let [m, r] =
+            Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(rest);
+        (l, m, r)
+    };
     app.areas.tree = left;
     app.areas.details = middle;
     app.areas.findings = right;
@@ -34,7 +45,11 @@ fn block<'a>(app: &App, title: String, pane: Pane) -> Block<'a> {
 
 fn render_tree(frame: &mut Frame, area: Rect, app: &mut App) {
     app.refresh_tree();
-    let title = if app.filter.is_empty() { " Cluster ".to_string() } else { format!(" Cluster · /{} ", escape_ctrl(&app.filter)) };
+    let title = if app.filter.is_empty() {
+        " Cluster ".to_string()
+    } else {
+        format!(" Cluster · /{} ", escape_ctrl(&app.filter))
+    };
     let b = block(app, title, Pane::Tree);
     match Tree::new(&app.tree.items) {
         Ok(tree) => {
@@ -46,7 +61,10 @@ fn render_tree(frame: &mut Frame, area: Rect, app: &mut App) {
                 .node_no_children_symbol("  ");
             frame.render_stateful_widget(tree, area, &mut app.tree.state);
         }
-        Err(_) => frame.render_widget(Paragraph::new("duplicate identifiers in the tree").block(b), area),
+        Err(_) => frame.render_widget(
+            Paragraph::new("duplicate identifiers in the tree").block(b),
+            area,
+        ),
     }
 }
 
@@ -54,7 +72,10 @@ fn render_details(frame: &mut Frame, area: Rect, app: &App) {
     let lines = details::lines(&app.snapshot, &app.theme, app.selected_node());
     let b = block(app, " Details ".into(), Pane::Details);
     frame.render_widget(
-        Paragraph::new(lines).block(b).wrap(Wrap { trim: false }).scroll((app.details_scroll, 0)),
+        Paragraph::new(lines)
+            .block(b)
+            .wrap(Wrap { trim: false })
+            .scroll((app.details_scroll, 0)),
         area,
     );
 }
@@ -74,12 +95,16 @@ fn render_findings(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     if list.is_empty() {
-        frame.render_widget(Paragraph::new(Line::styled("✓ no findings here", t.ok())), inner);
+        frame.render_widget(
+            Paragraph::new(Line::styled("✓ no findings here", t.ok())),
+            inner,
+        );
         return;
     }
     // A list on top, the selected finding's full text below.
     let detail_h = if inner.height >= 12 { 7 } else { 0 };
-    let [top, bottom] = Layout::vertical([Constraint::Min(1), Constraint::Length(detail_h)]).areas(inner);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(detail_h)]).areas(inner);
     let sel = app.pane_selected.min(list.len() - 1);
     let h = top.height as usize;
     let offset = sel.saturating_sub(h.saturating_sub(1));
@@ -96,8 +121,14 @@ fn render_findings(frame: &mut Frame, area: Rect, app: &App) {
                 crate::audit::Severity::Warning => "▲ ",
                 crate::audit::Severity::Info => "■ ",
             };
-            let text = clip(&format!("{} {}", f.check, escape_ctrl(&f.object.name)), width.saturating_sub(2));
-            let line = Line::from(vec![Span::styled(sym, t.severity(f.severity)), Span::raw(text)]);
+            let text = clip(
+                &format!("{} {}", f.check, escape_ctrl(&f.object.name)),
+                width.saturating_sub(2),
+            );
+            let line = Line::from(vec![
+                Span::styled(sym, t.severity(f.severity)),
+                Span::raw(text),
+            ]);
             if i == sel && app.pane == Pane::Findings {
                 line.style(t.selection())
             } else {
@@ -109,13 +140,20 @@ fn render_findings(frame: &mut Frame, area: Rect, app: &App) {
     if detail_h > 0 {
         let f = &app.findings.findings[list[sel]];
         let text = vec![
-            Line::from(vec![Span::styled(f.check, t.severity(f.severity)), Span::styled(format!("  {}", f.severity), t.muted())]),
+            Line::from(vec![
+                Span::styled(f.check, t.severity(f.severity)),
+                Span::styled(format!("  {}", f.severity), t.muted()),
+            ]),
             Line::styled(escape_ctrl(&f.object.to_string()).into_owned(), t.muted()),
             Line::raw(escape_ctrl(&f.message).into_owned()),
             Line::styled("Enter: explain and fix", t.muted()),
         ];
         frame.render_widget(
-            Paragraph::new(text).wrap(Wrap { trim: true }).block(Block::default().borders(Borders::TOP).border_style(t.border(false))),
+            Paragraph::new(text).wrap(Wrap { trim: true }).block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(t.border(false)),
+            ),
             bottom,
         );
     }

@@ -1,0 +1,478 @@
+//! Layers 4-6 for the TUI: `App::update` (events in, state and effects out), rendering of every
+//! view (insta snapshots, and every size from 0×0 up), and the real event loop driven headless.
+
+use kvet::audit::{self, AuditOptions};
+use kvet::tui::app::{App, AppEvent, Effect, Pane, Popup, View};
+use kvet::tui::keymap::KeyMap;
+use kvet::tui::theme::Theme;
+use kvet::tui::tree::{Group, NodeId};
+use kvet::tui::{run_loop, EffectRunner};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::Terminal;
+use std::sync::{mpsc, Arc};
+
+fn key(c: char) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> AppEvent {
+    AppEvent::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(key(c));
+    }
+}
+
+/// A demo app with its audit applied, as after the first effect completes.
+fn demo_app() -> App {
+    let snap = Arc::new(kvet::source::demo::load().snapshot);
+    let mut app = App::new(snap.clone(), KeyMap::defaults(), Theme::default_theme());
+    let fx = app.start();
+    let generation = match fx.as_slice() {
+        [Effect::RunAudit { generation, .. }] => *generation,
+        other => panic!("expected one RunAudit, got {other:?}"),
+    };
+    let result = audit::run(&snap, &AuditOptions::default());
+    app.update(AppEvent::AuditDone { generation, result });
+    app
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| kvet::tui::views::draw(f, app)).expect("draw");
+    buffer_text(t.backend())
+}
+
+fn buffer_text(b: &TestBackend) -> String {
+    let buf = b.buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn selected_name(app: &App) -> Option<String> {
+    match app.selected_node() {
+        Some(NodeId::Object(r)) => Some(r.name.to_string()),
+        Some(NodeId::Namespace(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[test]
+fn quit_and_views() {
+    let mut app = demo_app();
+    app.update(key('2'));
+    assert_eq!(app.view, View::Findings);
+    app.update(key('4'));
+    assert_eq!(app.view, View::Network);
+    app.update(key('1'));
+    app.update(code(KeyCode::Tab));
+    assert_eq!(app.pane, Pane::Details);
+    app.update(code(KeyCode::BackTab));
+    assert_eq!(app.pane, Pane::Tree);
+    let fx = app.update(key('q'));
+    assert!(matches!(fx.as_slice(), [Effect::Quit]));
+}
+
+#[test]
+fn stale_audit_results_are_dropped() {
+    let mut app = demo_app();
+    let before = app.findings.findings.len();
+    let fx = app.update(AppEvent::Snapshot(app.snapshot.clone()));
+    let new_gen = match fx.as_slice() {
+        [Effect::RunAudit { generation, .. }] => *generation,
+        other => panic!("{other:?}"),
+    };
+    // A result for the previous generation arrives late: ignored.
+    app.update(AppEvent::AuditDone {
+        generation: new_gen - 1,
+        result: Default::default(),
+    });
+    assert_eq!(app.findings.findings.len(), before);
+    app.update(AppEvent::AuditDone {
+        generation: new_gen,
+        result: Default::default(),
+    });
+    assert_eq!(app.findings.findings.len(), 0);
+}
+
+#[test]
+fn command_line_jumps_like_k9s() {
+    let mut app = demo_app();
+    app.update(key(':'));
+    typed(&mut app, "ns payments");
+    app.update(code(KeyCode::Enter));
+    assert_eq!(selected_name(&app).as_deref(), Some("payments"));
+    app.update(key(':'));
+    typed(&mut app, "deploy storefront");
+    app.update(code(KeyCode::Enter));
+    assert_eq!(
+        app.selected_node(),
+        Some(&NodeId::Group(Group::Deployments))
+    );
+    app.update(key(':'));
+    typed(&mut app, "findings");
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.view, View::Findings);
+    app.update(key(':'));
+    typed(&mut app, "bogus");
+    app.update(code(KeyCode::Enter));
+    assert!(app
+        .status
+        .as_deref()
+        .is_some_and(|s| s.contains("unknown command")));
+}
+
+#[test]
+fn filter_narrows_the_tree_live_and_esc_clears_it() {
+    let mut app = demo_app();
+    app.update(key('/'));
+    typed(&mut app, "fraud");
+    app.refresh_tree();
+    let visible: Vec<String> = app
+        .tree
+        .state
+        .flatten(&app.tree.items)
+        .iter()
+        .filter_map(|f| match f.identifier.last() {
+            Some(NodeId::Object(r)) => Some(format!("{}/{}", r.kind, r.name)),
+            _ => None,
+        })
+        .collect();
+    // The Deployment, and its PDB of the same name.
+    assert_eq!(
+        visible,
+        vec![
+            "Deployment/fraud-scorer",
+            "PodDisruptionBudget/fraud-scorer"
+        ]
+    );
+    app.update(code(KeyCode::Esc));
+    assert!(app.filter.is_empty());
+}
+
+#[test]
+fn navigating_to_cart_shows_its_missing_pdb_and_explains_it() {
+    let mut app = demo_app();
+    app.update(key(':'));
+    typed(&mut app, "deploy storefront");
+    app.update(code(KeyCode::Enter));
+    app.update(code(KeyCode::Right)); // into the first Deployment: cart sorts first (critical)
+    assert_eq!(selected_name(&app).as_deref(), Some("cart"));
+    let text = screen(&mut app, 160, 48);
+    assert!(
+        text.contains("none: a drain can evict every replica"),
+        "{text}"
+    );
+    assert!(text.contains("pdb-missing cart"), "{text}");
+    app.update(code(KeyCode::Tab));
+    app.update(code(KeyCode::Tab));
+    assert_eq!(app.pane, Pane::Findings);
+    app.update(code(KeyCode::Enter));
+    assert_eq!(
+        app.popup,
+        Some(Popup::Explain {
+            check: "pdb-missing",
+            scroll: 0
+        })
+    );
+    let text = screen(&mut app, 160, 48);
+    assert!(
+        text.contains("Why it matters") && text.contains("PodDisruptionBudget"),
+        "{text}"
+    );
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.popup, None);
+}
+
+#[test]
+fn selection_survives_a_reload() {
+    let mut app = demo_app();
+    app.update(key(':'));
+    typed(&mut app, "deploy storefront");
+    app.update(code(KeyCode::Enter));
+    app.update(code(KeyCode::Right));
+    let before = app.tree.state.selected().to_vec();
+    let fresh = Arc::new(kvet::source::demo::load().snapshot);
+    app.update(AppEvent::Snapshot(fresh));
+    app.refresh_tree();
+    assert_eq!(app.tree.state.selected(), before.as_slice());
+}
+
+#[test]
+fn findings_view_sorts_and_filters_by_severity() {
+    let mut app = demo_app();
+    app.update(key('2'));
+    let all = app.table_rows().len();
+    app.update(key('f')); // warning and above
+    let warn = app.table_rows().len();
+    app.update(key('f')); // critical only
+    let crit = app.table_rows().len();
+    assert!(all > warn && warn > crit && crit > 0, "{all} {warn} {crit}");
+    app.update(key(':'));
+    typed(&mut app, "check pdb-missing");
+    app.update(code(KeyCode::Enter));
+    let rows = app.table_rows();
+    assert!(rows
+        .iter()
+        .all(|&i| app.findings.findings[i].check == "pdb-missing"));
+    app.update(key('s'));
+    assert!(app
+        .status
+        .as_deref()
+        .is_some_and(|s| s.contains("sorted by check")));
+}
+
+#[test]
+fn help_lists_what_is_bound() {
+    let mut app = demo_app();
+    app.update(key('?'));
+    assert!(matches!(app.popup, Some(Popup::Help { .. })));
+    let text = screen(&mut app, 160, 90);
+    assert!(
+        text.contains("quit kvet") && text.contains(":ns NAME"),
+        "{text}"
+    );
+    // A remapped key shows in the help.
+    let mut app2 = App::new(
+        app.snapshot.clone(),
+        KeyMap::with_overrides("[normal]\n\"x\" = \"quit\"\n", "t").expect("keymap"),
+        Theme::default_theme(),
+    );
+    app2.update(key('?'));
+    let text = screen(&mut app2, 160, 90);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("q x ctrl-c") && l.contains("quit kvet")),
+        "{text}"
+    );
+}
+
+#[test]
+fn mouse_click_focuses_and_selects() {
+    let mut app = demo_app();
+    let _ = screen(&mut app, 160, 48);
+    let details = app.areas.details;
+    app.update(AppEvent::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: details.x + 2,
+        row: details.y + 2,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(app.pane, Pane::Details);
+    // Clicking the third tree row selects it (the first namespace under the cluster).
+    let tree = app.areas.tree;
+    app.update(AppEvent::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: tree.x + 4,
+        row: tree.y + 2,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(app.pane, Pane::Tree);
+    assert!(matches!(app.selected_node(), Some(NodeId::Namespace(_))));
+}
+
+#[test]
+fn every_view_renders_at_every_size_without_panicking() {
+    let mut app = demo_app();
+    let sizes = [
+        (0, 0),
+        (1, 1),
+        (10, 5),
+        (20, 10),
+        (40, 12),
+        (80, 24),
+        (120, 40),
+        (160, 48),
+        (400, 120),
+        (3, 200),
+        (300, 2),
+    ];
+    type Setup = Box<dyn Fn(&mut App)>;
+    let setups: Vec<Setup> = vec![
+        Box::new(|a| a.view = View::Workloads),
+        Box::new(|a| a.view = View::Findings),
+        Box::new(|a| a.view = View::Rbac),
+        Box::new(|a| a.view = View::Network),
+        Box::new(|a| a.popup = Some(Popup::Help { scroll: 5 })),
+        Box::new(|a| {
+            a.popup = Some(Popup::Explain {
+                check: "pdb-missing",
+                scroll: 500,
+            })
+        }),
+    ];
+    for setup in &setups {
+        app.popup = None;
+        setup(&mut app);
+        for (w, h) in sizes {
+            let _ = screen(&mut app, w, h);
+        }
+        // Rapid resizes on one terminal.
+        let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+        for (w, h) in sizes.iter().chain(sizes.iter().rev()) {
+            t.backend_mut().resize(*w, *h);
+            t.resize(ratatui::layout::Rect::new(0, 0, *w, *h))
+                .expect("resize");
+            t.draw(|f| kvet::tui::views::draw(f, &mut app))
+                .expect("draw");
+        }
+    }
+}
+
+#[test]
+fn control_characters_in_names_are_shown_escaped() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"evil\\e[2J\\u202e\"\n  namespace: ns\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: x}}\n    spec: {containers: [{name: c, image: i}]}\n";
+    let loaded = kvet::source::offline::load_texts(
+        &[("t.yaml", text)],
+        &Default::default(),
+        kvet::model::SourceKind::Offline,
+        "t.yaml",
+    );
+    let snap = Arc::new(loaded.snapshot);
+    let mut app = App::new(snap.clone(), KeyMap::defaults(), Theme::default_theme());
+    app.update(AppEvent::AuditDone {
+        generation: 1,
+        result: audit::run(&snap, &AuditOptions::default()),
+    });
+    app.update(key(':'));
+    typed(&mut app, "deploy ns");
+    app.update(code(KeyCode::Enter));
+    app.update(code(KeyCode::Right));
+    let out = screen(&mut app, 160, 48);
+    assert!(!out.contains('\x1b') && !out.contains('\u{202e}'));
+    assert!(out.contains("evil\\x1b[2J\\u{202e}"), "{out}");
+}
+
+fn snapshot_views(w: u16, h: u16) {
+    let mut app = demo_app();
+    let shot = |app: &mut App, name: &str| {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(app, w, h))
+    };
+    shot(&mut app, "workloads");
+    app.update(key(':'));
+    typed(&mut app, "deploy storefront");
+    app.update(code(KeyCode::Enter));
+    app.update(code(KeyCode::Right));
+    shot(&mut app, "workloads_cart");
+    app.update(key('2'));
+    shot(&mut app, "findings");
+    app.update(key('3'));
+    shot(&mut app, "rbac");
+    app.update(key('4'));
+    shot(&mut app, "network");
+    app.update(key('1'));
+    app.update(key('?'));
+    shot(&mut app, "help");
+    app.update(code(KeyCode::Esc));
+    app.update(key(':'));
+    typed(&mut app, "explain rollout-unavailable");
+    app.update(code(KeyCode::Enter));
+    shot(&mut app, "explain");
+}
+
+#[test]
+fn views_at_80x24() {
+    snapshot_views(80, 24);
+}
+
+#[test]
+fn views_at_160x48() {
+    snapshot_views(160, 48);
+}
+
+#[test]
+fn monochrome_and_every_bundled_theme_render() {
+    for (name, _) in kvet::tui::theme::BUNDLED {
+        let mut app = demo_app();
+        app.theme = Theme::load(name, None).expect("bundled theme");
+        assert!(screen(&mut app, 120, 30).contains("Findings"));
+    }
+    let mut app = demo_app();
+    app.theme = Theme::monochrome();
+    let mut t = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
+    t.draw(|f| kvet::tui::views::draw(f, &mut app))
+        .expect("draw");
+    let buf = t.backend().buffer();
+    for cell in buf.content() {
+        assert_eq!(
+            cell.fg,
+            ratatui::style::Color::Reset,
+            "NO_COLOR: no colour anywhere"
+        );
+        assert_eq!(cell.bg, ratatui::style::Color::Reset);
+    }
+}
+
+/// Runs effects inline, so the headless loop is deterministic.
+struct Inline;
+
+impl EffectRunner for Inline {
+    fn run(&mut self, fx: Effect, _tx: &mpsc::SyncSender<AppEvent>) -> Vec<AppEvent> {
+        match fx {
+            Effect::RunAudit {
+                generation,
+                snapshot,
+            } => vec![AppEvent::AuditDone {
+                generation,
+                result: audit::run(&snapshot, &AuditOptions::default()),
+            }],
+            Effect::Quit => vec![],
+        }
+    }
+}
+
+#[test]
+fn headless_end_to_end_through_the_real_event_loop() {
+    let snap = Arc::new(kvet::source::demo::load().snapshot);
+    let mut app = App::new(snap, KeyMap::defaults(), Theme::default_theme());
+    let (tx, rx) = mpsc::sync_channel(1024);
+    let keys = tx.clone();
+    let driver = std::thread::spawn(move || {
+        let send = |ev: AppEvent| {
+            let _ = keys.send(ev);
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        };
+        // Open, filter for the cart, select it, open its finding's explanation, close it,
+        // switch to the Findings view, then quit.
+        for c in "/cart".chars() {
+            send(key(c));
+        }
+        send(code(KeyCode::Enter));
+        for _ in 0..4 {
+            send(code(KeyCode::Down));
+        }
+        send(code(KeyCode::Tab));
+        send(code(KeyCode::Tab));
+        send(code(KeyCode::Enter));
+        send(code(KeyCode::Esc));
+        send(key('2'));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let _ = keys.send(key('q'));
+    });
+    let mut terminal = Terminal::new(TestBackend::new(160, 45)).expect("terminal");
+    run_loop(&mut terminal, &mut app, &rx, &tx, &mut Inline).expect("loop");
+    driver.join().expect("driver");
+    assert!(app.quit);
+    let text = buffer_text(terminal.backend());
+    // The last screen: the Findings view under the fuzzy filter, the cart's finding ranked first.
+    assert!(text.contains("· /cart"), "{text}");
+    let first_row = text.lines().nth(3).unwrap_or("");
+    assert!(
+        first_row.contains("pdb-missing") && first_row.contains("Deployment/cart"),
+        "{text}"
+    );
+    assert_eq!(selected_name(&app).as_deref(), Some("cart"));
+}
