@@ -8,5 +8,5 @@
 # 2. The TUI in a real terminal (tmux), skipped with a message where tmux is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --all-targets "$@"
+cargo test --lib --bins --tests "$@"
 bash tests/tmux-smoke.sh

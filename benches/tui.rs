@@ -1,0 +1,87 @@
+//! TUI speed (performance.md G3 and G6): one frame at 200×50 on the 150k-pod synthetic snapshot,
+//! the Findings view with a filter, and the time to the first screen of `--demo`.
+//! Run with `cargo bench --bench tui`.
+
+use kvet::audit::{self, AuditOptions};
+use kvet::model::decode::DecodeOptions;
+use kvet::model::SourceKind;
+use kvet::source::offline::load_texts;
+use kvet::tui::app::{App, AppEvent, View};
+use kvet::tui::keymap::KeyMap;
+use kvet::tui::theme::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::sync::{Arc, LazyLock};
+
+fn main() {
+    divan::main();
+}
+
+/// The 150k-pod snapshot with its audit, built once.
+static BIG: LazyLock<(Arc<kvet::model::Snapshot>, audit::AuditResult)> = LazyLock::new(|| {
+    let mut out = Vec::new();
+    let _ = kvet::synth::write(&kvet::synth::Params::for_pods(150_000, 1), &mut out);
+    let text = String::from_utf8(out).unwrap_or_default();
+    let loaded = load_texts(&[("synth", &text)], &DecodeOptions::default(), SourceKind::Offline, "synth");
+    let result = audit::run(&loaded.snapshot, &AuditOptions::default());
+    (Arc::new(loaded.snapshot), result)
+});
+
+fn big_app() -> App {
+    let (snap, result) = &*BIG;
+    let mut app = App::new(snap.clone(), KeyMap::defaults(), Theme::default_theme());
+    app.update(AppEvent::AuditDone { generation: 1, result: audit::AuditResult { findings: result.findings.clone() } });
+    app
+}
+
+#[divan::bench(sample_count = 50)]
+fn frame_200x50_workloads_150k_pods(bencher: divan::Bencher) {
+    let mut app = big_app();
+    // Open the first namespace and its Deployments, as a user would.
+    app.run_command_line("deploy ns-0000", &mut Vec::new());
+    let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    bencher.bench_local(|| {
+        let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    });
+}
+
+#[divan::bench(sample_count = 50)]
+fn frame_200x50_findings_view_150k_pods(bencher: divan::Bencher) {
+    let mut app = big_app();
+    app.view = View::Findings;
+    let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    bencher.bench_local(|| {
+        let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    });
+}
+
+#[divan::bench(sample_count = 20)]
+fn filter_plus_frame_findings_150k_pods(bencher: divan::Bencher) {
+    let mut app = big_app();
+    app.view = View::Findings;
+    let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let mut n = 0u32;
+    bencher.bench_local(|| {
+        // A new filter each time, so the rows are recomputed.
+        n += 1;
+        app.filter = if n % 2 == 0 { "checkout".into() } else { "checkou".into() };
+        app.update(AppEvent::Resize(200, 50));
+        app.run_command_line("clear", &mut Vec::new());
+        app.filter = if n % 2 == 0 { "checkout".into() } else { "checkou".into() };
+        let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    });
+}
+
+#[divan::bench(sample_count = 20)]
+fn first_screen_demo() {
+    // What `kvet --demo` does before the first frame: load, audit, build the app, draw.
+    let loaded = kvet::source::demo::load();
+    let snap = Arc::new(loaded.snapshot);
+    let result = audit::run(&snap, &AuditOptions::default());
+    let mut app = App::new(snap, KeyMap::defaults(), Theme::default_theme());
+    app.update(AppEvent::AuditDone { generation: 1, result });
+    let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+}
