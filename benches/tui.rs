@@ -22,7 +22,12 @@ static BIG: LazyLock<(Arc<kvet::model::Snapshot>, audit::AuditResult)> = LazyLoc
     let mut out = Vec::new();
     let _ = kvet::synth::write(&kvet::synth::Params::for_pods(150_000, 1), &mut out);
     let text = String::from_utf8(out).unwrap_or_default();
-    let loaded = load_texts(&[("synth", &text)], &DecodeOptions::default(), SourceKind::Offline, "synth");
+    let loaded = load_texts(
+        &[("synth", &text)],
+        &DecodeOptions::default(),
+        SourceKind::Offline,
+        "synth",
+    );
     let result = audit::run(&loaded.snapshot, &AuditOptions::default());
     (Arc::new(loaded.snapshot), result)
 });
@@ -30,7 +35,12 @@ static BIG: LazyLock<(Arc<kvet::model::Snapshot>, audit::AuditResult)> = LazyLoc
 fn big_app() -> App {
     let (snap, result) = &*BIG;
     let mut app = App::new(snap.clone(), KeyMap::defaults(), Theme::default_theme());
-    app.update(AppEvent::AuditDone { generation: 1, result: audit::AuditResult { findings: result.findings.clone() } });
+    app.update(AppEvent::AuditDone {
+        generation: 1,
+        result: audit::AuditResult {
+            findings: result.findings.clone(),
+        },
+    });
     app
 }
 
@@ -66,10 +76,18 @@ fn filter_plus_frame_findings_150k_pods(bencher: divan::Bencher) {
     bencher.bench_local(|| {
         // A new filter each time, so the rows are recomputed.
         n += 1;
-        app.filter = if n % 2 == 0 { "checkout".into() } else { "checkou".into() };
+        app.filter = if n % 2 == 0 {
+            "checkout".into()
+        } else {
+            "checkou".into()
+        };
         app.update(AppEvent::Resize(200, 50));
         app.run_command_line("clear", &mut Vec::new());
-        app.filter = if n % 2 == 0 { "checkout".into() } else { "checkou".into() };
+        app.filter = if n % 2 == 0 {
+            "checkout".into()
+        } else {
+            "checkou".into()
+        };
         let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
     });
 }
@@ -81,7 +99,10 @@ fn first_screen_demo() {
     let snap = Arc::new(loaded.snapshot);
     let result = audit::run(&snap, &AuditOptions::default());
     let mut app = App::new(snap, KeyMap::defaults(), Theme::default_theme());
-    app.update(AppEvent::AuditDone { generation: 1, result });
+    app.update(AppEvent::AuditDone {
+        generation: 1,
+        result,
+    });
     let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
     let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
 }

@@ -41,6 +41,9 @@ fn yaml_options() -> serde_saphyr::Options {
     o.with_snippet = false;
     // Unquoted hex such as `1e699766` reads as an overflowing float; let it through as text.
     o.non_finite_float_policy = serde_saphyr::options::NonFiniteFloatPolicy::PassThrough;
+    // No duplicate-key bookkeeping for the many fields kvet skips; a repeated field that kvet
+    // reads is still an error ("duplicate field"), as kubectl's strict decoding makes it.
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     o
 }
 
@@ -207,6 +210,19 @@ pub fn from_raw(mut raw: RawObject, opts: &DecodeOptions) -> Decoded {
     out
 }
 
+/// `into_iter().map().collect()` reuses the source buffer when it can (in-place collect), so a
+/// `Vec` of slim projections would keep the capacity of the big wire structs it came from.
+trait Slim {
+    fn slim(self) -> Self;
+}
+
+impl<T> Slim for Vec<T> {
+    fn slim(mut self) -> Self {
+        self.shrink_to_fit();
+        self
+    }
+}
+
 fn text_pairs(map: TextMap) -> Vec<(String, String)> {
     map.into_iter().map(|(k, v)| (k, v.0)).collect()
 }
@@ -278,7 +294,7 @@ pub(crate) fn selector(raw: Option<RawSelector>) -> Option<LabelSelector> {
         s.push_expression(
             e.key,
             &e.operator,
-            e.values.into_iter().map(|v| v.0).collect(),
+            e.values.into_iter().map(|v| v.0).collect::<Vec<_>>().slim(),
         );
     }
     Some(s)
@@ -309,7 +325,8 @@ fn handler(raw: &mut RawHandler) -> Handler {
             e.command
                 .into_iter()
                 .map(|t| t.0.into_boxed_str())
-                .collect(),
+                .collect::<Vec<_>>()
+                .slim(),
         )
     } else if let Some(h) = raw.http_get.take() {
         Handler::HttpGet {
@@ -367,7 +384,8 @@ fn container(raw: RawContainer) -> Container {
                 port: p.container_port.unwrap_or(0),
                 protocol: p.protocol.unwrap_or_else(|| "TCP".into()).into_boxed_str(),
             })
-            .collect(),
+            .collect::<Vec<_>>()
+            .slim(),
         requests: resource_pair(&mut res.requests),
         limits: resource_pair(&mut res.limits),
         readiness: probe(raw.readiness_probe),
@@ -386,11 +404,13 @@ fn pod_spec(raw: &mut RawSpec) -> PodSpec {
         containers: std::mem::take(&mut raw.containers)
             .into_iter()
             .map(container)
-            .collect(),
+            .collect::<Vec<_>>()
+            .slim(),
         init_containers: std::mem::take(&mut raw.init_containers)
             .into_iter()
             .map(container)
-            .collect(),
+            .collect::<Vec<_>>()
+            .slim(),
         service_account: boxed(
             raw.service_account_name
                 .take()
@@ -504,7 +524,8 @@ fn pod(meta: Meta, raw: RawObject) -> Pod {
                     ),
                 }
             })
-            .collect(),
+            .collect::<Vec<_>>()
+            .slim(),
         meta,
     }
 }
@@ -548,7 +569,8 @@ fn hpa_metrics(api_version: &str, spec: &mut RawSpec) -> Vec<HpaMetric> {
                 None => HpaMetric::Other(kind.into_boxed_str()),
             }
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .slim()
 }
 
 fn peers(raw: Vec<RawPeer>) -> Vec<Peer> {
@@ -558,10 +580,16 @@ fn peers(raw: Vec<RawPeer>) -> Vec<Peer> {
             namespace_selector: selector(p.namespace_selector),
             ip_block: p.ip_block.map(|b| IpBlock {
                 cidr: b.cidr.unwrap_or_default().into_boxed_str(),
-                except: b.except.into_iter().map(String::into_boxed_str).collect(),
+                except: b
+                    .except
+                    .into_iter()
+                    .map(String::into_boxed_str)
+                    .collect::<Vec<_>>()
+                    .slim(),
             }),
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .slim()
 }
 
 fn policy_rules(raw: Option<Vec<RawPolicyRule>>, ingress: bool) -> Vec<PolicyRule> {
@@ -577,13 +605,18 @@ fn policy_rules(raw: Option<Vec<RawPolicyRule>>, ingress: bool) -> Vec<PolicyRul
                     port: p.port.map(|v| port_ref(Some(v))),
                     end_port: p.end_port,
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .slim(),
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .slim()
 }
 
 fn strings(v: Vec<String>) -> Vec<Box<str>> {
-    v.into_iter().map(String::into_boxed_str).collect()
+    v.into_iter()
+        .map(String::into_boxed_str)
+        .collect::<Vec<_>>()
+        .slim()
 }
 
 fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
@@ -623,7 +656,8 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                         value: boxed(t.value),
                         effect: t.effect.unwrap_or_default().into_boxed_str(),
                     })
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .slim(),
                 ready: status
                     .conditions
                     .iter()
@@ -654,7 +688,8 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                         target_port: p.target_port.map(|t| port_ref(Some(t))),
                         protocol: p.protocol.unwrap_or_else(|| "TCP".into()).into_boxed_str(),
                     })
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .slim(),
             })
         }
         Kind::PodDisruptionBudget => Object::Pdb(Pdb {
@@ -714,14 +749,16 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                     resource_names: strings(r.resource_names),
                     non_resource_urls: strings(r.non_resource_urls),
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .slim(),
             aggregation: raw
                 .aggregation_rule
                 .map(|a| {
                     a.cluster_role_selectors
                         .into_iter()
                         .filter_map(|s| selector(Some(s)))
-                        .collect()
+                        .collect::<Vec<_>>()
+                        .slim()
                 })
                 .unwrap_or_default(),
         }),
@@ -740,7 +777,8 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                         name: s.name.unwrap_or_default().into_boxed_str(),
                         namespace: boxed(s.namespace),
                     })
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .slim(),
             })
         }
         Kind::ResourceQuota => Object::ResourceQuota(ResourceQuota {
@@ -748,7 +786,8 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
             hard: text_pairs(spec.hard)
                 .into_iter()
                 .map(|(k, v)| (k.into_boxed_str(), v.into_boxed_str()))
-                .collect(),
+                .collect::<Vec<_>>()
+                .slim(),
         }),
         Kind::LimitRange => Object::LimitRange(LimitRange {
             meta,
@@ -762,7 +801,8 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                     max: resource_pair(&mut l.max),
                     min: resource_pair(&mut l.min),
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .slim(),
         }),
         Kind::Secret | Kind::ConfigMap => {
             let mut keys: Vec<(Box<str>, usize)> = Vec::new();

@@ -82,8 +82,11 @@ pub struct Snapshot {
 /// arrive, so that thousands of pods of one ReplicaSet are held once, not once each.
 #[derive(Default)]
 pub struct Interner {
-    labels: HashSet<Labels>,
-    specs: HashSet<Arc<PodSpec>>,
+    // FxHash: these hash every pod's labels and spec, and need no DoS resistance.
+    labels: rustc_hash::FxHashSet<Labels>,
+    specs: rustc_hash::FxHashSet<Arc<PodSpec>>,
+    /// Namespaces and apiVersions: a handful of values shared by every object.
+    strings: rustc_hash::FxHashSet<Arc<str>>,
 }
 
 impl Interner {
@@ -99,9 +102,22 @@ impl Interner {
         }
     }
 
+    fn string(&mut self, s: &mut Arc<str>) {
+        match self.strings.get(s) {
+            Some(shared) => *s = shared.clone(),
+            None => {
+                self.strings.insert(s.clone());
+            }
+        }
+    }
+
     fn meta(&mut self, m: &mut Meta) {
         self.labels(&mut m.labels);
         self.labels(&mut m.annotations);
+        if let Some(ns) = m.namespace.as_mut() {
+            self.string(ns);
+        }
+        self.string(&mut m.api_version);
     }
 
     fn spec(&mut self, s: &mut Arc<PodSpec>) {

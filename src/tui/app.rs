@@ -396,8 +396,10 @@ impl App {
             // Messages are long sentences that contain almost any letters: match identities,
             // and rank the rows by how well they match, best first.
             // Checks and kinds repeat across rows: score each once.
-            let mut by_check: std::collections::HashMap<&str, Option<u32>> = std::collections::HashMap::new();
-            let mut by_kind: std::collections::HashMap<&str, Option<u32>> = std::collections::HashMap::new();
+            let mut by_check: std::collections::HashMap<&str, Option<u32>> =
+                std::collections::HashMap::new();
+            let mut by_kind: std::collections::HashMap<&str, Option<u32>> =
+                std::collections::HashMap::new();
             let mut name = String::new();
             rows.retain(|&i| {
                 let x = &f.findings[i];
@@ -406,7 +408,9 @@ impl App {
                 name.push('/');
                 name.push_str(&x.object.name);
                 let c = *by_check.entry(x.check).or_insert_with(|| fz.score(x.check));
-                let k = *by_kind.entry(x.object.kind.as_str()).or_insert_with(|| fz.score(x.object.kind.as_str()));
+                let k = *by_kind
+                    .entry(x.object.kind.as_str())
+                    .or_insert_with(|| fz.score(x.object.kind.as_str()));
                 let best = [fz.score(&name), c, k].into_iter().flatten().max();
                 if let Some(s) = best {
                     scores.insert(i, s);
