@@ -48,7 +48,10 @@ impl fmt::Display for LoadError {
 #[derive(Debug)]
 pub struct Loaded {
     pub snapshot: Snapshot,
+    /// Input that could not be read (exit code 2).
     pub errors: Vec<LoadError>,
+    /// Live kinds that could not be read (forbidden, not served): reported, not fatal.
+    pub degraded: Vec<LoadError>,
 }
 
 /// One document cut from a file, waiting to be decoded.
@@ -120,6 +123,7 @@ pub fn load(inputs: &[Input], opts: &DecodeOptions, kind: SourceKind) -> Loaded 
     Loaded {
         snapshot: Snapshot::build(kind, description, files, objects),
         errors,
+        degraded: Vec::new(),
     }
 }
 
@@ -145,6 +149,7 @@ pub fn load_texts(
     Loaded {
         snapshot: Snapshot::build(kind, description, files, objects),
         errors,
+        degraded: Vec::new(),
     }
 }
 

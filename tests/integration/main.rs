@@ -5,6 +5,7 @@ mod cli;
 mod corpus;
 mod demo;
 mod layers;
+mod live;
 mod memory;
 mod peers;
 mod support;

@@ -13,6 +13,8 @@ What it detects
   A Deployment with the RollingUpdate strategy (the default when strategy is unset) whose
   rollingUpdate.maxUnavailable or rollingUpdate.maxSurge is unset, so the API default is used:
   25 % each for apps/v1, apps/v1beta2 and apps/v1beta1; 1 each for extensions/v1beta1.
+  Manifests only: on a live cluster the API server has already filled the defaults in, so an
+  unset field cannot be told from a chosen one.
 
 Why it matters
   The defaults were not chosen for this service. 25 % unavailable rounds down, so it is zero
