@@ -12,7 +12,7 @@ pub static INFO: CheckInfo = CheckInfo {
 What it detects
   A Deployment, StatefulSet or DaemonSet whose spec.revisionHistoryLimit is 0 (warning), or
   unset (info) so the API default is kept: 10 for apps/v1 and apps/v1beta2, 2 for apps/v1beta1,
-  every revision for extensions/v1beta1. The "unset" case shows in manifests only: a live
+  every revision for extensions/v1beta1. The unset case shows in manifests only: a live
   cluster's API server has filled the default in.
 
 Why it matters
