@@ -1,5 +1,6 @@
 //! The command line: flags as cli.md gives them, dispatch, and exit codes.
 
+pub mod live_tui;
 pub mod output;
 pub mod text;
 
@@ -482,17 +483,51 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
         }
         _ => crate::tui::keymap::KeyMap::defaults(),
     };
-    let loaded = load_source(&cli.source)?;
-    if !loaded.errors.is_empty() {
-        // Shown before the screen switches, so nothing is hidden behind the TUI.
-        report_errors(&loaded, err);
-        let _ = writeln!(
-            err,
-            "kvet: {} document(s) could not be read; opening the rest",
-            loaded.errors.len()
-        );
+    if cli.source.demo || !cli.source.filename.is_empty() {
+        let loaded = load_source(&cli.source)?;
+        if !loaded.errors.is_empty() {
+            // Shown before the screen switches, so nothing is hidden behind the TUI.
+            report_errors(&loaded, err);
+            let _ = writeln!(err, "kvet: {} document(s) could not be read; opening the rest", loaded.errors.len());
+        }
+        crate::tui::run(std::sync::Arc::new(loaded.snapshot), keymap, theme, None)
+            .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;
+        return Ok(exit::OK);
     }
-    crate::tui::run(std::sync::Arc::new(loaded.snapshot), keymap, theme)
+    // Live: connect and authenticate before the TUI takes the screen, so that an exec credential
+    // plugin can talk to the user (and cache its token); the TUI's own client never lets a
+    // plugin write to the terminal.
+    let runtime = std::sync::Arc::new(runtime()?);
+    let opts = live_options(&cli.source, true);
+    let (conn, plan) = runtime.block_on(async {
+        let conn = source::live::connect(&opts).await.map_err(live_failure)?;
+        let plan = source::live::plan(&conn).await.map_err(live_failure)?;
+        Ok::<_, Failure>((conn, plan))
+    })?;
+    if conn.insecure {
+        let _ = writeln!(err, "kvet: warning: insecure-skip-tls-verify is set for {}", conn.context);
+    }
+    let info = crate::tui::app::LiveInfo {
+        context: conn.context.clone(),
+        contexts: live_tui::contexts(&opts),
+        namespace: conn.namespace.clone(),
+        insecure: conn.insecure,
+        kinds: live_tui::kind_rows(&plan.status),
+    };
+    let empty = crate::model::Snapshot::build(crate::model::SourceKind::Live, source::live::source_label(&conn), Vec::new(), Vec::new());
+    let base = live_options(&cli.source, false);
+    let rt = runtime.clone();
+    let feed: crate::tui::Feed = Box::new(move |tx| {
+        let runner = live_tui::LiveRunner {
+            runtime: rt,
+            base: base.clone(),
+            feed: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            audits: crate::tui::ThreadRunner,
+        };
+        runner.start(base, tx);
+        Box::new(runner)
+    });
+    crate::tui::run(std::sync::Arc::new(empty), keymap, theme, Some((info, feed)))
         .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;
     Ok(exit::OK)
 }

@@ -31,6 +31,14 @@ pub enum AppEvent {
     TaskFailed(String),
     /// SIGTERM, SIGHUP or SIGINT.
     Signal,
+    /// Live: every watcher is streaming.
+    LiveHealthy,
+    /// Live: a watch stream broke at this time (`HH:MM:SS` UTC); the data stays on screen.
+    LiveStale(String),
+    /// Live: (kind, status, readable) for every kind kvet watches.
+    LiveKinds(Vec<(String, String, bool)>),
+    /// Live: connected (or reconnected) to a context, in an optional namespace scope.
+    LiveConnected { context: String, namespace: Option<String>, insecure: bool },
 }
 
 /// What the loop must do on the app's behalf.
@@ -40,6 +48,11 @@ pub enum Effect {
     RunAudit {
         generation: u64,
         snapshot: Arc<Snapshot>,
+    },
+    /// Live: (re)connect to a context and namespace scope (`None`: all namespaces).
+    Connect {
+        context: Option<String>,
+        namespace: Option<String>,
     },
 }
 
@@ -74,6 +87,8 @@ pub enum Pane {
 pub enum Popup {
     Help { scroll: u16 },
     Explain { check: &'static str, scroll: u16 },
+    /// The kubeconfig's contexts, to switch clusters.
+    Contexts { selected: usize },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +145,24 @@ pub enum Connection {
     StaleSince(String),
 }
 
+/// What the TUI knows of a live connection.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiveInfo {
+    pub context: String,
+    /// Every context of the kubeconfig, for the picker.
+    pub contexts: Vec<String>,
+    pub namespace: Option<String>,
+    pub insecure: bool,
+    /// (kind, status, readable).
+    pub kinds: Vec<(String, String, bool)>,
+}
+
+impl LiveInfo {
+    pub fn unavailable(&self) -> usize {
+        self.kinds.iter().filter(|k| !k.2).count()
+    }
+}
+
 /// Screen areas of the last frame, for mouse hits.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Areas {
@@ -174,6 +207,8 @@ pub struct App {
     pub status: Option<String>,
     pub areas: Areas,
     pub quit: bool,
+    /// Set for live sources.
+    pub live: Option<LiveInfo>,
 }
 
 impl App {
@@ -213,6 +248,7 @@ impl App {
             status: None,
             areas: Areas::default(),
             quit: false,
+            live: None,
         }
     }
 
@@ -472,6 +508,24 @@ impl App {
                 // An older generation's result is stale: dropped.
             }
             AppEvent::TaskFailed(msg) => self.status = Some(format!("error: {msg}")),
+            AppEvent::LiveHealthy => self.connection = Connection::Live,
+            AppEvent::LiveStale(at) => {
+                if !matches!(self.connection, Connection::StaleSince(_)) {
+                    self.connection = Connection::StaleSince(at);
+                }
+            }
+            AppEvent::LiveKinds(k) => {
+                if let Some(l) = self.live.as_mut() {
+                    l.kinds = k;
+                }
+            }
+            AppEvent::LiveConnected { context, namespace, insecure } => {
+                self.connection = Connection::Live;
+                let l = self.live.get_or_insert_with(LiveInfo::default);
+                l.context = context;
+                l.namespace = namespace;
+                l.insecure = insecure;
+            }
             AppEvent::Signal => {
                 self.quit = true;
                 fx.push(Effect::Quit);
@@ -506,9 +560,38 @@ impl App {
         }
         self.status = None;
         let Some(cmd) = cmd else { return };
+        if let Some(Popup::Contexts { selected }) = self.popup {
+            let contexts = self.live.as_ref().map(|l| l.contexts.clone()).unwrap_or_default();
+            // Enter picks (the popup keymap calls it `back`, which closes the popup after).
+            if k.code == KeyCode::Enter {
+                if let (Some(ctx), Some(l)) = (contexts.get(selected), self.live.as_ref()) {
+                    fx.push(Effect::Connect {
+                        context: Some(ctx.clone()),
+                        namespace: l.namespace.clone(),
+                    });
+                    self.status = Some(format!("connecting to {ctx}…"));
+                }
+                self.popup = None;
+                return;
+            }
+            let selected = match cmd {
+                Command::Up => selected.saturating_sub(1),
+                Command::Down => (selected + 1).min(contexts.len().saturating_sub(1)),
+                Command::Top => 0,
+                Command::Bottom => contexts.len().saturating_sub(1),
+                _ => selected,
+            };
+            match cmd {
+                Command::Back => self.popup = None,
+                Command::Quit => self.do_quit(fx),
+                _ => self.popup = Some(Popup::Contexts { selected }),
+            }
+            return;
+        }
         if let Some(popup) = self.popup.as_mut() {
             let scroll = match popup {
                 Popup::Help { scroll } | Popup::Explain { scroll, .. } => scroll,
+                Popup::Contexts { .. } => return,
             };
             match cmd {
                 Command::Back => self.popup = None,
@@ -800,6 +883,32 @@ impl App {
                 self.table_rows = None;
                 self.view = View::Findings;
             }
+            "ctx" | "context" | "contexts" => match (&self.live, arg) {
+                (None, _) => self.status = Some("not connected to a cluster: start kvet without -f or --demo".into()),
+                (Some(l), Some(ctx)) => {
+                    if l.contexts.iter().any(|c| *c == ctx) || l.contexts.is_empty() {
+                        fx.push(Effect::Connect { context: Some(ctx.clone()), namespace: l.namespace.clone() });
+                        self.status = Some(format!("connecting to {ctx}…"));
+                    } else {
+                        self.status = Some(format!("no context {ctx:?} in the kubeconfig"));
+                    }
+                }
+                (Some(l), None) => {
+                    let selected = l.contexts.iter().position(|c| *c == l.context).unwrap_or(0);
+                    self.popup = Some(Popup::Contexts { selected });
+                }
+            },
+            "scope" => match &self.live {
+                None => self.status = Some("a namespace scope applies to live clusters".into()),
+                Some(l) => {
+                    let ns = arg.filter(|a| a != "all" && a != "-A");
+                    fx.push(Effect::Connect { context: Some(l.context.clone()), namespace: ns.clone() });
+                    self.status = Some(match ns {
+                        Some(ns) => format!("watching namespace {ns}…"),
+                        None => "watching all namespaces…".into(),
+                    });
+                }
+            },
             "explain" => match arg.as_deref().and_then(find_check) {
                 Some(c) => {
                     self.popup = Some(Popup::Explain {

@@ -41,7 +41,7 @@ pub struct ThreadRunner;
 impl EffectRunner for ThreadRunner {
     fn run(&mut self, fx: Effect, tx: &SyncSender<AppEvent>) -> Vec<AppEvent> {
         match fx {
-            Effect::Quit => {}
+            Effect::Quit | Effect::Connect { .. } => {}
             Effect::RunAudit {
                 generation,
                 snapshot,
@@ -206,10 +206,16 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
 }
 
 /// Opens the TUI on a snapshot until the user quits.
+/// Starts a live feed once the event channel exists (the CLI provides it; offline sources none).
+pub type Feed = Box<dyn FnOnce(SyncSender<AppEvent>) -> Box<dyn EffectRunner> + Send>;
+
+/// Opens the TUI on a snapshot until the user quits. With a feed, live updates arrive as events
+/// and the feed's runner handles the effects.
 pub fn run(
     snapshot: Arc<crate::model::Snapshot>,
     app_keymap: keymap::KeyMap,
     theme: theme::Theme,
+    live: Option<(app::LiveInfo, Feed)>,
 ) -> io::Result<()> {
     let _log = init_logging();
     tracing::info!(source = %snapshot.source, "starting the TUI");
@@ -232,7 +238,15 @@ pub fn run(
         let mut terminal = Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
         let mut app = App::new(snapshot, app_keymap, theme);
         read_input(tx.clone());
-        run_loop(&mut terminal, &mut app, &rx, &tx, &mut ThreadRunner)
+        let mut runner: Box<dyn EffectRunner> = match live {
+            Some((info, feed)) => {
+                app.live = Some(info);
+                app.connection = app::Connection::Live;
+                feed(tx.clone())
+            }
+            None => Box::new(ThreadRunner),
+        };
+        run_loop(&mut terminal, &mut app, &rx, &tx, runner.as_mut())
     })();
     restore_terminal();
     result

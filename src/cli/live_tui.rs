@@ -1,0 +1,105 @@
+//! Glue between the TUI and a live cluster: the effect runner that owns the live feed.
+//! The TUI never sees kube; it receives snapshots and connection state as events.
+
+use crate::source::live::{self, KindStatus, LiveOptions, LiveUpdate};
+use crate::tui::app::{AppEvent, Effect};
+use crate::tui::{EffectRunner, ThreadRunner};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::SyncSender;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs audits like the offline runner, and (re)connects live feeds on `Connect`.
+pub struct LiveRunner {
+    pub runtime: Arc<tokio::runtime::Runtime>,
+    pub base: LiveOptions,
+    /// Bumped on every (re)connect: an older feed sees it and stops.
+    pub feed: Arc<AtomicU64>,
+    pub audits: ThreadRunner,
+}
+
+/// (kind, status, readable) rows for the TUI.
+pub fn kind_rows(status: &std::collections::BTreeMap<&'static str, KindStatus>) -> Vec<(String, String, bool)> {
+    status
+        .iter()
+        .map(|(k, s)| (k.to_string(), s.label(), matches!(s, KindStatus::Ok { .. })))
+        .collect()
+}
+
+impl LiveRunner {
+    /// Starts a feed for `opts`; its events go to `tx` until a newer feed starts.
+    pub fn start(&self, opts: LiveOptions, tx: SyncSender<AppEvent>) {
+        let generation = self.feed.fetch_add(1, Ordering::SeqCst) + 1;
+        let feed = self.feed.clone();
+        self.runtime.spawn(async move {
+            let current = move || feed.load(Ordering::SeqCst) == generation;
+            let conn = match live::connect(&opts).await {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = tx.send(AppEvent::TaskFailed(e.to_string()));
+                    return;
+                }
+            };
+            let plan = match live::plan(&conn).await {
+                Ok(p) => p,
+                Err(e) => {
+                    let _ = tx.send(AppEvent::TaskFailed(e.to_string()));
+                    return;
+                }
+            };
+            if !current() {
+                return;
+            }
+            let _ = tx.send(AppEvent::LiveConnected {
+                context: conn.context.clone(),
+                namespace: conn.namespace.clone(),
+                insecure: conn.insecure,
+            });
+            let tx2 = tx.clone();
+            live::watch(conn, plan, Duration::from_millis(100), move |u| {
+                if !current() {
+                    return false;
+                }
+                let ev = match u {
+                    LiveUpdate::Snapshot(s) => AppEvent::Snapshot(s),
+                    LiveUpdate::Healthy => AppEvent::LiveHealthy,
+                    LiveUpdate::Stale(at) => AppEvent::LiveStale(at),
+                    LiveUpdate::Kinds(k) => AppEvent::LiveKinds(kind_rows(&k)),
+                };
+                tx2.send(ev).is_ok()
+            })
+            .await;
+        });
+    }
+}
+
+impl EffectRunner for LiveRunner {
+    fn run(&mut self, fx: Effect, tx: &SyncSender<AppEvent>) -> Vec<AppEvent> {
+        match fx {
+            Effect::Connect { context, namespace } => {
+                let opts = LiveOptions {
+                    context,
+                    namespace,
+                    interactive_auth: false,
+                    ..self.base.clone()
+                };
+                self.start(opts, tx.clone());
+                Vec::new()
+            }
+            other => self.audits.run(other, tx),
+        }
+    }
+}
+
+/// The kubeconfig's context names, for the picker.
+pub fn contexts(opts: &LiveOptions) -> Vec<String> {
+    use kube::config::Kubeconfig;
+    let kc = match &opts.kubeconfig {
+        Some(p) => Kubeconfig::read_from(p).ok(),
+        None => Kubeconfig::from_env().ok().flatten().or_else(|| Kubeconfig::read().ok()),
+    };
+    let mut names: Vec<String> = kc.map(|k| k.contexts.into_iter().map(|c| c.name).collect()).unwrap_or_default();
+    names.sort();
+    names
+}
+
