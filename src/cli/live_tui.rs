@@ -19,7 +19,9 @@ pub struct LiveRunner {
 }
 
 /// (kind, status, readable) rows for the TUI.
-pub fn kind_rows(status: &std::collections::BTreeMap<&'static str, KindStatus>) -> Vec<(String, String, bool)> {
+pub fn kind_rows(
+    status: &std::collections::BTreeMap<&'static str, KindStatus>,
+) -> Vec<(String, String, bool)> {
     status
         .iter()
         .map(|(k, s)| (k.to_string(), s.label(), matches!(s, KindStatus::Ok { .. })))
@@ -96,10 +98,14 @@ pub fn contexts(opts: &LiveOptions) -> Vec<String> {
     use kube::config::Kubeconfig;
     let kc = match &opts.kubeconfig {
         Some(p) => Kubeconfig::read_from(p).ok(),
-        None => Kubeconfig::from_env().ok().flatten().or_else(|| Kubeconfig::read().ok()),
+        None => Kubeconfig::from_env()
+            .ok()
+            .flatten()
+            .or_else(|| Kubeconfig::read().ok()),
     };
-    let mut names: Vec<String> = kc.map(|k| k.contexts.into_iter().map(|c| c.name).collect()).unwrap_or_default();
+    let mut names: Vec<String> = kc
+        .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default();
     names.sort();
     names
 }
-

@@ -221,7 +221,8 @@ pub fn load_source(src: &SourceArgs) -> Result<Loaded, Failure> {
             degraded.push(source::LoadError {
                 source: conn.context.clone(),
                 line: None,
-                message: "insecure-skip-tls-verify is set: the server's certificate is not checked".into(),
+                message: "insecure-skip-tls-verify is set: the server's certificate is not checked"
+                    .into(),
             });
         }
         for (kind, st) in status {
@@ -233,7 +234,11 @@ pub fn load_source(src: &SourceArgs) -> Result<Loaded, Failure> {
                 });
             }
         }
-        Ok(Loaded { snapshot, errors: Vec::new(), degraded })
+        Ok(Loaded {
+            snapshot,
+            errors: Vec::new(),
+            degraded,
+        })
     })
 }
 
@@ -241,7 +246,11 @@ pub fn live_options(src: &SourceArgs, interactive_auth: bool) -> source::live::L
     source::live::LiveOptions {
         kubeconfig: src.kubeconfig.clone(),
         context: src.context.clone(),
-        namespace: if src.all_namespaces { None } else { src.namespace.clone() },
+        namespace: if src.all_namespaces {
+            None
+        } else {
+            src.namespace.clone()
+        },
         readonly: src.readonly,
         interactive_auth,
     }
@@ -249,8 +258,14 @@ pub fn live_options(src: &SourceArgs, interactive_auth: bool) -> source::live::L
 
 fn live_failure(e: source::live::LiveError) -> Failure {
     match e {
-        source::live::LiveError::Config(m) => Failure { code: exit::UNREACHABLE, message: m },
-        e @ source::live::LiveError::Unreachable { .. } => Failure { code: exit::UNREACHABLE, message: e.to_string() },
+        source::live::LiveError::Config(m) => Failure {
+            code: exit::UNREACHABLE,
+            message: m,
+        },
+        e @ source::live::LiveError::Unreachable { .. } => Failure {
+            code: exit::UNREACHABLE,
+            message: e.to_string(),
+        },
     }
 }
 
@@ -329,7 +344,12 @@ pub fn audit_cmd(
             only: args.checks.clone(),
         },
     );
-    let all_errors: Vec<source::LoadError> = loaded.errors.iter().chain(&loaded.degraded).cloned().collect();
+    let all_errors: Vec<source::LoadError> = loaded
+        .errors
+        .iter()
+        .chain(&loaded.degraded)
+        .cloned()
+        .collect();
     let text = match args.output {
         Format::Table => output::table(&result),
         Format::Json => output::json(&loaded.snapshot, &result, &all_errors),
@@ -488,7 +508,11 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
         if !loaded.errors.is_empty() {
             // Shown before the screen switches, so nothing is hidden behind the TUI.
             report_errors(&loaded, err);
-            let _ = writeln!(err, "kvet: {} document(s) could not be read; opening the rest", loaded.errors.len());
+            let _ = writeln!(
+                err,
+                "kvet: {} document(s) could not be read; opening the rest",
+                loaded.errors.len()
+            );
         }
         crate::tui::run(std::sync::Arc::new(loaded.snapshot), keymap, theme, None)
             .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;
@@ -505,7 +529,11 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
         Ok::<_, Failure>((conn, plan))
     })?;
     if conn.insecure {
-        let _ = writeln!(err, "kvet: warning: insecure-skip-tls-verify is set for {}", conn.context);
+        let _ = writeln!(
+            err,
+            "kvet: warning: insecure-skip-tls-verify is set for {}",
+            conn.context
+        );
     }
     let info = crate::tui::app::LiveInfo {
         context: conn.context.clone(),
@@ -514,7 +542,12 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
         insecure: conn.insecure,
         kinds: live_tui::kind_rows(&plan.status),
     };
-    let empty = crate::model::Snapshot::build(crate::model::SourceKind::Live, source::live::source_label(&conn), Vec::new(), Vec::new());
+    let empty = crate::model::Snapshot::build(
+        crate::model::SourceKind::Live,
+        source::live::source_label(&conn),
+        Vec::new(),
+        Vec::new(),
+    );
     let base = live_options(&cli.source, false);
     let rt = runtime.clone();
     let feed: crate::tui::Feed = Box::new(move |tx| {
@@ -527,7 +560,12 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
         runner.start(base, tx);
         Box::new(runner)
     });
-    crate::tui::run(std::sync::Arc::new(empty), keymap, theme, Some((info, feed)))
-        .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;
+    crate::tui::run(
+        std::sync::Arc::new(empty),
+        keymap,
+        theme,
+        Some((info, feed)),
+    )
+    .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;
     Ok(exit::OK)
 }

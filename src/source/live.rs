@@ -30,8 +30,21 @@ pub struct KindSpec {
     pub metadata_only: bool,
 }
 
-const fn k(kind: &'static str, group: &'static str, versions: &'static [&'static str], plural: &'static str, namespaced: bool) -> KindSpec {
-    KindSpec { kind, group, versions, plural, namespaced, metadata_only: false }
+const fn k(
+    kind: &'static str,
+    group: &'static str,
+    versions: &'static [&'static str],
+    plural: &'static str,
+    namespaced: bool,
+) -> KindSpec {
+    KindSpec {
+        kind,
+        group,
+        versions,
+        plural,
+        namespaced,
+        metadata_only: false,
+    }
 }
 
 /// Every kind kvet watches. Discovery picks the first version the server serves.
@@ -46,18 +59,68 @@ pub const KINDS: &[KindSpec] = &[
     k("Job", "batch", &["v1"], "jobs", true),
     k("CronJob", "batch", &["v1", "v1beta1"], "cronjobs", true),
     k("Service", "", &["v1"], "services", true),
-    k("PodDisruptionBudget", "policy", &["v1", "v1beta1"], "poddisruptionbudgets", true),
-    k("HorizontalPodAutoscaler", "autoscaling", &["v2", "v2beta2", "v1"], "horizontalpodautoscalers", true),
-    k("NetworkPolicy", "networking.k8s.io", &["v1"], "networkpolicies", true),
+    k(
+        "PodDisruptionBudget",
+        "policy",
+        &["v1", "v1beta1"],
+        "poddisruptionbudgets",
+        true,
+    ),
+    k(
+        "HorizontalPodAutoscaler",
+        "autoscaling",
+        &["v2", "v2beta2", "v1"],
+        "horizontalpodautoscalers",
+        true,
+    ),
+    k(
+        "NetworkPolicy",
+        "networking.k8s.io",
+        &["v1"],
+        "networkpolicies",
+        true,
+    ),
     k("ServiceAccount", "", &["v1"], "serviceaccounts", true),
     k("Role", "rbac.authorization.k8s.io", &["v1"], "roles", true),
-    k("ClusterRole", "rbac.authorization.k8s.io", &["v1"], "clusterroles", false),
-    k("RoleBinding", "rbac.authorization.k8s.io", &["v1"], "rolebindings", true),
-    k("ClusterRoleBinding", "rbac.authorization.k8s.io", &["v1"], "clusterrolebindings", false),
+    k(
+        "ClusterRole",
+        "rbac.authorization.k8s.io",
+        &["v1"],
+        "clusterroles",
+        false,
+    ),
+    k(
+        "RoleBinding",
+        "rbac.authorization.k8s.io",
+        &["v1"],
+        "rolebindings",
+        true,
+    ),
+    k(
+        "ClusterRoleBinding",
+        "rbac.authorization.k8s.io",
+        &["v1"],
+        "clusterrolebindings",
+        false,
+    ),
     k("ResourceQuota", "", &["v1"], "resourcequotas", true),
     k("LimitRange", "", &["v1"], "limitranges", true),
-    KindSpec { kind: "Secret", group: "", versions: &["v1"], plural: "secrets", namespaced: true, metadata_only: true },
-    KindSpec { kind: "ConfigMap", group: "", versions: &["v1"], plural: "configmaps", namespaced: true, metadata_only: true },
+    KindSpec {
+        kind: "Secret",
+        group: "",
+        versions: &["v1"],
+        plural: "secrets",
+        namespaced: true,
+        metadata_only: true,
+    },
+    KindSpec {
+        kind: "ConfigMap",
+        group: "",
+        versions: &["v1"],
+        plural: "configmaps",
+        namespaced: true,
+        metadata_only: true,
+    },
 ];
 
 /// Page size of every list (G7: at most 500).
@@ -85,7 +148,9 @@ pub enum LiveError {
 /// Why a kind is not in the snapshot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KindStatus {
-    Ok { api_version: String },
+    Ok {
+        api_version: String,
+    },
     /// 403: the user may not list it (in this scope).
     Forbidden,
     /// The server serves none of the versions kvet reads (404).
@@ -126,7 +191,10 @@ pub async fn connect(opts: &LiveOptions) -> Result<Connection, LiveError> {
         ..Default::default()
     };
     let kubeconfig = match &opts.kubeconfig {
-        Some(p) => Some(Kubeconfig::read_from(p).map_err(|e| LiveError::Config(format!("{}: {e}", p.display())))?),
+        Some(p) => Some(
+            Kubeconfig::read_from(p)
+                .map_err(|e| LiveError::Config(format!("{}: {e}", p.display())))?,
+        ),
         None => match Kubeconfig::from_env() {
             Ok(Some(k)) => Some(k),
             Ok(None) => Kubeconfig::read().ok(),
@@ -189,7 +257,9 @@ pub fn status_code(e: &kube::Error) -> Option<u16> {
 
 /// For each kind, the API version the server serves (discovery). Fails only when the server
 /// cannot be reached at all.
-pub async fn discover(conn: &Connection) -> Result<Vec<(KindSpec, Result<ApiResource, KindStatus>)>, LiveError> {
+pub async fn discover(
+    conn: &Connection,
+) -> Result<Vec<(KindSpec, Result<ApiResource, KindStatus>)>, LiveError> {
     let mut served: HashMap<String, Option<Vec<String>>> = HashMap::new();
     let mut out = Vec::new();
     let mut reached = false;
@@ -198,7 +268,11 @@ pub async fn discover(conn: &Connection) -> Result<Vec<(KindSpec, Result<ApiReso
         let mut found = None;
         let mut status = KindStatus::NotServed;
         for v in spec.versions {
-            let gv = if spec.group.is_empty() { v.to_string() } else { format!("{}/{v}", spec.group) };
+            let gv = if spec.group.is_empty() {
+                v.to_string()
+            } else {
+                format!("{}/{v}", spec.group)
+            };
             if !served.contains_key(&gv) {
                 let res = if spec.group.is_empty() {
                     conn.client.list_core_api_resources(v).await
@@ -226,7 +300,11 @@ pub async fn discover(conn: &Connection) -> Result<Vec<(KindSpec, Result<ApiReso
                 };
                 served.insert(gv.clone(), entry);
             }
-            if served.get(&gv).and_then(|x| x.as_ref()).is_some_and(|names| names.iter().any(|n| n == spec.plural)) {
+            if served
+                .get(&gv)
+                .and_then(|x| x.as_ref())
+                .is_some_and(|names| names.iter().any(|n| n == spec.plural))
+            {
                 let gvk = GroupVersionKind::gvk(spec.group, v, spec.kind);
                 found = Some(ApiResource::from_gvk_with_plural(&gvk, spec.plural));
                 break;
@@ -246,7 +324,9 @@ pub async fn discover(conn: &Connection) -> Result<Vec<(KindSpec, Result<ApiReso
 /// Asks the server whether the user may list and watch a kind in the scope (one
 /// SelfSubjectAccessReview each). Skipped in read-only mode, where a 403 on the list decides.
 pub async fn may_list(conn: &Connection, spec: &KindSpec, ar: &ApiResource) -> bool {
-    use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+    use k8s_openapi::api::authorization::v1::{
+        ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    };
     if conn.readonly {
         return true;
     }
@@ -258,7 +338,11 @@ pub async fn may_list(conn: &Connection, spec: &KindSpec, ar: &ApiResource) -> b
                     group: Some(ar.group.clone()),
                     resource: Some(spec.plural.to_string()),
                     verb: Some(verb.to_string()),
-                    namespace: if spec.namespaced { conn.namespace.clone() } else { None },
+                    namespace: if spec.namespaced {
+                        conn.namespace.clone()
+                    } else {
+                        None
+                    },
                     ..Default::default()
                 }),
                 ..Default::default()
@@ -290,7 +374,11 @@ pub fn project(obj: DynamicObject, ar: &ApiResource, opts: &DecodeOptions) -> Op
 }
 
 /// Converts a metadata-only object (Secrets, ConfigMaps).
-pub fn project_meta(obj: PartialObjectMeta<DynamicObject>, ar: &ApiResource, opts: &DecodeOptions) -> Option<Object> {
+pub fn project_meta(
+    obj: PartialObjectMeta<DynamicObject>,
+    ar: &ApiResource,
+    opts: &DecodeOptions,
+) -> Option<Object> {
     let value = serde_json::json!({
         "apiVersion": ar.api_version,
         "kind": ar.kind,
@@ -301,17 +389,34 @@ pub fn project_meta(obj: PartialObjectMeta<DynamicObject>, ar: &ApiResource, opt
 }
 
 /// Lists one kind, page by page.
-pub async fn list_kind(conn: &Connection, spec: &KindSpec, ar: &ApiResource, opts: &DecodeOptions) -> Result<Vec<Object>, kube::Error> {
+pub async fn list_kind(
+    conn: &Connection,
+    spec: &KindSpec,
+    ar: &ApiResource,
+    opts: &DecodeOptions,
+) -> Result<Vec<Object>, kube::Error> {
     let api = api_for(conn, spec, ar);
     let mut out = Vec::new();
     let mut lp = ListParams::default().limit(PAGE);
     loop {
         let (items, next): (Vec<Object>, Option<String>) = if spec.metadata_only {
             let page = api.list_metadata(&lp).await?;
-            (page.items.into_iter().filter_map(|o| project_meta(o, ar, opts)).collect(), page.metadata.continue_)
+            (
+                page.items
+                    .into_iter()
+                    .filter_map(|o| project_meta(o, ar, opts))
+                    .collect(),
+                page.metadata.continue_,
+            )
         } else {
             let page = api.list(&lp).await?;
-            (page.items.into_iter().filter_map(|o| project(o, ar, opts)).collect(), page.metadata.continue_)
+            (
+                page.items
+                    .into_iter()
+                    .filter_map(|o| project(o, ar, opts))
+                    .collect(),
+                page.metadata.continue_,
+            )
         };
         out.extend(items);
         match next.filter(|c| !c.is_empty()) {
@@ -330,12 +435,20 @@ pub struct Plan {
 
 /// Discovery plus access checks.
 pub async fn plan(conn: &Connection) -> Result<Plan, LiveError> {
-    let mut p = Plan { readable: Vec::new(), status: BTreeMap::new() };
+    let mut p = Plan {
+        readable: Vec::new(),
+        status: BTreeMap::new(),
+    };
     for (spec, res) in discover(conn).await? {
         match res {
             Ok(ar) => {
                 if may_list(conn, &spec, &ar).await {
-                    p.status.insert(spec.kind, KindStatus::Ok { api_version: ar.api_version.clone() });
+                    p.status.insert(
+                        spec.kind,
+                        KindStatus::Ok {
+                            api_version: ar.api_version.clone(),
+                        },
+                    );
                     p.readable.push((spec, ar));
                 } else {
                     p.status.insert(spec.kind, KindStatus::Forbidden);
@@ -350,7 +463,9 @@ pub async fn plan(conn: &Connection) -> Result<Plan, LiveError> {
 }
 
 /// Lists everything once: the snapshot for `kvet audit` and `kvet snapshot save`.
-pub async fn load(conn: &Connection) -> Result<(Snapshot, BTreeMap<&'static str, KindStatus>), LiveError> {
+pub async fn load(
+    conn: &Connection,
+) -> Result<(Snapshot, BTreeMap<&'static str, KindStatus>), LiveError> {
     let mut plan = plan(conn).await?;
     let opts = decode_options(conn);
     let mut objects = Vec::new();
@@ -458,12 +573,22 @@ pub fn clock() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    format!("{:02}:{:02}:{:02}", (secs / 3600) % 24, (secs / 60) % 60, secs % 60)
+    format!(
+        "{:02}:{:02}:{:02}",
+        (secs / 3600) % 24,
+        (secs / 60) % 60,
+        secs % 60
+    )
 }
 
 /// Watches every readable kind until `send` returns false. Snapshots are published at most
 /// every `debounce`, and only after something changed.
-pub async fn watch(conn: Connection, plan: Plan, debounce: Duration, send: impl Fn(LiveUpdate) -> bool + Send + 'static) {
+pub async fn watch(
+    conn: Connection,
+    plan: Plan,
+    debounce: Duration,
+    send: impl Fn(LiveUpdate) -> bool + Send + 'static,
+) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<StoreMsg>(4096);
     let opts = decode_options(&conn);
     let mut status = plan.status.clone();
@@ -500,12 +625,19 @@ pub async fn watch(conn: Connection, plan: Plan, debounce: Duration, send: impl 
                             },
                             Err(e) => {
                                 let code = match &e {
-                                    watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e) | watcher::Error::WatchFailed(e) => status_code(e),
+                                    watcher::Error::InitialListFailed(e)
+                                    | watcher::Error::WatchStartFailed(e)
+                                    | watcher::Error::WatchFailed(e) => status_code(e),
                                     watcher::Error::WatchError(s) => Some(s.code),
                                     _ => None,
                                 };
                                 let forbidden = code == Some(403);
-                                if tx.send(StoreMsg::Failed(kind, e.to_string(), code)).await.is_err() || forbidden {
+                                if tx
+                                    .send(StoreMsg::Failed(kind, e.to_string(), code))
+                                    .await
+                                    .is_err()
+                                    || forbidden
+                                {
                                     // A 403 does not go away by retrying: stop, no retry storm.
                                     break;
                                 }
@@ -537,7 +669,11 @@ pub async fn watch(conn: Connection, plan: Plan, debounce: Duration, send: impl 
     let mut failing: HashMap<&'static str, bool> = HashMap::new();
     let mut stale = false;
     loop {
-        let wait = if dirty { debounce.saturating_sub(last_publish.elapsed()) } else { Duration::from_secs(3600) };
+        let wait = if dirty {
+            debounce.saturating_sub(last_publish.elapsed())
+        } else {
+            Duration::from_secs(3600)
+        };
         let msg = tokio::select! {
             m = rx.recv() => m,
             _ = tokio::time::sleep(wait) => {
@@ -570,7 +706,11 @@ pub async fn watch(conn: Connection, plan: Plan, debounce: Duration, send: impl 
                     }
                 }
             }
-            StoreMsg::InitApply(kind, _) | StoreMsg::Init(kind) | StoreMsg::InitDone(kind) | StoreMsg::Apply(kind, _) | StoreMsg::Delete(kind, _) => {
+            StoreMsg::InitApply(kind, _)
+            | StoreMsg::Init(kind)
+            | StoreMsg::InitDone(kind)
+            | StoreMsg::Apply(kind, _)
+            | StoreMsg::Delete(kind, _) => {
                 if failing.remove(kind).is_some() && failing.is_empty() && stale {
                     stale = false;
                     if !send(LiveUpdate::Healthy) {

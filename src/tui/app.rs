@@ -38,7 +38,11 @@ pub enum AppEvent {
     /// Live: (kind, status, readable) for every kind kvet watches.
     LiveKinds(Vec<(String, String, bool)>),
     /// Live: connected (or reconnected) to a context, in an optional namespace scope.
-    LiveConnected { context: String, namespace: Option<String>, insecure: bool },
+    LiveConnected {
+        context: String,
+        namespace: Option<String>,
+        insecure: bool,
+    },
 }
 
 /// What the loop must do on the app's behalf.
@@ -85,10 +89,17 @@ pub enum Pane {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Popup {
-    Help { scroll: u16 },
-    Explain { check: &'static str, scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Explain {
+        check: &'static str,
+        scroll: u16,
+    },
     /// The kubeconfig's contexts, to switch clusters.
-    Contexts { selected: usize },
+    Contexts {
+        selected: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -519,7 +530,11 @@ impl App {
                     l.kinds = k;
                 }
             }
-            AppEvent::LiveConnected { context, namespace, insecure } => {
+            AppEvent::LiveConnected {
+                context,
+                namespace,
+                insecure,
+            } => {
                 self.connection = Connection::Live;
                 let l = self.live.get_or_insert_with(LiveInfo::default);
                 l.context = context;
@@ -561,7 +576,11 @@ impl App {
         self.status = None;
         let Some(cmd) = cmd else { return };
         if let Some(Popup::Contexts { selected }) = self.popup {
-            let contexts = self.live.as_ref().map(|l| l.contexts.clone()).unwrap_or_default();
+            let contexts = self
+                .live
+                .as_ref()
+                .map(|l| l.contexts.clone())
+                .unwrap_or_default();
             // Enter picks (the popup keymap calls it `back`, which closes the popup after).
             if k.code == KeyCode::Enter {
                 if let (Some(ctx), Some(l)) = (contexts.get(selected), self.live.as_ref()) {
@@ -884,10 +903,16 @@ impl App {
                 self.view = View::Findings;
             }
             "ctx" | "context" | "contexts" => match (&self.live, arg) {
-                (None, _) => self.status = Some("not connected to a cluster: start kvet without -f or --demo".into()),
+                (None, _) => {
+                    self.status =
+                        Some("not connected to a cluster: start kvet without -f or --demo".into())
+                }
                 (Some(l), Some(ctx)) => {
                     if l.contexts.iter().any(|c| *c == ctx) || l.contexts.is_empty() {
-                        fx.push(Effect::Connect { context: Some(ctx.clone()), namespace: l.namespace.clone() });
+                        fx.push(Effect::Connect {
+                            context: Some(ctx.clone()),
+                            namespace: l.namespace.clone(),
+                        });
                         self.status = Some(format!("connecting to {ctx}…"));
                     } else {
                         self.status = Some(format!("no context {ctx:?} in the kubeconfig"));
@@ -902,7 +927,10 @@ impl App {
                 None => self.status = Some("a namespace scope applies to live clusters".into()),
                 Some(l) => {
                     let ns = arg.filter(|a| a != "all" && a != "-A");
-                    fx.push(Effect::Connect { context: Some(l.context.clone()), namespace: ns.clone() });
+                    fx.push(Effect::Connect {
+                        context: Some(l.context.clone()),
+                        namespace: ns.clone(),
+                    });
                     self.status = Some(match ns {
                         Some(ns) => format!("watching namespace {ns}…"),
                         None => "watching all namespaces…".into(),

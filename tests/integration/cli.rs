@@ -212,12 +212,24 @@ fn no_source_means_live_and_exits_3_when_unreachable() {
     let dir = tempfile::tempdir().expect("tmp");
     let kc = dir.path().join("kubeconfig");
     std::fs::write(&kc, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:9\"}}]\nusers: [{name: u, user: {token: abc}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n").expect("write");
-    let out = kvet().args(["audit", "-o", "json"]).env("KUBECONFIG", &kc).output().expect("run");
+    let out = kvet()
+        .args(["audit", "-o", "json"])
+        .env("KUBECONFIG", &kc)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot reach the cluster at https://127.0.0.1:9"), "{err}");
+    assert!(
+        err.contains("cannot reach the cluster at https://127.0.0.1:9"),
+        "{err}"
+    );
     // No kubeconfig at all, outside a cluster: also 3, with what to do.
-    let out = kvet().args(["audit"]).env("KUBECONFIG", dir.path().join("missing")).env("HOME", dir.path()).output().expect("run");
+    let out = kvet()
+        .args(["audit"])
+        .env("KUBECONFIG", dir.path().join("missing"))
+        .env("HOME", dir.path())
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(3));
 }
 

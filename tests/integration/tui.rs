@@ -429,7 +429,7 @@ impl EffectRunner for Inline {
                 generation,
                 result: audit::run(&snapshot, &AuditOptions::default()),
             }],
-            Effect::Quit => vec![],
+            Effect::Quit | Effect::Connect { .. } => vec![],
         }
     }
 }

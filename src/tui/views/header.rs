@@ -50,11 +50,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     spans.push(conn);
     if let Some(l) = &app.live {
         if l.insecure {
-            spans.push(Span::styled("  ⚠ TLS not verified", t.severity(Severity::Warning)));
+            spans.push(Span::styled(
+                "  ⚠ TLS not verified",
+                t.severity(Severity::Warning),
+            ));
         }
         let n = l.unavailable();
         if n > 0 {
-            spans.push(Span::styled(format!("  ⚠ {n} kind{} unavailable", if n == 1 { "" } else { "s" }), t.severity(Severity::Warning)));
+            spans.push(Span::styled(
+                format!("  ⚠ {n} kind{} unavailable", if n == 1 { "" } else { "s" }),
+                t.severity(Severity::Warning),
+            ));
         }
     }
     spans.push(Span::raw(if area.width >= 120 { "   " } else { " " }));

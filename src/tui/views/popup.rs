@@ -101,12 +101,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             (format!(" Explain: {check} "), lines, *scroll)
         }
         Some(Popup::Contexts { selected }) => {
-            let mut lines = vec![Line::styled("Switch to a kubeconfig context (Enter), Esc to stay", t.muted()), Line::raw("")];
+            let mut lines = vec![
+                Line::styled(
+                    "Switch to a kubeconfig context (Enter), Esc to stay",
+                    t.muted(),
+                ),
+                Line::raw(""),
+            ];
             if let Some(l) = &app.live {
                 for (i, c) in l.contexts.iter().enumerate() {
                     let mark = if *c == l.context { "● " } else { "  " };
                     let text = format!("{mark}{}", crate::cli::text::escape_ctrl(c));
-                    lines.push(if i == *selected { Line::styled(text, t.selection()) } else { Line::raw(text) });
+                    lines.push(if i == *selected {
+                        Line::styled(text, t.selection())
+                    } else {
+                        Line::raw(text)
+                    });
                 }
             }
             (" Contexts ".to_string(), lines, 0)

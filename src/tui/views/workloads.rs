@@ -70,15 +70,31 @@ fn render_tree(frame: &mut Frame, area: Rect, app: &mut App) {
 
 fn render_details(frame: &mut Frame, area: Rect, app: &App) {
     let mut lines = details::lines(&app.snapshot, &app.theme, app.selected_node());
-    if let (Some(l), None | Some(crate::tui::tree::NodeId::Cluster)) = (&app.live, app.selected_node()) {
+    if let (Some(l), None | Some(crate::tui::tree::NodeId::Cluster)) =
+        (&app.live, app.selected_node())
+    {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
-            format!("Context {}{}", escape_ctrl(&l.context), l.namespace.as_ref().map(|n| format!(" · namespace {n}")).unwrap_or_default()),
+            format!(
+                "Context {}{}",
+                escape_ctrl(&l.context),
+                l.namespace
+                    .as_ref()
+                    .map(|n| format!(" · namespace {n}"))
+                    .unwrap_or_default()
+            ),
             app.theme.accent(),
         ));
         for (kind, status, ok) in &l.kinds {
-            let st = if *ok { app.theme.muted() } else { app.theme.severity(crate::audit::Severity::Warning) };
-            lines.push(Line::from(vec![Span::styled(format!("  {kind:<24}"), app.theme.muted()), Span::styled(status.clone(), st)]));
+            let st = if *ok {
+                app.theme.muted()
+            } else {
+                app.theme.severity(crate::audit::Severity::Warning)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {kind:<24}"), app.theme.muted()),
+                Span::styled(status.clone(), st),
+            ]));
         }
     }
     let b = block(app, " Details ".into(), Pane::Details);
