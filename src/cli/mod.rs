@@ -79,11 +79,25 @@ pub enum Command {
         /// A check ID, as `kvet checks` lists them
         id: String,
     },
+    /// Save the live cluster's snapshot, to reopen offline with -f
+    Snapshot {
+        #[command(subcommand)]
+        command: SnapshotCommand,
+    },
     /// Developer tools (synthetic clusters for benchmarks)
     #[command(hide = true)]
     Dev {
         #[command(subcommand)]
         command: DevCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SnapshotCommand {
+    /// Write every object kvet reads as a YAML List (Secret and ConfigMap values are never read)
+    Save {
+        /// The file to write (- for stdout)
+        file: PathBuf,
     },
 }
 
@@ -443,6 +457,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Audit(args)) => audit_cmd(&cli.source, args, out, err),
         Some(Command::Checks { output }) => checks_cmd(*output, out),
         Some(Command::Explain { id }) => explain_cmd(id, out),
+        Some(Command::Snapshot {
+            command: SnapshotCommand::Save { file },
+        }) => snapshot_save_cmd(&cli.source, file, out, err),
         Some(Command::Dev {
             command: DevCommand::Synth { pods, seed, output },
         }) => synth_cmd(*pods, *seed, output.as_ref(), out),
@@ -567,5 +584,44 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
         Some((info, feed)),
     )
     .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;
+    Ok(exit::OK)
+}
+
+/// `kvet snapshot save FILE`: the live cluster as a YAML List, reopened later with `-f FILE`.
+fn snapshot_save_cmd(
+    src: &SourceArgs,
+    file: &PathBuf,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, Failure> {
+    if src.demo || !src.filename.is_empty() {
+        return Err(Failure::usage(
+            "snapshot save reads a live cluster: drop --demo and -f",
+        ));
+    }
+    let loaded = load_source(src)?;
+    report_errors(&loaded, err);
+    let context = loaded.snapshot.source.clone();
+    let list = crate::model::encode::snapshot_list(&loaded.snapshot, &context);
+    let mut text = format!(
+        "# kvet snapshot of {context}, {} objects. Reopen with: kvet -f FILE\n",
+        loaded.snapshot.object_count()
+    );
+    text.push_str(
+        &serde_saphyr::to_string(&list)
+            .map_err(|e| Failure::usage(format!("cannot write YAML: {e}")))?,
+    );
+    if file.as_os_str() == "-" {
+        let _ = out.write_all(text.as_bytes());
+    } else {
+        std::fs::write(file, text)
+            .map_err(|e| Failure::usage(format!("{}: {e}", file.display())))?;
+        let _ = writeln!(
+            err,
+            "kvet: saved {} objects of {context} to {}",
+            loaded.snapshot.object_count(),
+            file.display()
+        );
+    }
     Ok(exit::OK)
 }

@@ -19,6 +19,8 @@ pub struct DecodeError {
 pub struct Decoded {
     pub objects: Vec<Object>,
     pub errors: Vec<DecodeError>,
+    /// A `kvet snapshot save` List of a live cluster.
+    pub captured_live: bool,
 }
 
 /// Decoding options that come from the command line.
@@ -156,6 +158,7 @@ pub fn decode_yaml(text: &str, opts: &DecodeOptions) -> Decoded {
             Decoded {
                 objects: Vec::new(),
                 errors: vec![err],
+                captured_live: false,
             }
         }
     }
@@ -171,6 +174,7 @@ pub fn decode_json(text: &str, opts: &DecodeOptions) -> Decoded {
                 line: Some(e.line() as u32),
                 message: e.to_string(),
             }],
+            captured_live: false,
         },
     }
 }
@@ -187,6 +191,11 @@ pub fn from_raw(mut raw: RawObject, opts: &DecodeOptions) -> Decoded {
     let mut out = Decoded::default();
     let kind = raw.kind.clone().unwrap_or_default();
     if let Some(items) = raw.items.take() {
+        out.captured_live = raw
+            .metadata
+            .as_ref()
+            .and_then(|m| m.annotations.get(super::encode::CAPTURED_FROM))
+            .is_some_and(|v| v.0 == "live");
         if kind.ends_with("List") || raw.kind.is_none() {
             for (i, item) in items.into_iter().enumerate() {
                 match convert(item, opts) {

@@ -3,6 +3,7 @@
 //! Nothing here does I/O; `decode` turns document text into projections, `snapshot` indexes them.
 
 pub mod decode;
+pub mod encode;
 pub mod meta;
 pub mod objects;
 pub mod quantity;

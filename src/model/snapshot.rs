@@ -76,6 +76,9 @@ pub struct Snapshot {
     pub data: Vec<DataObject>,
     pub others: Vec<OtherObject>,
     pub index: Index,
+    /// Read from a file that `kvet snapshot save` wrote from a live cluster: offline-only checks
+    /// (manifest semantics) do not apply.
+    pub captured_live: bool,
 }
 
 /// Shares identical label maps and pod specs between objects. Loaders run it as objects
@@ -166,7 +169,40 @@ impl Snapshot {
             data: Vec::new(),
             others: Vec::new(),
             index: Index::default(),
+            captured_live: false,
         }
+    }
+
+    /// Every object, as decoded objects (bare pods once, as Pods).
+    pub fn objects(&self) -> Vec<Object> {
+        let mut out: Vec<Object> = Vec::with_capacity(self.object_count());
+        out.extend(self.namespaces.iter().cloned().map(Object::Namespace));
+        out.extend(self.nodes.iter().cloned().map(Object::Node));
+        out.extend(
+            self.workloads
+                .iter()
+                .filter(|w| w.kind != WorkloadKind::Pod)
+                .cloned()
+                .map(Object::Workload),
+        );
+        out.extend(self.pods.iter().cloned().map(Object::Pod));
+        out.extend(self.services.iter().cloned().map(Object::Service));
+        out.extend(self.pdbs.iter().cloned().map(Object::Pdb));
+        out.extend(self.hpas.iter().cloned().map(Object::Hpa));
+        out.extend(self.netpols.iter().cloned().map(Object::NetworkPolicy));
+        out.extend(
+            self.service_accounts
+                .iter()
+                .cloned()
+                .map(Object::ServiceAccount),
+        );
+        out.extend(self.roles.iter().cloned().map(Object::Role));
+        out.extend(self.bindings.iter().cloned().map(Object::Binding));
+        out.extend(self.quotas.iter().cloned().map(Object::ResourceQuota));
+        out.extend(self.limit_ranges.iter().cloned().map(Object::LimitRange));
+        out.extend(self.data.iter().cloned().map(Object::Data));
+        out.extend(self.others.iter().cloned().map(Object::Other));
+        out
     }
 
     /// Builds a snapshot from decoded objects, sharing identical labels and specs, and indexes it.

@@ -118,10 +118,12 @@ pub fn load(inputs: &[Input], opts: &DecodeOptions, kind: SourceKind) -> Loaded 
         .collect::<Vec<_>>()
         .join(", ");
     let names = files.clone();
-    let (objects, mut doc_errors) = decode_all(readers, &names, opts);
+    let (objects, mut doc_errors, captured_live) = decode_all(readers, &names, opts);
     errors.append(&mut doc_errors);
+    let mut snapshot = Snapshot::build(kind, description, files, objects);
+    snapshot.captured_live = captured_live;
     Loaded {
-        snapshot: Snapshot::build(kind, description, files, objects),
+        snapshot,
         errors,
         degraded: Vec::new(),
     }
@@ -145,9 +147,11 @@ pub fn load_texts(
             )
         })
         .collect();
-    let (objects, errors) = decode_all(readers, &files, opts);
+    let (objects, errors, captured_live) = decode_all(readers, &files, opts);
+    let mut snapshot = Snapshot::build(kind, description, files, objects);
+    snapshot.captured_live = captured_live;
     Loaded {
-        snapshot: Snapshot::build(kind, description, files, objects),
+        snapshot,
         errors,
         degraded: Vec::new(),
     }
@@ -213,7 +217,7 @@ fn decode_all(
     readers: Vec<(u32, Box<dyn Read + Send>)>,
     files: &[String],
     opts: &DecodeOptions,
-) -> (Vec<Object>, Vec<LoadError>) {
+) -> (Vec<Object>, Vec<LoadError>, bool) {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -273,6 +277,7 @@ fn decode_all(
     results.sort_by_key(|r| r.seq);
     let mut objects = Vec::new();
     let mut errors = read_errors;
+    let captured_live = results.iter().any(|r| r.decoded.captured_live);
     for r in results {
         let source = files.get(r.file as usize).cloned().unwrap_or_default();
         for e in r.decoded.errors {
@@ -290,7 +295,7 @@ fn decode_all(
             objects.push(o);
         }
     }
-    (objects, errors)
+    (objects, errors, captured_live)
 }
 
 fn decode_doc(d: Doc, opts: &DecodeOptions) -> DocResult {
@@ -301,6 +306,7 @@ fn decode_doc(d: Doc, opts: &DecodeOptions) -> DocResult {
                 line: Some(line),
                 message: "not UTF-8 text".to_string(),
             }],
+            captured_live: false,
         }
     } else if let Some(v) = d.value {
         match serde_json::from_value::<crate::model::wire::RawObject>(v) {
@@ -311,6 +317,7 @@ fn decode_doc(d: Doc, opts: &DecodeOptions) -> DocResult {
                     line: None,
                     message: e.to_string(),
                 }],
+                captured_live: false,
             },
         }
     } else if d.json {
@@ -322,6 +329,7 @@ fn decode_doc(d: Doc, opts: &DecodeOptions) -> DocResult {
     let first = first_content_line(&d.text).unwrap_or(1);
     let start = d.start + first - 1;
     let decoded = Decoded {
+        captured_live: decoded.captured_live,
         objects: decoded.objects,
         errors: decoded
             .errors

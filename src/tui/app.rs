@@ -908,7 +908,7 @@ impl App {
                         Some("not connected to a cluster: start kvet without -f or --demo".into())
                 }
                 (Some(l), Some(ctx)) => {
-                    if l.contexts.iter().any(|c| *c == ctx) || l.contexts.is_empty() {
+                    if l.contexts.contains(&ctx) || l.contexts.is_empty() {
                         fx.push(Effect::Connect {
                             context: Some(ctx.clone()),
                             namespace: l.namespace.clone(),

@@ -721,3 +721,83 @@ fn steady_state_is_one_list_and_one_watch_per_kind_and_readonly_never_writes() {
         );
     });
 }
+
+#[test]
+fn snapshot_save_reopens_offline_with_the_same_findings() {
+    let kc = live_or_skip!();
+    setup(&kc);
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("incident.yaml");
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("kvet")
+            .expect("bin")
+            .env("KVET_CONFIG_DIR", dir.path())
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let saved = run(&[
+        "snapshot",
+        "save",
+        &file.display().to_string(),
+        "--kubeconfig",
+        &kc,
+    ]);
+    assert_eq!(
+        saved.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+    let live = run(&[
+        "audit",
+        "--kubeconfig",
+        &kc,
+        "-o",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let offline = run(&[
+        "audit",
+        "-f",
+        &file.display().to_string(),
+        "-o",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(
+        offline.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&offline.stderr)
+    );
+    let set = |out: &std::process::Output| -> BTreeSet<String> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            // Another test changes kvet-watch while this one runs.
+            .filter(|f| f["object"]["namespace"] != "kvet-watch")
+            .map(|f| {
+                format!(
+                    "{} {} {}/{} {}",
+                    f["check"],
+                    f["object"]["kind"],
+                    f["object"]["namespace"],
+                    f["object"]["name"],
+                    f["message"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(set(&live), set(&offline));
+    // Secret values are never read, so never saved.
+    let text = std::fs::read_to_string(&file).expect("saved");
+    assert!(
+        !text.contains("ZGVtby1vbmx5"),
+        "a Secret value reached the snapshot"
+    );
+}

@@ -34,7 +34,7 @@ impl Check for HpaReplicasConflict {
     }
 
     fn run(&self, snap: &Snapshot, out: &mut Findings) {
-        if !snap.source_kind.is_offline() {
+        if !snap.source_kind.is_offline() || snap.captured_live {
             return;
         }
         for (hi, h) in snap.hpas.iter().enumerate() {

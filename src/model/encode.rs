@@ -1,0 +1,524 @@
+//! PURE. Projections back to Kubernetes-shaped objects, for `kvet snapshot save`. Only what kvet
+//! keeps is written, so decoding the result gives the same projections (a test checks it).
+//! Secret and ConfigMap values were never kept: their keys are written with empty values.
+
+use super::meta::{Labels, Meta};
+use super::objects::*;
+use serde_json::{json, Map, Value};
+
+fn labels(l: &Labels) -> Value {
+    Value::Object(
+        l.iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+            .collect(),
+    )
+}
+
+fn meta(m: &Meta) -> Value {
+    let mut o = Map::new();
+    o.insert("name".into(), json!(&*m.name));
+    if let Some(ns) = &m.namespace {
+        o.insert("namespace".into(), json!(&**ns));
+    }
+    if !m.labels.is_empty() {
+        o.insert("labels".into(), labels(&m.labels));
+    }
+    if !m.annotations.is_empty() {
+        o.insert("annotations".into(), labels(&m.annotations));
+    }
+    if let Some(owner) = &m.owner {
+        o.insert(
+            "ownerReferences".into(),
+            json!([{"kind": owner.kind.as_str(), "name": &*owner.name, "controller": true}]),
+        );
+    }
+    Value::Object(o)
+}
+
+fn selector(s: &crate::model::LabelSelector) -> Value {
+    let mut o = Map::new();
+    if !s.match_labels.is_empty() {
+        o.insert(
+            "matchLabels".into(),
+            Value::Object(
+                s.match_labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), json!(&**v)))
+                    .collect(),
+            ),
+        );
+    }
+    if !s.expressions.is_empty() {
+        o.insert(
+            "matchExpressions".into(),
+            Value::Array(
+                s.expressions
+                    .iter()
+                    .map(|r| json!({"key": &*r.key, "operator": r.operator.to_string(), "values": r.values.iter().map(|v| &**v).collect::<Vec<_>>()}))
+                    .collect(),
+            ),
+        );
+    }
+    Value::Object(o)
+}
+
+fn int_or_percent(v: &IntOrPercent) -> Value {
+    match v {
+        IntOrPercent::Int(i) => json!(i),
+        other => json!(other.text()),
+    }
+}
+
+fn port(p: &PortRef) -> Value {
+    match p {
+        PortRef::Number(n) => json!(n),
+        PortRef::Name(s) => json!(&**s),
+    }
+}
+
+fn handler(h: &Handler) -> Value {
+    match h {
+        Handler::Exec(cmd) => {
+            json!({"exec": {"command": cmd.iter().map(|c| &**c).collect::<Vec<_>>()}})
+        }
+        Handler::HttpGet {
+            path,
+            port: p,
+            scheme,
+        } => {
+            let mut o = json!({"port": port(p)});
+            if let Some(path) = path {
+                o["path"] = json!(&**path);
+            }
+            if let Some(s) = scheme {
+                o["scheme"] = json!(&**s);
+            }
+            json!({"httpGet": o})
+        }
+        Handler::TcpSocket { port: p } => json!({"tcpSocket": {"port": port(p)}}),
+        Handler::Grpc { port, service } => {
+            let mut o = json!({"port": port});
+            if let Some(s) = service {
+                o["service"] = json!(&**s);
+            }
+            json!({"grpc": o})
+        }
+        Handler::Sleep { seconds } => json!({"sleep": {"seconds": seconds}}),
+        Handler::Missing => json!({}),
+    }
+}
+
+fn probe(p: &Probe) -> Value {
+    let mut v = handler(&p.handler);
+    v["initialDelaySeconds"] = json!(p.initial_delay_seconds);
+    v["periodSeconds"] = json!(p.period_seconds);
+    v["timeoutSeconds"] = json!(p.timeout_seconds);
+    v["successThreshold"] = json!(p.success_threshold);
+    v["failureThreshold"] = json!(p.failure_threshold);
+    v
+}
+
+fn resources(r: &ResourcePair) -> Value {
+    let mut o = Map::new();
+    if let Some(c) = &r.cpu {
+        o.insert("cpu".into(), json!(&**c));
+    }
+    if let Some(m) = &r.memory {
+        o.insert("memory".into(), json!(&**m));
+    }
+    Value::Object(o)
+}
+
+fn container(c: &Container) -> Value {
+    let mut o = json!({
+        "name": &*c.name,
+        "image": &*c.image,
+        "resources": {"requests": resources(&c.requests), "limits": resources(&c.limits)},
+    });
+    if !c.ports.is_empty() {
+        o["ports"] = Value::Array(
+            c.ports
+                .iter()
+                .map(|p| {
+                    let mut v = json!({"containerPort": p.port, "protocol": &*p.protocol});
+                    if let Some(n) = &p.name {
+                        v["name"] = json!(&**n);
+                    }
+                    v
+                })
+                .collect(),
+        );
+    }
+    for (field, p) in [
+        ("readinessProbe", &c.readiness),
+        ("livenessProbe", &c.liveness),
+        ("startupProbe", &c.startup),
+    ] {
+        if let Some(p) = p {
+            o[field] = probe(p);
+        }
+    }
+    if let Some(h) = &c.pre_stop {
+        o["lifecycle"] = json!({"preStop": handler(h)});
+    }
+    if let Some(r) = &c.restart_policy {
+        o["restartPolicy"] = json!(&**r);
+    }
+    o
+}
+
+fn pod_spec(s: &PodSpec) -> Value {
+    let mut o = json!({"containers": s.containers.iter().map(container).collect::<Vec<_>>()});
+    if !s.init_containers.is_empty() {
+        o["initContainers"] = Value::Array(s.init_containers.iter().map(container).collect());
+    }
+    if let Some(sa) = &s.service_account {
+        o["serviceAccountName"] = json!(&**sa);
+    }
+    if let Some(g) = s.termination_grace_seconds {
+        o["terminationGracePeriodSeconds"] = json!(g);
+    }
+    if let Some(r) = &s.restart_policy {
+        o["restartPolicy"] = json!(&**r);
+    }
+    if let Some(a) = s.automount_token {
+        o["automountServiceAccountToken"] = json!(a);
+    }
+    for (f, b) in [
+        ("hostNetwork", s.host_network),
+        ("hostPID", s.host_pid),
+        ("hostIPC", s.host_ipc),
+    ] {
+        if b {
+            o[f] = json!(true);
+        }
+    }
+    o
+}
+
+fn workload(w: &Workload) -> Value {
+    let kind = w.kind.kind();
+    let mut v = json!({"apiVersion": &*w.meta.api_version, "kind": kind.as_str(), "metadata": meta(&w.meta)});
+    let template = json!({
+        "metadata": {"labels": labels(&w.template_labels), "annotations": labels(&w.template_annotations)},
+        "spec": pod_spec(&w.spec),
+    });
+    let mut spec = Map::new();
+    if let Some(r) = w.replicas {
+        spec.insert("replicas".into(), json!(r));
+    }
+    if let Some(s) = &w.selector {
+        spec.insert("selector".into(), selector(s));
+    }
+    if let Some(r) = w.revision_history_limit {
+        spec.insert("revisionHistoryLimit".into(), json!(r));
+    }
+    if w.strategy != Strategy::default() {
+        let mut st = Map::new();
+        if let Some(k) = &w.strategy.kind {
+            st.insert("type".into(), json!(&**k));
+        }
+        let mut ru = Map::new();
+        if let Some(m) = &w.strategy.max_unavailable {
+            ru.insert("maxUnavailable".into(), int_or_percent(m));
+        }
+        if let Some(m) = &w.strategy.max_surge {
+            ru.insert("maxSurge".into(), int_or_percent(m));
+        }
+        if !ru.is_empty() {
+            st.insert("rollingUpdate".into(), Value::Object(ru));
+        }
+        let field = if w.kind == WorkloadKind::Deployment {
+            "strategy"
+        } else {
+            "updateStrategy"
+        };
+        spec.insert(field.into(), Value::Object(st));
+    }
+    if w.kind == WorkloadKind::CronJob {
+        spec.insert(
+            "jobTemplate".into(),
+            json!({"spec": {"template": template}}),
+        );
+    } else {
+        spec.insert("template".into(), template);
+    }
+    v["spec"] = Value::Object(spec);
+    let s = &w.status;
+    let mut status = Map::new();
+    for (f, x) in [
+        ("replicas", s.replicas),
+        ("readyReplicas", s.ready),
+        ("availableReplicas", s.available),
+        ("updatedReplicas", s.updated),
+    ] {
+        if let Some(x) = x {
+            status.insert(f.into(), json!(x));
+        }
+    }
+    if !status.is_empty() {
+        v["status"] = Value::Object(status);
+    }
+    v
+}
+
+fn pod(p: &Pod) -> Value {
+    let mut spec = pod_spec(&p.spec);
+    if let Some(n) = &p.node_name {
+        spec["nodeName"] = json!(&**n);
+    }
+    let mut status = Map::new();
+    if let Some(ph) = &p.phase {
+        status.insert("phase".into(), json!(&**ph));
+    }
+    let mut cond = json!({"type": "Ready", "status": if p.ready { "True" } else { "False" }});
+    if let Some(t) = &p.ready_since {
+        cond["lastTransitionTime"] = json!(&**t);
+    }
+    status.insert("conditions".into(), json!([cond]));
+    status.insert(
+        "containerStatuses".into(),
+        Value::Array(
+            p.containers
+                .iter()
+                .map(|c| {
+                    let mut state = Map::new();
+                    if let Some(w) = &c.waiting_reason {
+                        state.insert("waiting".into(), json!({"reason": &**w}));
+                    } else if let Some(t) = &c.started_at {
+                        state.insert("running".into(), json!({"startedAt": &**t}));
+                    }
+                    let mut v = json!({"name": &*c.name, "ready": c.ready, "restartCount": c.restart_count, "state": state});
+                    if let Some(t) = &c.last_terminated_reason {
+                        v["lastState"] = json!({"terminated": {"reason": &**t}});
+                    }
+                    v
+                })
+                .collect(),
+        ),
+    );
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta(&p.meta), "spec": spec, "status": status})
+}
+
+fn rules(rules: &[PolicyRule], ingress: bool) -> Value {
+    Value::Array(
+        rules
+            .iter()
+            .map(|r| {
+                let peers: Vec<Value> = r
+                    .peers
+                    .iter()
+                    .map(|p| {
+                        let mut o = Map::new();
+                        if let Some(s) = &p.pod_selector {
+                            o.insert("podSelector".into(), selector(s));
+                        }
+                        if let Some(s) = &p.namespace_selector {
+                            o.insert("namespaceSelector".into(), selector(s));
+                        }
+                        if let Some(b) = &p.ip_block {
+                            o.insert("ipBlock".into(), json!({"cidr": &*b.cidr, "except": b.except.iter().map(|e| &**e).collect::<Vec<_>>()}));
+                        }
+                        Value::Object(o)
+                    })
+                    .collect();
+                let ports: Vec<Value> = r
+                    .ports
+                    .iter()
+                    .map(|p| {
+                        let mut o = json!({"protocol": &*p.protocol});
+                        if let Some(x) = &p.port {
+                            o["port"] = port(x);
+                        }
+                        if let Some(e) = p.end_port {
+                            o["endPort"] = json!(e);
+                        }
+                        o
+                    })
+                    .collect();
+                let mut o = Map::new();
+                if !peers.is_empty() {
+                    o.insert((if ingress { "from" } else { "to" }).into(), Value::Array(peers));
+                }
+                if !ports.is_empty() {
+                    o.insert("ports".into(), Value::Array(ports));
+                }
+                Value::Object(o)
+            })
+            .collect(),
+    )
+}
+
+/// One projection as a Kubernetes object.
+pub fn encode(o: &Object) -> Value {
+    match o {
+        Object::Workload(w) => workload(w),
+        Object::Pod(p) => pod(p),
+        Object::Namespace(n) => {
+            let mut v = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": meta(&n.meta)});
+            if let Some(p) = &n.phase {
+                v["status"] = json!({"phase": &**p});
+            }
+            v
+        }
+        Object::Node(n) => {
+            let mut v = json!({"apiVersion": "v1", "kind": "Node", "metadata": meta(&n.meta),
+                "spec": {"unschedulable": n.unschedulable, "taints": n.taints.iter().map(|t| {
+                    let mut x = json!({"key": &*t.key, "effect": &*t.effect});
+                    if let Some(v) = &t.value { x["value"] = json!(&**v); }
+                    x
+                }).collect::<Vec<_>>()},
+                "status": {"allocatable": resources(&n.allocatable)}});
+            if let Some(r) = n.ready {
+                v["status"]["conditions"] =
+                    json!([{"type": "Ready", "status": if r { "True" } else { "False" }}]);
+            }
+            v
+        }
+        Object::Service(s) => {
+            let mut spec = json!({"type": &*s.service_type, "ports": s.ports.iter().map(|p| {
+                let mut x = json!({"port": p.port, "protocol": &*p.protocol});
+                if let Some(n) = &p.name { x["name"] = json!(&**n); }
+                if let Some(t) = &p.target_port { x["targetPort"] = port(t); }
+                x
+            }).collect::<Vec<_>>()});
+            if let Some(sel) = &s.selector {
+                spec["selector"] = Value::Object(
+                    sel.match_labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), json!(&**v)))
+                        .collect(),
+                );
+            }
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": meta(&s.meta), "spec": spec})
+        }
+        Object::Pdb(p) => {
+            let mut spec = Map::new();
+            if let Some(s) = &p.selector {
+                spec.insert("selector".into(), selector(s));
+            }
+            if let Some(m) = &p.min_available {
+                spec.insert("minAvailable".into(), int_or_percent(m));
+            }
+            if let Some(m) = &p.max_unavailable {
+                spec.insert("maxUnavailable".into(), int_or_percent(m));
+            }
+            json!({"apiVersion": &*p.meta.api_version, "kind": "PodDisruptionBudget", "metadata": meta(&p.meta), "spec": spec})
+        }
+        Object::Hpa(h) => {
+            // Written as autoscaling/v2 whatever it was read as: the metrics are normalised.
+            let m = meta(&h.meta);
+            let metrics: Vec<Value> = h
+                .metrics
+                .iter()
+                .map(|x| match x {
+                    HpaMetric::Resource { name, container, utilization } => {
+                        let target = match utilization {
+                            Some(u) => json!({"type": "Utilization", "averageUtilization": u}),
+                            None => json!({"type": "AverageValue"}),
+                        };
+                        match container {
+                            Some(c) => json!({"type": "ContainerResource", "containerResource": {"name": &**name, "container": &**c, "target": target}}),
+                            None => json!({"type": "Resource", "resource": {"name": &**name, "target": target}}),
+                        }
+                    }
+                    HpaMetric::Other(k) => json!({"type": &**k}),
+                })
+                .collect();
+            let mut spec = json!({"scaleTargetRef": {"apiVersion": &*h.target.api_version, "kind": &*h.target.kind, "name": &*h.target.name}, "metrics": metrics});
+            if let Some(x) = h.min_replicas {
+                spec["minReplicas"] = json!(x);
+            }
+            if let Some(x) = h.max_replicas {
+                spec["maxReplicas"] = json!(x);
+            }
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": m, "spec": spec})
+        }
+        Object::NetworkPolicy(n) => {
+            let mut types = Vec::new();
+            if n.ingress_isolation {
+                types.push("Ingress");
+            }
+            if n.egress_isolation {
+                types.push("Egress");
+            }
+            json!({"apiVersion": &*n.meta.api_version, "kind": "NetworkPolicy", "metadata": meta(&n.meta),
+                "spec": {"podSelector": selector(&n.pod_selector), "policyTypes": types, "ingress": rules(&n.ingress, true), "egress": rules(&n.egress, false)}})
+        }
+        Object::ServiceAccount(s) => {
+            let mut v =
+                json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&s.meta)});
+            if let Some(a) = s.automount_token {
+                v["automountServiceAccountToken"] = json!(a);
+            }
+            v
+        }
+        Object::Role(r) => {
+            let kind = if r.is_cluster_role() {
+                "ClusterRole"
+            } else {
+                "Role"
+            };
+            let mut v = json!({"apiVersion": &*r.meta.api_version, "kind": kind, "metadata": meta(&r.meta),
+                "rules": r.rules.iter().map(|x| json!({
+                    "apiGroups": x.api_groups.iter().map(|s| &**s).collect::<Vec<_>>(),
+                    "resources": x.resources.iter().map(|s| &**s).collect::<Vec<_>>(),
+                    "verbs": x.verbs.iter().map(|s| &**s).collect::<Vec<_>>(),
+                    "resourceNames": x.resource_names.iter().map(|s| &**s).collect::<Vec<_>>(),
+                    "nonResourceURLs": x.non_resource_urls.iter().map(|s| &**s).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>()});
+            if !r.aggregation.is_empty() {
+                v["aggregationRule"] = json!({"clusterRoleSelectors": r.aggregation.iter().map(selector).collect::<Vec<_>>()});
+            }
+            v
+        }
+        Object::Binding(b) => {
+            let kind = if b.meta.namespace.is_none() {
+                "ClusterRoleBinding"
+            } else {
+                "RoleBinding"
+            };
+            json!({"apiVersion": &*b.meta.api_version, "kind": kind, "metadata": meta(&b.meta),
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": &*b.role_kind, "name": &*b.role_name},
+                "subjects": b.subjects.iter().map(|s| {
+                    let mut x = json!({"kind": &*s.kind, "name": &*s.name});
+                    if let Some(ns) = &s.namespace { x["namespace"] = json!(&**ns); }
+                    x
+                }).collect::<Vec<_>>()})
+        }
+        Object::ResourceQuota(q) => {
+            json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta(&q.meta),
+            "spec": {"hard": Value::Object(q.hard.iter().map(|(k, v)| (k.to_string(), json!(&**v))).collect())}})
+        }
+        Object::LimitRange(l) => {
+            json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": meta(&l.meta),
+            "spec": {"limits": l.items.iter().map(|i| json!({"type": &*i.item_type, "default": resources(&i.default_limit),
+                "defaultRequest": resources(&i.default_request), "max": resources(&i.max), "min": resources(&i.min)})).collect::<Vec<_>>()}})
+        }
+        Object::Data(d) => {
+            let mut v = json!({"apiVersion": "v1", "kind": d.kind.as_str(), "metadata": meta(&d.meta),
+                "data": Value::Object(d.keys.iter().map(|(k, _)| (k.to_string(), json!(""))).collect())});
+            if let Some(t) = &d.data_type {
+                v["type"] = json!(&**t);
+            }
+            v
+        }
+        Object::Other(o) => {
+            json!({"apiVersion": &*o.meta.api_version, "kind": &*o.kind, "metadata": meta(&o.meta)})
+        }
+    }
+}
+
+/// Annotation on the List that `kvet snapshot save` writes: where it was captured.
+pub const CAPTURED_FROM: &str = "kvet.io/captured-from";
+
+/// A `kind: List` of every object of a snapshot, marked as captured from a live cluster.
+pub fn snapshot_list(s: &crate::model::Snapshot, context: &str) -> Value {
+    let objects = s.objects();
+    json!({
+        "apiVersion": "v1",
+        "kind": "List",
+        "metadata": {"annotations": {CAPTURED_FROM: "live", "kvet.io/context": context}},
+        "items": objects.iter().map(encode).collect::<Vec<_>>(),
+    })
+}
