@@ -31,16 +31,28 @@ pub fn kind_rows(
 impl LiveRunner {
     /// Starts a feed for `opts`; its events go to `tx` until a newer feed starts.
     pub fn start(&self, opts: LiveOptions, tx: SyncSender<AppEvent>) {
+        self.spawn_feed(Err(opts), tx);
+    }
+
+    /// Starts a feed on a connection that already exists (tests hand in a mock API server).
+    pub fn start_with(&self, conn: live::Connection, tx: SyncSender<AppEvent>) {
+        self.spawn_feed(Ok(conn), tx);
+    }
+
+    fn spawn_feed(&self, conn: Result<live::Connection, LiveOptions>, tx: SyncSender<AppEvent>) {
         let generation = self.feed.fetch_add(1, Ordering::SeqCst) + 1;
         let feed = self.feed.clone();
         self.runtime.spawn(async move {
             let current = move || feed.load(Ordering::SeqCst) == generation;
-            let conn = match live::connect(&opts).await {
+            let conn = match conn {
                 Ok(c) => c,
-                Err(e) => {
-                    let _ = tx.send(AppEvent::TaskFailed(e.to_string()));
-                    return;
-                }
+                Err(opts) => match live::connect(&opts).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = tx.send(AppEvent::TaskFailed(e.to_string()));
+                        return;
+                    }
+                },
             };
             let plan = match live::plan(&conn).await {
                 Ok(p) => p,

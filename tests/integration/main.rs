@@ -4,6 +4,7 @@ mod checks;
 mod cli;
 mod corpus;
 mod demo;
+mod faults;
 mod layers;
 mod live;
 mod memory;

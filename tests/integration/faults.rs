@@ -1,0 +1,431 @@
+//! Faults a real API server does not produce on demand, against a scripted mock API server
+//! (tower-test): a 410 Gone during a watch, a watch that disconnects, a list that takes 10 s while
+//! the UI must stay responsive, and 429 with Retry-After.
+
+use bytes::Bytes;
+use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+use http::{Request, Response};
+use http_body::Frame;
+use http_body_util::StreamBody;
+use kube::client::Body;
+use kvet::source::live::{self, Connection, LiveUpdate};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+type Chunk = Result<Frame<Bytes>, std::io::Error>;
+type MockBody = StreamBody<UnboundedReceiver<Chunk>>;
+type Log = Arc<Mutex<Vec<String>>>;
+
+fn once(status: u16, v: serde_json::Value, retry_after: Option<&str>) -> Response<MockBody> {
+    let (tx, rx) = unbounded();
+    let _ = tx.unbounded_send(Ok(Frame::data(Bytes::from(v.to_string()))));
+    let mut r = Response::builder()
+        .status(status)
+        .header("content-type", "application/json");
+    if let Some(s) = retry_after {
+        r = r.header("Retry-After", s);
+    }
+    r.body(StreamBody::new(rx)).expect("response")
+}
+
+/// A watch response whose events the test writes as it goes.
+fn stream() -> (UnboundedSender<Chunk>, Response<MockBody>) {
+    let (tx, rx) = unbounded();
+    (
+        tx,
+        Response::builder()
+            .status(200)
+            .header("content-type", "application/json")
+            .body(StreamBody::new(rx))
+            .expect("response"),
+    )
+}
+
+fn event(tx: &UnboundedSender<Chunk>, v: serde_json::Value) {
+    let _ = tx.unbounded_send(Ok(Frame::data(Bytes::from(format!("{v}\n")))));
+}
+
+fn pod(name: &str, rv: &str) -> serde_json::Value {
+    serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "ns", "resourceVersion": rv, "labels": {"app": name}},
+        "spec": {"containers": [{"name": "c", "image": "i"}]}})
+}
+
+fn pod_list(rv: &str, names: &[&str]) -> serde_json::Value {
+    serde_json::json!({"apiVersion": "v1", "kind": "PodList", "metadata": {"resourceVersion": rv}, "items": names.iter().map(|n| pod(n, rv)).collect::<Vec<_>>()})
+}
+
+/// Discovery of a server that serves only pods.
+fn discovery(path: &str) -> Option<Response<MockBody>> {
+    if path.starts_with("/api/v1?") || path == "/api/v1" {
+        return Some(once(
+            200,
+            serde_json::json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+            {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod", "verbs": ["get", "list", "watch"]}]}),
+            None,
+        ));
+    }
+    if path.starts_with("/apis") {
+        return Some(once(
+            404,
+            serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}),
+            None,
+        ));
+    }
+    None
+}
+
+/// Runs the mock: every request is logged and answered by `route` (after its delay), or 404.
+fn serve(
+    rt: &tokio::runtime::Runtime,
+    mut handle: tower_test::mock::Handle<Request<Body>, Response<MockBody>>,
+    log: Log,
+    mut route: impl FnMut(&str) -> Option<(Duration, Response<MockBody>)> + Send + 'static,
+) {
+    rt.spawn(async move {
+        while let Some((req, send)) = handle.next_request().await {
+            let path = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_default();
+            if let Ok(mut l) = log.lock() {
+                l.push(path.clone());
+            }
+            let reply = discovery(&path)
+                .map(|r| (Duration::ZERO, r))
+                .or_else(|| route(&path));
+            let (delay, resp) = reply.unwrap_or_else(|| {
+                (
+                    Duration::ZERO,
+                    once(
+                        404,
+                        serde_json::json!({"kind": "Status", "code": 404}),
+                        None,
+                    ),
+                )
+            });
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                send.send_response(resp);
+            });
+        }
+    });
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn mock_connection<S>(service: S) -> Connection
+where
+    S: tower::Service<Request<Body>, Response = Response<MockBody>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<tower::BoxError>,
+{
+    Connection {
+        client: kube::Client::new(service, "default"),
+        context: "mock".into(),
+        server: "mock".into(),
+        insecure: false,
+        namespace: None,
+        readonly: true,
+    }
+}
+
+fn is_list(p: &str) -> bool {
+    p.starts_with("/api/v1/pods?") && !p.contains("watch=true")
+}
+
+fn is_watch(p: &str) -> bool {
+    p.starts_with("/api/v1/pods?") && p.contains("watch=true")
+}
+
+/// Pod names of the snapshots the watchers publish, until `want` is seen or the deadline.
+async fn until_pods(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<LiveUpdate>,
+    want: &[&str],
+) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while let Ok(Some(u)) = tokio::time::timeout(
+        deadline.saturating_duration_since(Instant::now()),
+        rx.recv(),
+    )
+    .await
+    {
+        if let LiveUpdate::Snapshot(s) = u {
+            let mut names: Vec<String> = s.pods.iter().map(|p| p.meta.name.to_string()).collect();
+            names.sort();
+            if names == want {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[test]
+fn gone_410_during_a_watch_relists() {
+    let rt = runtime();
+    let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
+    let log: Log = Arc::default();
+    let (mut lists, mut watches) = (0, 0);
+    let keep: Arc<Mutex<Vec<UnboundedSender<Chunk>>>> = Arc::default();
+    let k = keep.clone();
+    serve(&rt, handle, log.clone(), move |p| {
+        if is_list(p) {
+            lists += 1;
+            return Some((
+                Duration::ZERO,
+                once(
+                    200,
+                    if lists == 1 {
+                        pod_list("10", &["a"])
+                    } else {
+                        pod_list("20", &["b"])
+                    },
+                    None,
+                ),
+            ));
+        }
+        if is_watch(p) {
+            watches += 1;
+            let (tx, resp) = stream();
+            if watches == 1 {
+                event(
+                    &tx,
+                    serde_json::json!({"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired", "message": "too old resource version", "code": 410}}),
+                );
+            }
+            k.lock().expect("keep").push(tx);
+            return Some((Duration::ZERO, resp));
+        }
+        None
+    });
+    let _in_runtime = rt.enter();
+    let conn = mock_connection(svc);
+    rt.block_on(async {
+        let plan = live::plan(&conn).await.expect("plan");
+        assert_eq!(plan.readable.len(), 1, "only pods are served");
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let w = tokio::spawn(live::watch(
+            conn,
+            plan,
+            Duration::from_millis(20),
+            move |u| tx.send(u).is_ok(),
+        ));
+        assert!(
+            until_pods(&mut rx, &["b"]).await,
+            "the relisted pods never replaced the old ones"
+        );
+        w.abort();
+    });
+    let log = log.lock().expect("log");
+    assert_eq!(
+        log.iter().filter(|p| is_list(p)).count(),
+        2,
+        "410 relists once: {log:#?}"
+    );
+}
+
+#[test]
+fn a_watch_that_disconnects_resumes_from_its_resource_version() {
+    let rt = runtime();
+    let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
+    let log: Log = Arc::default();
+    let mut watches = 0;
+    let keep: Arc<Mutex<Vec<UnboundedSender<Chunk>>>> = Arc::default();
+    let k = keep.clone();
+    serve(&rt, handle, log.clone(), move |p| {
+        if is_list(p) {
+            return Some((Duration::ZERO, once(200, pod_list("10", &["a"]), None)));
+        }
+        if is_watch(p) {
+            watches += 1;
+            let (tx, resp) = stream();
+            if watches == 1 {
+                event(
+                    &tx,
+                    serde_json::json!({"type": "ADDED", "object": pod("b", "11")}),
+                );
+                drop(tx); // the connection drops mid-watch
+            } else {
+                event(
+                    &tx,
+                    serde_json::json!({"type": "ADDED", "object": pod("c", "12")}),
+                );
+                k.lock().expect("keep").push(tx);
+            }
+            return Some((Duration::ZERO, resp));
+        }
+        None
+    });
+    let _in_runtime = rt.enter();
+    let conn = mock_connection(svc);
+    rt.block_on(async {
+        let plan = live::plan(&conn).await.expect("plan");
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let w = tokio::spawn(live::watch(
+            conn,
+            plan,
+            Duration::from_millis(20),
+            move |u| tx.send(u).is_ok(),
+        ));
+        assert!(
+            until_pods(&mut rx, &["a", "b", "c"]).await,
+            "the watch did not resume"
+        );
+        w.abort();
+    });
+    let log = log.lock().expect("log");
+    let watch_paths: Vec<&String> = log.iter().filter(|p| is_watch(p)).collect();
+    assert_eq!(
+        log.iter().filter(|p| is_list(p)).count(),
+        1,
+        "no relist after a plain disconnect: {log:#?}"
+    );
+    assert!(
+        watch_paths.len() >= 2 && watch_paths[1].contains("resourceVersion=11"),
+        "{watch_paths:#?}"
+    );
+}
+
+#[test]
+fn too_many_requests_waits_for_retry_after() {
+    let rt = runtime();
+    let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
+    let log: Log = Arc::default();
+    let mut lists = 0;
+    serve(&rt, handle, log.clone(), move |p| {
+        if is_list(p) {
+            lists += 1;
+            return Some(if lists == 1 {
+                (
+                    Duration::ZERO,
+                    once(
+                        429,
+                        serde_json::json!({"kind": "Status", "code": 429, "reason": "TooManyRequests"}),
+                        Some("1"),
+                    ),
+                )
+            } else {
+                (Duration::ZERO, once(200, pod_list("10", &["a"]), None))
+            });
+        }
+        None
+    });
+    // The retry policy kube applies to every client built from a kubeconfig, as kvet's are.
+    let svc = tower::ServiceBuilder::new()
+        .layer(tower::retry::RetryLayer::new(
+            kube::client::retry::RetryPolicy::server_retry(),
+        ))
+        .service(svc);
+    let _in_runtime = rt.enter();
+    let conn = mock_connection(svc);
+    let (pods, elapsed) = rt.block_on(async {
+        let plan = live::plan(&conn).await.expect("plan");
+        let (spec, ar) = &plan.readable[0];
+        let t = Instant::now();
+        let pods = live::list_kind(&conn, spec, ar, &Default::default())
+            .await
+            .expect("list after retry");
+        (pods, t.elapsed())
+    });
+    assert_eq!(pods.len(), 1);
+    assert!(
+        elapsed >= Duration::from_millis(950),
+        "Retry-After: 1 was not honoured ({elapsed:?})"
+    );
+    assert_eq!(
+        log.lock()
+            .expect("log")
+            .iter()
+            .filter(|p| is_list(p))
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn a_slow_list_never_freezes_the_ui() {
+    use kvet::tui::app::{App, AppEvent, LiveInfo};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let rt = Arc::new(runtime());
+    let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
+    let log: Log = Arc::default();
+    serve(&rt, handle, log.clone(), move |p| {
+        if is_list(p) {
+            // The list answers after 10 s.
+            return Some((
+                Duration::from_secs(10),
+                once(200, pod_list("10", &["a"]), None),
+            ));
+        }
+        None
+    });
+    let _in_runtime = rt.enter();
+    let conn = mock_connection(svc);
+    let snap = Arc::new(kvet::model::Snapshot::build(
+        kvet::model::SourceKind::Live,
+        "mock",
+        Vec::new(),
+        Vec::new(),
+    ));
+    let mut app = App::new(
+        snap,
+        kvet::tui::keymap::KeyMap::defaults(),
+        kvet::tui::theme::Theme::default_theme(),
+    );
+    app.live = Some(LiveInfo {
+        context: "mock".into(),
+        ..Default::default()
+    });
+    let (tx, rx) = std::sync::mpsc::sync_channel(1024);
+    let mut runner = kvet::cli::live_tui::LiveRunner {
+        runtime: rt.clone(),
+        base: Default::default(),
+        feed: Arc::default(),
+        audits: kvet::tui::ThreadRunner,
+    };
+    runner.start_with(conn, tx.clone());
+    let keys = tx.clone();
+    let t0 = Instant::now();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = keys.send(AppEvent::Key(KeyEvent::new(
+            KeyCode::Char('2'),
+            KeyModifiers::NONE,
+        )));
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = keys.send(AppEvent::Key(KeyEvent::new(
+            KeyCode::Char('q'),
+            KeyModifiers::NONE,
+        )));
+    });
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("terminal");
+    kvet::tui::run_loop(&mut terminal, &mut app, &rx, &tx, &mut runner).expect("loop");
+    let elapsed = t0.elapsed();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "the UI waited for the list: {elapsed:?}"
+    );
+    assert!(
+        screen.contains("Findings 0/0"),
+        "the key's effect was not rendered while the list was pending"
+    );
+    assert!(
+        log.lock().expect("log").iter().any(|p| is_list(p)),
+        "the list was under way"
+    );
+}
