@@ -204,6 +204,7 @@ pub async fn connect(opts: &LiveOptions) -> Result<Connection, LiveError> {
     let (config, context) = match kubeconfig {
         Some(mut kc) => {
             let context = opts.context.clone().or_else(|| kc.current_context.clone()).unwrap_or_default();
+            check_exec_plugin(&kc, &context)?;
             if !opts.interactive_auth {
                 // Exec plugins must not write to the terminal while the TUI owns it.
                 for a in kc.auth_infos.iter_mut() {
@@ -228,7 +229,8 @@ pub async fn connect(opts: &LiveOptions) -> Result<Connection, LiveError> {
     };
     let server = config.cluster_url.to_string();
     let insecure = config.accept_invalid_certs;
-    let client = Client::try_from(config).map_err(|e| LiveError::Config(format!("client: {e}")))?;
+    let client = Client::try_from(config)
+        .map_err(|e| LiveError::Config(format!("client: {}", describe(&e))))?;
     Ok(Connection {
         client,
         context,
@@ -239,9 +241,43 @@ pub async fn connect(opts: &LiveOptions) -> Result<Connection, LiveError> {
     })
 }
 
+/// A context whose user authenticates with an exec plugin that is not installed fails here, with
+/// its name, instead of failing on every request.
+fn check_exec_plugin(kc: &kube::config::Kubeconfig, context: &str) -> Result<(), LiveError> {
+    let user = kc
+        .contexts
+        .iter()
+        .find(|c| c.name == context)
+        .and_then(|c| c.context.as_ref())
+        .map(|c| c.user.clone());
+    let Some(user) = user else { return Ok(()) };
+    let exec = kc
+        .auth_infos
+        .iter()
+        .find(|a| Some(&a.name) == user.as_ref())
+        .and_then(|a| a.auth_info.as_ref())
+        .and_then(|i| i.exec.as_ref());
+    let Some(command) = exec.and_then(|e| e.command.clone()) else {
+        return Ok(());
+    };
+    let found = if command.contains('/') {
+        std::path::Path::new(&command).is_file()
+    } else {
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(&command).is_file()))
+    };
+    if found {
+        Ok(())
+    } else {
+        Err(LiveError::Config(format!(
+            "context {context:?}: the exec credential plugin {command:?} is not installed (not found on PATH); install it, or choose another context with --context"
+        )))
+    }
+}
+
 fn describe(e: &kube::Error) -> String {
     let text = e.to_string();
-    if text.contains("auth exec command") || text.contains("exec plugin") {
+    if text.contains("auth exec") || text.contains("exec plugin") {
         return format!("{text} (the kubeconfig's exec credential plugin failed or is not installed: install it, or choose another context with --context)");
     }
     text

@@ -338,3 +338,59 @@ fn control_characters_in_names_are_escaped_in_the_table() {
     );
     assert!(text.contains("app\\x1b[2J\\u{202e}"), "{text}");
 }
+
+#[test]
+fn a_missing_exec_plugin_is_one_clear_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(&kc, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:9\"}}]\nusers: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kvet-no-such-plugin}}}]\ncontexts: [{name: prod, context: {cluster: c, user: u}}]\ncurrent-context: prod\n").expect("write");
+    let t = std::time::Instant::now();
+    let out = kvet()
+        .args(["audit", "--kubeconfig", &kc.display().to_string()])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"kvet-no-such-plugin\" is not installed") && err.contains("--context"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one error, no retry loop: {err}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn kubeconfigs_with_a_bom_or_in_utf16_are_read() {
+    // Only the parse matters here: the server is unreachable, so exit 3 with the server named
+    // proves the file was understood (a parse failure names the file instead).
+    let dir = tempfile::tempdir().expect("tmp");
+    let text = "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:9\"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n";
+    let bom = dir.path().join("bom.yaml");
+    std::fs::write(&bom, [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat()).expect("write");
+    let utf16 = dir.path().join("utf16.yaml");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    std::fs::write(&utf16, bytes).expect("write");
+    for f in [bom, utf16] {
+        let out = kvet()
+            .args(["audit", "--kubeconfig", &f.display().to_string()])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(3));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("cannot reach the cluster at https://127.0.0.1:9"),
+            "{}: {err}",
+            f.display()
+        );
+    }
+    // A broken kubeconfig names its path.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "apiVersion: v1\nkind: Config\nclusters: [oops\n").expect("write");
+    let out = kvet()
+        .args(["audit", "--kubeconfig", &bad.display().to_string()])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&bad.display().to_string()));
+}

@@ -801,3 +801,59 @@ fn snapshot_save_reopens_offline_with_the_same_findings() {
         "a Secret value reached the snapshot"
     );
 }
+
+#[test]
+fn insecure_skip_tls_verify_is_reported() {
+    let kc = live_or_skip!();
+    setup(&kc);
+    let admin = std::fs::read_to_string(&kc).expect("kubeconfig");
+    // The same admin credentials, without the CA and with certificate checks off.
+    let insecure: String = admin
+        .lines()
+        .map(|l| {
+            if l.contains("certificate-authority-data") {
+                let server = l
+                    .split("server: \"")
+                    .nth(1)
+                    .and_then(|s| s.split('"').next())
+                    .unwrap_or("");
+                format!("  cluster: {{server: \"{server}\", insecure-skip-tls-verify: true}}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("kubeconfig");
+    std::fs::write(&path, insecure).expect("write");
+    let out = assert_cmd::Command::cargo_bin("kvet")
+        .expect("bin")
+        .env("KVET_CONFIG_DIR", dir.path())
+        .args([
+            "audit",
+            "--kubeconfig",
+            &path.display().to_string(),
+            "-o",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("insecure-skip-tls-verify is set"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .any(|e| e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("insecure-skip-tls-verify"))));
+}
