@@ -675,12 +675,17 @@ fn steady_state_is_one_list_and_one_watch_per_kind_and_readonly_never_writes() {
         let plan = live::plan(&conn).await.expect("plan");
         let kinds = plan.readable.len();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let started = Instant::now();
         let watch = tokio::spawn(live::watch(
             conn,
             plan,
             Duration::from_millis(50),
             move |u| tx.send(u).is_ok(),
         ));
+        // G6: the first rows (the first published snapshot) after the watchers start.
+        let first = wait_for_snapshot(&mut rx, Duration::from_secs(10), |_| true).await;
+        eprintln!("first snapshot {} ms after the watchers started", started.elapsed().as_millis());
+        assert!(first);
         // Let every kind finish its list and start its watch, then sit still for a while.
         let _ = wait_for_snapshot(&mut rx, Duration::from_secs(10), |_| false).await;
         watch.abort();
