@@ -111,12 +111,26 @@ fn first_screen_demo() {
 /// watchers publish at most every 100 ms however fast events stream in): take the snapshot,
 /// take the key, draw the frame that shows it. Its time is the key's latency on top of the
 /// 16 ms frame pacing.
-fn key_echo_after_snapshot(bencher: divan::Bencher, snap: Arc<kvet::model::Snapshot>, result: &audit::AuditResult) {
+fn key_echo_after_snapshot(
+    bencher: divan::Bencher,
+    snap: Arc<kvet::model::Snapshot>,
+    result: &audit::AuditResult,
+) {
     let mut app = App::new(snap.clone(), KeyMap::defaults(), Theme::default_theme());
-    app.update(AppEvent::AuditDone { generation: 1, result: audit::AuditResult { findings: result.findings.clone() } });
+    app.update(AppEvent::AuditDone {
+        generation: 1,
+        result: audit::AuditResult {
+            findings: result.findings.clone(),
+        },
+    });
     let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
     let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
-    let key = |c| AppEvent::Key(ratatui::crossterm::event::KeyEvent::new(ratatui::crossterm::event::KeyCode::Char(c), ratatui::crossterm::event::KeyModifiers::NONE));
+    let key = |c| {
+        AppEvent::Key(ratatui::crossterm::event::KeyEvent::new(
+            ratatui::crossterm::event::KeyCode::Char(c),
+            ratatui::crossterm::event::KeyModifiers::NONE,
+        ))
+    };
     bencher.bench_local(|| {
         app.update(AppEvent::Snapshot(snap.clone()));
         app.update(key('j'));

@@ -684,7 +684,10 @@ fn steady_state_is_one_list_and_one_watch_per_kind_and_readonly_never_writes() {
         ));
         // G6: the first rows (the first published snapshot) after the watchers start.
         let first = wait_for_snapshot(&mut rx, Duration::from_secs(10), |_| true).await;
-        eprintln!("first snapshot {} ms after the watchers started", started.elapsed().as_millis());
+        eprintln!(
+            "first snapshot {} ms after the watchers started",
+            started.elapsed().as_millis()
+        );
         assert!(first);
         // Let every kind finish its list and start its watch, then sit still for a while.
         let _ = wait_for_snapshot(&mut rx, Duration::from_secs(10), |_| false).await;
