@@ -709,7 +709,7 @@ pub async fn watch(
     let mut stale = false;
     loop {
         let wait = if dirty {
-            debounce.saturating_sub(last_publish.elapsed())
+            gap.saturating_sub(last_publish.elapsed())
         } else {
             Duration::from_secs(3600)
         };
