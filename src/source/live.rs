@@ -296,7 +296,9 @@ pub fn status_code(e: &kube::Error) -> Option<u16> {
 pub async fn discover(
     conn: &Connection,
 ) -> Result<Vec<(KindSpec, Result<ApiResource, KindStatus>)>, LiveError> {
-    let mut served: HashMap<String, Option<Vec<String>>> = HashMap::new();
+    // Per group-version: the resources served, or why not (404 and 403 are answers; anything
+    // else, such as an aggregated API answering 503, is a failure of that group only).
+    let mut served: HashMap<String, Result<Vec<String>, KindStatus>> = HashMap::new();
     let mut out = Vec::new();
     let mut reached = false;
     let mut last_error = String::new();
@@ -318,32 +320,43 @@ pub async fn discover(
                 let entry = match res {
                     Ok(list) => {
                         reached = true;
-                        Some(list.resources.into_iter().map(|r| r.name).collect())
+                        Ok(list.resources.into_iter().map(|r| r.name).collect())
                     }
-                    Err(e) if status_code(&e) == Some(404) => {
-                        reached = true;
-                        None
-                    }
-                    Err(e) if status_code(&e) == Some(403) => {
-                        reached = true;
-                        status = KindStatus::Forbidden;
-                        None
-                    }
-                    Err(e) => {
-                        last_error = describe(&e);
-                        None
-                    }
+                    Err(e) => match status_code(&e) {
+                        Some(404) => {
+                            reached = true;
+                            Err(KindStatus::NotServed)
+                        }
+                        Some(403) => {
+                            reached = true;
+                            Err(KindStatus::Forbidden)
+                        }
+                        Some(code) => {
+                            reached = true;
+                            Err(KindStatus::Failed(format!(
+                                "{gv} answered {code}: {}",
+                                describe(&e)
+                            )))
+                        }
+                        None => {
+                            last_error = describe(&e);
+                            Err(KindStatus::Failed(last_error.clone()))
+                        }
+                    },
                 };
                 served.insert(gv.clone(), entry);
             }
-            if served
-                .get(&gv)
-                .and_then(|x| x.as_ref())
-                .is_some_and(|names| names.iter().any(|n| n == spec.plural))
-            {
-                let gvk = GroupVersionKind::gvk(spec.group, v, spec.kind);
-                found = Some(ApiResource::from_gvk_with_plural(&gvk, spec.plural));
-                break;
+            match served.get(&gv) {
+                Some(Ok(names)) if names.iter().any(|n| n == spec.plural) => {
+                    let gvk = GroupVersionKind::gvk(spec.group, v, spec.kind);
+                    found = Some(ApiResource::from_gvk_with_plural(&gvk, spec.plural));
+                    break;
+                }
+                // A later version may still be served; remember the worst answer so far.
+                Some(Err(e @ (KindStatus::Forbidden | KindStatus::Failed(_)))) => {
+                    status = e.clone()
+                }
+                _ => {}
             }
         }
         out.push((*spec, found.ok_or(status)));

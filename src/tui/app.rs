@@ -946,6 +946,13 @@ impl App {
                 }
                 None => self.status = Some("usage: :explain CHECK-ID".into()),
             },
+            // In the Findings view `:ns` filters the table; elsewhere it jumps in the tree.
+            "ns" | "namespace" if self.view == View::Findings => {
+                self.table_filter.namespace = arg.filter(|a| a != "all" && a != "-A");
+                self.table_rows = None;
+                self.table_selected = 0;
+                self.table_offset = 0;
+            }
             "ns" | "namespace" => match arg {
                 Some(ns) => self.jump_namespace(&ns, None),
                 None => self.status = Some("usage: :ns NAME".into()),

@@ -194,8 +194,15 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     std::fs::create_dir_all(&dir).ok()?;
     let (writer, guard) =
         tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, "kvet.log"));
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A bare level (`KVET_LOG=debug`) is for kvet only: other crates' debug output could include
+    // request details. A full directive (`kvet=debug,kube=info`) is taken as given.
+    let directive = if filter.contains('=') {
+        filter
+    } else {
+        format!("kvet={filter}")
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(directive)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("kvet=info"));
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)

@@ -429,3 +429,110 @@ fn a_slow_list_never_freezes_the_ui() {
         "the list was under way"
     );
 }
+
+#[test]
+fn a_group_that_answers_503_degrades_only_its_kinds() {
+    let rt = runtime();
+    let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
+    let log: Log = Arc::default();
+    rt.spawn({
+        let log = log.clone();
+        let mut handle = handle;
+        async move {
+            while let Some((req, send)) = handle.next_request().await {
+                let path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+                log.lock().expect("log").push(path.clone());
+                let resp = if path.starts_with("/apis/apps/v1") {
+                    // An aggregated or overloaded API: 503.
+                    once(503, serde_json::json!({"kind": "Status", "code": 503, "reason": "ServiceUnavailable", "message": "the server is currently unable to handle the request"}), None)
+                } else if let Some(r) = discovery(&path) {
+                    r
+                } else if is_list(&path) {
+                    once(200, pod_list("10", &["a"]), None)
+                } else {
+                    once(404, serde_json::json!({"kind": "Status", "code": 404}), None)
+                };
+                send.send_response(resp);
+            }
+        }
+    });
+    let _in_runtime = rt.enter();
+    let conn = mock_connection(svc);
+    let (snap, status) =
+        rt.block_on(async { live::load(&conn).await.expect("the rest still loads") });
+    assert!(
+        matches!(&status["Deployment"], live::KindStatus::Failed(m) if m.contains("503")),
+        "{:?}",
+        status["Deployment"]
+    );
+    assert!(matches!(
+        &status["StatefulSet"],
+        live::KindStatus::Failed(_)
+    ));
+    assert!(matches!(status["Pod"], live::KindStatus::Ok { .. }));
+    assert_eq!(status["PodDisruptionBudget"], live::KindStatus::NotServed);
+    assert_eq!(snap.pods.len(), 1);
+}
+
+#[test]
+fn losing_the_connection_is_reported_stale_within_a_second() {
+    let rt = runtime();
+    let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
+    let log: Log = Arc::default();
+    let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let keep: Arc<Mutex<Vec<UnboundedSender<Chunk>>>> = Arc::default();
+    let (k, d) = (keep.clone(), down.clone());
+    serve(&rt, handle, log.clone(), move |p| {
+        if d.load(std::sync::atomic::Ordering::SeqCst) {
+            return Some((
+                Duration::ZERO,
+                once(
+                    503,
+                    serde_json::json!({"kind": "Status", "code": 503}),
+                    None,
+                ),
+            ));
+        }
+        if is_list(p) {
+            return Some((Duration::ZERO, once(200, pod_list("10", &["a"]), None)));
+        }
+        if is_watch(p) {
+            let (tx, resp) = stream();
+            k.lock().expect("keep").push(tx);
+            return Some((Duration::ZERO, resp));
+        }
+        None
+    });
+    let _in_runtime = rt.enter();
+    let conn = mock_connection(svc);
+    rt.block_on(async {
+        let plan = live::plan(&conn).await.expect("plan");
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let w = tokio::spawn(live::watch(
+            conn,
+            plan,
+            Duration::from_millis(20),
+            move |u| tx.send(u).is_ok(),
+        ));
+        assert!(until_pods(&mut rx, &["a"]).await);
+        // The server goes away: the open watch ends and every new request fails.
+        down.store(true, std::sync::atomic::Ordering::SeqCst);
+        keep.lock().expect("keep").clear();
+        let lost = Instant::now();
+        let stale = loop {
+            match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+                Ok(Some(LiveUpdate::Stale(at))) => break Some(at),
+                Ok(Some(_)) => continue,
+                _ => break None,
+            }
+        };
+        let waited = lost.elapsed();
+        assert!(stale.is_some(), "never reported stale");
+        assert!(
+            waited < Duration::from_secs(1),
+            "stale reported after {waited:?}"
+        );
+        assert_eq!(stale.map(|s| s.len()), Some(8), "HH:MM:SS");
+        w.abort();
+    });
+}

@@ -20,12 +20,24 @@ pub fn kubeconfig() -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// Says once, on the real stderr (libtest captures `eprintln!`), that the live tier is skipped.
+fn say_skipped() {
+    use std::io::Write;
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SAID.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED: the live tier (tests/integration/live.rs) needs KVET_LIVE_KUBECONFIG; `bash tests/run.sh` starts a real control plane and sets it\n"
+        );
+    }
+}
+
 macro_rules! live_or_skip {
     () => {
         match kubeconfig() {
             Some(k) => k,
             None => {
-                eprintln!("SKIPPED live tier: KVET_LIVE_KUBECONFIG is not set (bash tests/run.sh starts a real control plane)");
+                say_skipped();
                 return;
             }
         }
@@ -480,6 +492,12 @@ fn a_change_makes_its_finding_appear_and_disappear() {
         // Delete it: the finding comes back.
         pdbs.delete("api", &Default::default()).await.expect("delete pdb");
         assert!(wait_for_snapshot(&mut rx, Duration::from_secs(20), missing).await, "pdb-missing did not come back");
+        // Change the Deployment itself: one replica needs no PDB, three do again.
+        let scale = |n: i64| Patch::Merge(serde_json::json!({"spec": {"replicas": n}}));
+        deploy.patch("api", &PatchParams::default(), &scale(1)).await.expect("scale down");
+        assert!(wait_for_snapshot(&mut rx, Duration::from_secs(20), |f| !missing(f)).await, "scaling to 1 did not clear pdb-missing");
+        deploy.patch("api", &PatchParams::default(), &scale(3)).await.expect("scale up");
+        assert!(wait_for_snapshot(&mut rx, Duration::from_secs(20), missing).await, "scaling to 3 did not bring pdb-missing back");
         watch.abort();
     });
 }

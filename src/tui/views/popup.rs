@@ -7,7 +7,15 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 const COMMANDS: &[(&str, &str)] = &[
-    (":ns NAME", "jump to a namespace"),
+    (
+        ":ns NAME",
+        "jump to a namespace (in Findings: filter by it, :ns all clears)",
+    ),
+    (
+        ":ctx [NAME]",
+        "live: switch kubeconfig context (no name: a picker)",
+    ),
+    (":scope NS|all", "live: watch one namespace, or all"),
     (
         ":deploy [NS]",
         "jump to Deployments (also :sts :ds :cj :job :po :pdb :hpa)",
