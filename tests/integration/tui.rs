@@ -233,6 +233,19 @@ fn findings_view_sorts_and_filters_by_severity() {
         .status
         .as_deref()
         .is_some_and(|s| s.contains("sorted by check")));
+    // `:ns` filters the Findings view by namespace.
+    app.update(key(':'));
+    typed(&mut app, "clear");
+    app.update(code(KeyCode::Enter));
+    app.update(key(':'));
+    typed(&mut app, "ns payments");
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.view, View::Findings);
+    let rows = app.table_rows();
+    assert!(!rows.is_empty());
+    assert!(rows
+        .iter()
+        .all(|&i| app.findings.findings[i].object.namespace() == "payments"));
 }
 
 #[test]
