@@ -84,6 +84,33 @@ pub fn effective_limit<'a>(
     c.limits.get(r).or_else(|| d.limit.get(r))
 }
 
+/// The regular containers for which `bad` holds: their names, and the index of the first one
+/// (for the finding's path). `None` when there is none.
+pub fn containers_where(
+    w: &Workload,
+    bad: impl Fn(&Container) -> bool,
+) -> Option<(usize, Vec<&str>)> {
+    let bad: Vec<(usize, &str)> = w
+        .spec
+        .containers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| bad(c))
+        .map(|(i, c)| (i, &*c.name))
+        .collect();
+    let first = bad.first()?.0;
+    Some((first, bad.into_iter().map(|(_, n)| n).collect()))
+}
+
+/// "has" or "have", for a list of names.
+pub fn has(names: &[&str]) -> &'static str {
+    if names.len() == 1 {
+        "has"
+    } else {
+        "have"
+    }
+}
+
 /// Parses a quantity for comparisons; unparsable text counts as absent.
 pub fn amount(q: Option<&str>) -> Option<f64> {
     q.and_then(quantity::parse)

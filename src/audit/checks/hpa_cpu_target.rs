@@ -1,7 +1,7 @@
 //! `hpa-cpu-target`: a CPU utilization target outside 60-70 %.
 
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{Kind, ObjectRef, Snapshot};
+use crate::model::{obj_ref, Kind, Snapshot};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "hpa-cpu-target",
@@ -50,11 +50,7 @@ impl Check for HpaCpuTarget {
             }) else {
                 continue;
             };
-            let r = ObjectRef {
-                kind: Kind::HorizontalPodAutoscaler,
-                namespace: h.meta.namespace.clone(),
-                name: h.meta.name.clone(),
-            };
+            let r = obj_ref(Kind::HorizontalPodAutoscaler, &h.meta);
             if worst > 85 {
                 out.add_at(
                     Severity::Warning,

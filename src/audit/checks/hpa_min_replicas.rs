@@ -1,7 +1,7 @@
 //! `hpa-min-replicas`: an HPA that may scale down to a single replica.
 
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{Kind, ObjectRef, Snapshot};
+use crate::model::{obj_ref, Kind, Snapshot};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "hpa-min-replicas",
@@ -40,11 +40,7 @@ impl Check for HpaMinReplicas {
                 continue;
             }
             out.add(
-                ObjectRef {
-                    kind: Kind::HorizontalPodAutoscaler,
-                    namespace: h.meta.namespace.clone(),
-                    name: h.meta.name.clone(),
-                },
+                obj_ref(Kind::HorizontalPodAutoscaler, &h.meta),
                 "/spec/minReplicas",
                 format!(
                     "minReplicas is {min}{}: the workload can be scaled down to a single point of failure",

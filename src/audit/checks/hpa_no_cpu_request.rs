@@ -2,7 +2,7 @@
 
 use crate::audit::helpers::{effective_request, names, namespace_defaults};
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{Kind, ObjectRef, Resource, Snapshot};
+use crate::model::{obj_ref, Kind, Resource, Snapshot};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "hpa-no-cpu-request",
@@ -66,11 +66,7 @@ impl Check for HpaNoCpuRequest {
                 continue;
             }
             out.add(
-                ObjectRef {
-                    kind: Kind::HorizontalPodAutoscaler,
-                    namespace: h.meta.namespace.clone(),
-                    name: h.meta.name.clone(),
-                },
+                obj_ref(Kind::HorizontalPodAutoscaler, &h.meta),
                 "/spec/metrics",
                 format!(
                     "scales {} on CPU utilization, but {} {} no cpu request: the HPA cannot compute utilization and never scales",

@@ -1,6 +1,6 @@
 //! `liveness-equals-readiness`: identical liveness and readiness probes.
 
-use crate::audit::helpers::{container_path, names};
+use crate::audit::helpers::{container_path, containers_where, names};
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
 use crate::model::Snapshot;
 
@@ -41,21 +41,12 @@ impl Check for LivenessEqualsReadiness {
 
     fn run(&self, snap: &Snapshot, out: &mut Findings) {
         for (_, w) in snap.top_workloads() {
-            let same: Vec<(usize, &str)> = w
-                .spec
-                .containers
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| match (&c.liveness, &c.readiness) {
-                    (Some(l), Some(r)) => l == r,
-                    _ => false,
-                })
-                .map(|(i, c)| (i, &*c.name))
-                .collect();
-            let Some(&(first, _)) = same.first() else {
+            let Some((first, list)) = containers_where(
+                w,
+                |c| matches!((&c.liveness, &c.readiness), (Some(l), Some(r)) if l == r),
+            ) else {
                 continue;
             };
-            let list: Vec<&str> = same.iter().map(|(_, n)| *n).collect();
             out.add(
                 w.object_ref(),
                 format!("{}/livenessProbe", container_path(w, "containers", first)),

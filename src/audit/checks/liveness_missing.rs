@@ -1,6 +1,6 @@
 //! `liveness-missing`: a long-running container without a liveness probe.
 
-use crate::audit::helpers::{container_path, names};
+use crate::audit::helpers::{container_path, containers_where, has, names};
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
 use crate::model::{Snapshot, WorkloadKind};
 
@@ -53,25 +53,16 @@ impl Check for LivenessMissing {
             {
                 continue;
             }
-            let missing: Vec<(usize, &str)> = w
-                .spec
-                .containers
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.liveness.is_none())
-                .map(|(i, c)| (i, &*c.name))
-                .collect();
-            let Some(&(first, _)) = missing.first() else {
+            let Some((first, list)) = containers_where(w, |c| c.liveness.is_none()) else {
                 continue;
             };
-            let list: Vec<&str> = missing.iter().map(|(_, n)| *n).collect();
             out.add(
                 w.object_ref(),
                 container_path(w, "containers", first),
                 format!(
                     "{} {} no liveness probe: a hung process is never restarted",
                     names(&list),
-                    if list.len() == 1 { "has" } else { "have" }
+                    has(&list)
                 ),
             );
         }

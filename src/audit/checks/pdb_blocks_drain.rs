@@ -1,7 +1,7 @@
 //! `pdb-blocks-drain`: a PodDisruptionBudget that allows zero disruptions.
 
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{IntOrPercent, Kind, ObjectRef, Snapshot};
+use crate::model::{obj_ref, IntOrPercent, Kind, Snapshot};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "pdb-blocks-drain",
@@ -96,11 +96,7 @@ impl Check for PdbBlocksDrain {
                 None => String::new(),
             };
             out.add(
-                ObjectRef {
-                    kind: Kind::PodDisruptionBudget,
-                    namespace: pdb.meta.namespace.clone(),
-                    name: pdb.meta.name.clone(),
-                },
+                obj_ref(Kind::PodDisruptionBudget, &pdb.meta),
                 path,
                 format!(
                     "{field} allows 0 disruptions{size}: node drains hang until the PDB is removed"

@@ -1,7 +1,7 @@
 //! `pdb-selects-nothing`: a PodDisruptionBudget whose selector matches no pod.
 
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{Kind, ObjectRef, Snapshot};
+use crate::model::{obj_ref, Kind, Snapshot};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "pdb-selects-nothing",
@@ -53,11 +53,7 @@ impl Check for PdbSelectsNothing {
                 },
             };
             out.add(
-                ObjectRef {
-                    kind: Kind::PodDisruptionBudget,
-                    namespace: pdb.meta.namespace.clone(),
-                    name: pdb.meta.name.clone(),
-                },
+                obj_ref(Kind::PodDisruptionBudget, &pdb.meta),
                 "/spec/selector",
                 format!("{what}: it protects nothing"),
             );

@@ -1,6 +1,6 @@
 //! `prestop-missing`: a container of a served workload without a preStop hook.
 
-use crate::audit::helpers::{container_path, names};
+use crate::audit::helpers::{container_path, containers_where, has, names};
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
 use crate::model::Snapshot;
 
@@ -44,25 +44,16 @@ impl Check for PrestopMissing {
             if w.kind.is_batch() || !snap.is_served(i) {
                 continue;
             }
-            let missing: Vec<(usize, &str)> = w
-                .spec
-                .containers
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.pre_stop.is_none())
-                .map(|(i, c)| (i, &*c.name))
-                .collect();
-            let Some(&(first, _)) = missing.first() else {
+            let Some((first, list)) = containers_where(w, |c| c.pre_stop.is_none()) else {
                 continue;
             };
-            let list: Vec<&str> = missing.iter().map(|(_, n)| *n).collect();
             out.add(
                 w.object_ref(),
                 format!("{}/lifecycle", container_path(w, "containers", first)),
                 format!(
                     "{} {} no preStop hook: in-flight connections are cut before the load balancer stops sending traffic",
                     names(&list),
-                    if list.len() == 1 { "has" } else { "have" }
+                    has(&list)
                 ),
             );
         }

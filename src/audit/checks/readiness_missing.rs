@@ -1,6 +1,6 @@
 //! `readiness-missing`: a container of a served workload without a readiness probe.
 
-use crate::audit::helpers::{container_path, names};
+use crate::audit::helpers::{container_path, containers_where, has, names};
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
 use crate::model::Snapshot;
 
@@ -45,29 +45,20 @@ impl Check for ReadinessMissing {
             if w.kind.is_batch() || !snap.is_served(i) {
                 continue;
             }
-            let missing: Vec<(usize, &str)> = w
-                .spec
-                .containers
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.readiness.is_none())
-                .map(|(i, c)| (i, &*c.name))
-                .collect();
-            let Some(&(first, _)) = missing.first() else {
+            let Some((first, list)) = containers_where(w, |c| c.readiness.is_none()) else {
                 continue;
             };
             let svc: Vec<&str> = snap.index.services_of[i]
                 .iter()
                 .map(|&s| &*snap.services[s].meta.name)
                 .collect();
-            let list: Vec<&str> = missing.iter().map(|(_, n)| *n).collect();
             out.add(
                 w.object_ref(),
                 container_path(w, "containers", first),
                 format!(
                     "{} {} no readiness probe, but Service {} sends traffic to it: requests reach pods before they can serve",
                     names(&list),
-                    if list.len() == 1 { "has" } else { "have" },
+                    has(&list),
                     names(&svc)
                 ),
             );
