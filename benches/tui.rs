@@ -151,3 +151,14 @@ fn key_echo_after_snapshot_150k_pods(bencher: divan::Bencher) {
     let (snap, result) = &*BIG;
     key_echo_after_snapshot(bencher, snap.clone(), result);
 }
+
+#[divan::bench(sample_count = 30)]
+fn frame_200x50_first_screen_150k_pods(bencher: divan::Bencher) {
+    // The first screen: the cluster node selected, its summary in the details pane.
+    let mut app = big_app();
+    let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    bencher.bench_local(|| {
+        let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    });
+}

@@ -50,6 +50,12 @@ pub struct Index {
     pub bindings_of_sa: HashMap<(Arc<str>, Arc<str>), Vec<usize>>,
     /// Identity of every object, for existence checks (`kind`, namespace, name).
     pub all: HashSet<ObjectRef>,
+    /// Every namespace, named by a Namespace object or by the objects in it, sorted.
+    pub namespaces: Vec<Arc<str>>,
+    /// Node name → number of pods placed on it.
+    pub pods_on_node: HashMap<Box<str>, usize>,
+    /// Kind name → number of objects, for the cluster summary.
+    pub kind_counts: std::collections::BTreeMap<String, usize>,
 }
 
 #[derive(Debug)]
@@ -344,17 +350,9 @@ impl Snapshot {
         self.index.all.contains(r)
     }
 
-    /// Number of namespaces that hold anything, named or implied by their objects.
-    pub fn namespace_names(&self) -> Vec<Arc<str>> {
-        let mut names: Vec<Arc<str>> = self
-            .namespaces
-            .iter()
-            .map(|n| n.meta.name.clone())
-            .chain(self.index.all.iter().filter_map(|r| r.namespace.clone()))
-            .collect();
-        names.sort();
-        names.dedup();
-        names
+    /// Namespaces that hold anything, named or implied by their objects (sorted).
+    pub fn namespace_names(&self) -> &[Arc<str>] {
+        &self.index.namespaces
     }
 
     /// Every object's identity and metadata, in a stable order of kinds.
@@ -482,7 +480,17 @@ fn build_index(s: &Snapshot) -> Index {
     let mut ix = Index::default();
     let n = s.workloads.len();
     for (kind, m) in s.all_meta() {
+        *ix.kind_counts.entry(kind.to_string()).or_default() += 1;
         ix.all.insert(obj_ref(kind, m));
+    }
+    let mut names: HashSet<Arc<str>> = s.namespaces.iter().map(|n| n.meta.name.clone()).collect();
+    names.extend(ix.all.iter().filter_map(|r| r.namespace.clone()));
+    ix.namespaces = names.into_iter().collect();
+    ix.namespaces.sort();
+    for p in &s.pods {
+        if let Some(node) = &p.node_name {
+            *ix.pods_on_node.entry(node.clone()).or_default() += 1;
+        }
     }
     for w in &s.workloads {
         if w.kind == WorkloadKind::Pod {

@@ -405,13 +405,8 @@ impl App {
                 v
             }
         };
-        // Most severe first, as everywhere.
-        out.sort_by(|&a, &b| {
-            f.findings[b]
-                .severity
-                .cmp(&f.findings[a].severity)
-                .then(a.cmp(&b))
-        });
+        // The audit sorted the findings most severe first, so ascending indices keep that order.
+        out.sort_unstable();
         out
     }
 

@@ -522,12 +522,11 @@ fn namespace(s: &Snapshot, theme: &Theme, ns: &str) -> Vec<Line<'static>> {
     out
 }
 
+/// Nodes listed in the cluster summary; the rest are counted.
+const NODES_SHOWN: usize = 40;
+
 fn cluster(s: &Snapshot, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = vec![title(theme, "Cluster", None, &s.source), Line::raw("")];
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for (k, _) in s.all_meta() {
-        *counts.entry(k.to_string()).or_default() += 1;
-    }
     out.push(field(
         theme,
         "Source",
@@ -539,12 +538,13 @@ fn cluster(s: &Snapshot, theme: &Theme) -> Vec<Line<'static>> {
         s.namespace_names().len().to_string(),
     ));
     out.push(field(theme, "Nodes", s.nodes.len().to_string()));
-    for n in &s.nodes {
+    for n in s.nodes.iter().take(NODES_SHOWN) {
         let pods = s
-            .pods
-            .iter()
-            .filter(|p| p.node_name.as_deref() == Some(&*n.meta.name))
-            .count();
+            .index
+            .pods_on_node
+            .get(&*n.meta.name)
+            .copied()
+            .unwrap_or(0);
         let state = if n.unschedulable {
             "cordoned"
         } else {
@@ -563,9 +563,15 @@ fn cluster(s: &Snapshot, theme: &Theme) -> Vec<Line<'static>> {
             field(theme, &name, line)
         });
     }
+    if s.nodes.len() > NODES_SHOWN {
+        out.push(Line::styled(
+            format!("  … and {} more nodes", s.nodes.len() - NODES_SHOWN),
+            theme.muted(),
+        ));
+    }
     out.push(Line::raw(""));
     out.push(Line::styled("Objects", theme.accent()));
-    for (k, c) in counts {
+    for (k, c) in &s.index.kind_counts {
         out.push(field(theme, &format!("  {k}"), c.to_string()));
     }
     out
