@@ -190,12 +190,6 @@ impl Labels {
         self.0.len()
     }
 
-    /// Heap bytes held by this map (shared maps are counted once by callers).
-    pub fn heap_bytes(&self) -> usize {
-        self.0.len() * std::mem::size_of::<(Box<str>, Box<str>)>()
-            + self.0.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
-    }
-
     /// Address of the shared map: equal for maps the snapshot builder shared.
     pub fn identity(&self) -> usize {
         Arc::as_ptr(&self.0) as *const u8 as usize

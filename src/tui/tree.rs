@@ -254,7 +254,6 @@ fn sort_key(
 pub fn build(ctx: &BuildCtx) -> Vec<TreeItem<'static, NodeId>> {
     let theme = ctx.theme;
     let mut fuzzy = ctx.filter.and_then(Fuzzy::new);
-    let root_path = vec![NodeId::Cluster];
     let mut ns_items = Vec::new();
     let mut namespaces: Vec<(&Arc<str>, &NsEntry, Badge)> = ctx
         .index
@@ -328,7 +327,6 @@ pub fn build(ctx: &BuildCtx) -> Vec<TreeItem<'static, NodeId>> {
         .findings
         .badge(&(0..ctx.findings.findings.len()).collect::<Vec<_>>());
     let title = format!("cluster: {}", escape_ctrl(&ctx.snap.source));
-    let _ = root_path;
     TreeItem::new(NodeId::Cluster, line(title, None, all, theme), ns_items)
         .map(|i| vec![i])
         .unwrap_or_default()
