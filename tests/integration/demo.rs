@@ -143,3 +143,40 @@ fn encoding_then_decoding_loses_nothing_the_checks_use() {
         .iter()
         .any(|f| f.check == "hpa-replicas-conflict"));
 }
+
+#[test]
+fn secret_values_never_reach_any_output() {
+    // The demo's Secret identity/signing-keys carries this (fake) value.
+    let planted = "ZGVtby1vbmx5LW5vdC1hLXJlYWwta2V5";
+    assert!(
+        kvet::source::demo::FILES
+            .iter()
+            .any(|(_, t)| t.contains(planted)),
+        "the demo still plants the value"
+    );
+    let loaded = kvet::source::demo::load();
+    let s = &loaded.snapshot;
+    assert!(!format!("{:?}", s.data).contains(planted));
+    let secret = s
+        .data
+        .iter()
+        .find(|d| &*d.meta.name == "signing-keys")
+        .expect("the Secret is loaded");
+    let keys: Vec<&str> = secret.keys.iter().map(|(k, _)| &**k).collect();
+    assert_eq!(
+        keys,
+        vec!["private.pem", "public.pem"],
+        "key names are kept"
+    );
+    let result = audit::run(s, &AuditOptions::default());
+    let outputs = [
+        kvet::cli::output::json(s, &result, &[]),
+        kvet::cli::output::sarif(s, &result, &[]),
+        kvet::cli::output::markdown(s, &result, &[]),
+        kvet::cli::output::table(&result),
+        serde_saphyr::to_string(&kvet::model::encode::snapshot_list(s, "demo")).expect("yaml"),
+    ];
+    for o in outputs {
+        assert!(!o.contains(planted));
+    }
+}

@@ -489,3 +489,80 @@ fn headless_end_to_end_through_the_real_event_loop() {
     );
     assert_eq!(selected_name(&app).as_deref(), Some("cart"));
 }
+
+#[test]
+fn live_state_shows_in_the_header_and_the_context_picker_switches() {
+    use kvet::tui::app::LiveInfo;
+    let mut app = demo_app();
+    app.live = Some(LiveInfo {
+        context: "prod".into(),
+        contexts: vec!["dev".into(), "prod".into(), "staging".into()],
+        ..Default::default()
+    });
+    app.update(AppEvent::LiveConnected {
+        context: "prod".into(),
+        namespace: None,
+        insecure: true,
+    });
+    app.update(AppEvent::LiveKinds(vec![
+        ("Pod".into(), "ok (v1)".into(), true),
+        ("Secret".into(), "forbidden".into(), false),
+        ("Node".into(), "forbidden".into(), false),
+    ]));
+    let top = screen(&mut app, 160, 48);
+    let header = top.lines().next().unwrap_or("");
+    assert!(
+        header.contains("● live")
+            && header.contains("⚠ 2 kinds unavailable")
+            && header.contains("TLS not verified"),
+        "{header}"
+    );
+    assert!(
+        top.contains("Secret") && top.contains("forbidden"),
+        "the cluster pane lists the kinds: {top}"
+    );
+    app.update(AppEvent::LiveStale("12:34:56".into()));
+    app.update(AppEvent::LiveStale("12:35:10".into()));
+    let header = screen(&mut app, 160, 48)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        header.contains("stale since 12:34:56"),
+        "the first loss is kept: {header}"
+    );
+    assert!(
+        !app.findings.findings.is_empty(),
+        "the data stays while stale"
+    );
+    app.update(AppEvent::LiveHealthy);
+    assert!(screen(&mut app, 160, 48)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .contains("● live"));
+    // The context picker: opens on the current context, moves, and Enter reconnects.
+    app.update(key(':'));
+    typed(&mut app, "ctx");
+    let fx = app.update(code(KeyCode::Enter));
+    assert!(fx.is_empty());
+    assert_eq!(app.popup, Some(Popup::Contexts { selected: 1 }));
+    app.update(code(KeyCode::Down));
+    let fx = app.update(code(KeyCode::Enter));
+    match fx.as_slice() {
+        [Effect::Connect { context, namespace }] => {
+            assert_eq!(context.as_deref(), Some("staging"));
+            assert_eq!(namespace, &None);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.popup, None);
+    // A namespace scope.
+    app.update(key(':'));
+    typed(&mut app, "scope payments");
+    let fx = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Connect { namespace: Some(ns), .. }] if ns == "payments")
+    );
+}
