@@ -577,6 +577,9 @@ fn a_token_that_reads_one_namespace_degrades_the_other_kinds() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The bearer token appears in no output (client-go masks it too: CVE-2019-11250).
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&token));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(&token));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let errors: Vec<String> = v["errors"]
         .as_array()
