@@ -180,3 +180,12 @@ fn secret_values_never_reach_any_output() {
         assert!(!o.contains(planted));
     }
 }
+
+#[test]
+fn the_demo_audit_as_a_whole() {
+    // Every finding of the demo, as the table prints it: a change to any check's behaviour or
+    // wording shows up here for review.
+    let loaded = kvet::source::demo::load();
+    let result = audit::run(&loaded.snapshot, &AuditOptions::default());
+    insta::assert_snapshot!("demo_audit_table", kvet::cli::output::table(&result));
+}

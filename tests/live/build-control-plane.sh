@@ -12,13 +12,15 @@ if [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kube-controller-manager" ] && [ -x
   exit 0
 fi
 W=$CACHE/build
+# apt against a network mirror: retry a few times before giving up.
+retry() { local n; for n in 1 2 3; do "$@" && return 0; echo "retrying ($n): $*" >&2; sleep $((n * 5)); done; "$@"; }
 mkdir -p "$W"/apt/lists/partial "$W"/apt/cache/archives/partial "$W"/src "$BIN"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends etcd-server rsync openssl curl dpkg-dev make \
+retry apt-get update -qq >/dev/null
+retry apt-get install -y -qq --no-install-recommends etcd-server rsync openssl curl dpkg-dev make \
   golang-1.19-go golang-github-modern-go-reflect2-dev >/dev/null
 # kubectl for manual checks; any version will do, so keep one that is already there.
-command -v kubectl >/dev/null || apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+command -v kubectl >/dev/null || retry apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
 # Source packages come from the Debian mirror apt is already configured with.
 MIRROR=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -1 || true)
 [ -n "$MIRROR" ] || MIRROR=$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -v security | head -1 || true)
@@ -26,9 +28,9 @@ MIRROR=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' 
 echo "deb-src $MIRROR bookworm main" > "$W"/apt/sources.list
 APT=(-o Dir::Etc::SourceList="$W"/apt/sources.list -o Dir::Etc::SourceParts=/dev/null
      -o Dir::State::Lists="$W"/apt/lists -o Dir::Cache="$W"/apt/cache -o APT::Sandbox::User=root)
-apt-get "${APT[@]}" update -qq >/dev/null
+retry apt-get "${APT[@]}" update -qq >/dev/null
 PKG=kubernetes_1.20.5+really1.20.2-1.1+deb12u1
-( cd "$W"/src && [ -f "$PKG.dsc" ] || apt-get "${APT[@]}" source --download-only kubernetes=1.20.5+really1.20.2-1.1+deb12u1 >/dev/null )
+( cd "$W"/src && [ -f "$PKG.dsc" ] || retry apt-get "${APT[@]}" source --download-only kubernetes=1.20.5+really1.20.2-1.1+deb12u1 >/dev/null )
 ( cd "$W"/src && rm -rf k8s && dpkg-source -x "$PKG.dsc" k8s >/dev/null )
 # reflect2 1.0.1 (vendored) crashes with Go >= 1.18; use Debian's 1.0.2.
 R="$W"/src/k8s/vendor/github.com/modern-go/reflect2
