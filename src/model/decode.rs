@@ -72,16 +72,28 @@ fn yaml_error(e: &serde_saphyr::Error) -> DecodeError {
     }
 }
 
-/// Blanks the block-style `managedFields` and last-applied annotation of a document before it
-/// is parsed: kvet never keeps them, and in `kubectl get -o yaml` dumps they are a large share
-/// of every object. Lines become empty rather than disappear, so line numbers stay exact.
-/// Anything this does not recognise is left for the parser.
+/// Block-style keys whose whole value kvet never reads: `managedFields` (a large share of every
+/// object in `kubectl get -o yaml` dumps) and the container and pod fields that hold
+/// configuration rather than anything a check looks at.
+const UNREAD_BLOCKS: [&str; 5] = [
+    "managedFields:",
+    "env:",
+    "envFrom:",
+    "volumeMounts:",
+    "volumes:",
+];
+const LAST_APPLIED_KEY: &str = "kubectl.kubernetes.io/last-applied-configuration:";
+
+/// Blanks the values kvet never reads (see [`UNREAD_BLOCKS`]) and the last-applied annotation
+/// before a document is parsed, which saves most of the parsing of a real pod. Lines become
+/// empty rather than disappear, so line numbers stay exact; a block is only recognised when its
+/// key stands alone on its line (block style), and anything else is left for the parser.
 pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
-    const KEYS: [&str; 2] = [
-        "managedFields:",
-        "kubectl.kubernetes.io/last-applied-configuration:",
-    ];
-    if !KEYS.iter().any(|k| text.contains(k)) {
+    if !UNREAD_BLOCKS
+        .iter()
+        .chain([&LAST_APPLIED_KEY])
+        .any(|k| text.contains(k))
+    {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -92,6 +104,7 @@ pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
         let rest = &body[indent..];
         if let Some(k) = skipping {
             let inside = rest.is_empty()
+                || rest.starts_with('#')
                 || indent > k
                 || (indent == k && (rest == "-" || rest.starts_with("- ")));
             if inside {
@@ -100,12 +113,12 @@ pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
             }
             skipping = None;
         }
-        if rest == KEYS[0] {
+        if UNREAD_BLOCKS.contains(&rest.trim_end()) {
             skipping = Some(indent);
             out.push('\n');
             continue;
         }
-        if let Some(value) = rest.strip_prefix(KEYS[1]) {
+        if let Some(value) = rest.strip_prefix(LAST_APPLIED_KEY) {
             let v = value.trim();
             // A one-line quoted value, or a block scalar whose lines are indented deeper.
             let one_line = (v.starts_with('\'') && v.ends_with('\'') && v.len() > 1)
@@ -853,6 +866,21 @@ mod tests {
         };
         assert_eq!(p.meta.labels.get("app"), Some("a"));
         assert_eq!(p.meta.annotations.get("team"), Some("x"));
+    }
+
+    #[test]
+    fn comments_inside_a_skipped_block_do_not_end_it() {
+        let doc = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: i\n    env:\n    - name: A\n      value: a\n    # - name: B\n    #   value: b\n    - name: C\n      value: c\n    ports: [{name: http, containerPort: 80}]\n";
+        let d = decode_yaml(doc, &DecodeOptions::default());
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        let Some(Object::Pod(p)) = d.objects.first() else {
+            panic!()
+        };
+        assert_eq!(
+            p.spec.containers[0].ports.len(),
+            1,
+            "the key after the block is read"
+        );
     }
 
     #[test]
