@@ -197,17 +197,28 @@ async fn apply_demo(kc: &str) {
     wait_and_patch_pods(&conn, &res).await;
 }
 
-/// Waits until the controllers created and the scheduler placed every pod, then patches their
-/// status: Running and Ready, with start and ready times known to the tests.
+/// Patches pods as the controllers create them and the scheduler places them: Running and Ready,
+/// with start and ready times known to the tests. StatefulSet pods appear one at a time, each
+/// after the previous one is Ready (which, with no kubelet, only this patch makes them), so this
+/// loops until every StatefulSet has all its pods and the Deployments have at least theirs.
 async fn wait_and_patch_pods(conn: &Connection, res: &HashMap<&'static str, ApiResource>) {
     let pods: Api<DynamicObject> = Api::all_with(conn.client.clone(), &res["Pod"]);
-    let deadline = Instant::now() + Duration::from_secs(90);
-    // Deployments and StatefulSets of the demo, with their replicas: that many pods must exist.
-    let want: usize = demo_docs()
-        .iter()
-        .filter(|d| matches!(d["kind"].as_str(), Some("Deployment" | "StatefulSet")))
-        .map(|d| d["spec"]["replicas"].as_u64().unwrap_or(1) as usize)
-        .sum();
+    let docs = demo_docs();
+    let replicas = |kind: &str| -> usize {
+        docs.iter()
+            .filter(|d| d["kind"].as_str() == Some(kind))
+            .map(|d| d["spec"]["replicas"].as_u64().unwrap_or(1) as usize)
+            .sum()
+    };
+    let (want_rs, want_sts) = (replicas("Deployment"), replicas("StatefulSet"));
+    let owned_by = |p: &DynamicObject, kind: &str| {
+        p.metadata
+            .owner_references
+            .as_ref()
+            .is_some_and(|o| o.iter().any(|r| r.kind == kind))
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut crashed = false;
     loop {
         let list = pods.list(&Default::default()).await.expect("list pods");
         let controlled: Vec<&DynamicObject> = list
@@ -220,71 +231,81 @@ async fn wait_and_patch_pods(conn: &Connection, res: &HashMap<&'static str, ApiR
                     .is_some_and(|o| !o.is_empty())
             })
             .collect();
-        let placed = controlled
+        let mut pending = false;
+        for p in &controlled {
+            if p.data["status"]["containerStatuses"].is_array() {
+                continue; // already patched
+            }
+            if !p.data["spec"]["nodeName"].is_string() {
+                pending = true; // not scheduled yet
+                continue;
+            }
+            let app = p
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("app"))
+                .cloned()
+                .unwrap_or_default();
+            let crash = app == "log-shipper" && !crashed;
+            crashed |= crash;
+            patch_pod_status(conn, res, p, &app, crash).await;
+        }
+        let rs = controlled
             .iter()
-            .filter(|p| p.data["spec"]["nodeName"].is_string())
+            .filter(|p| owned_by(p, "ReplicaSet"))
             .count();
-        if controlled.len() >= want && placed == controlled.len() {
+        let sts = controlled
+            .iter()
+            .filter(|p| owned_by(p, "StatefulSet"))
+            .count();
+        if !pending && rs >= want_rs && sts >= want_sts {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "pods not created and scheduled in time: {}/{} placed, want {want}",
-            placed,
-            controlled.len()
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(Instant::now() < deadline, "pods not created, scheduled and patched in time: {rs}/{want_rs} ReplicaSet pods, {sts}/{want_sts} StatefulSet pods");
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let list = pods.list(&Default::default()).await.expect("list pods");
-    let mut crashed = false;
-    for p in list.items.iter().filter(|p| {
-        p.metadata
-            .owner_references
-            .as_ref()
-            .is_some_and(|o| !o.is_empty())
-    }) {
-        let ns = p.metadata.namespace.clone().unwrap_or_default();
-        let name = p.metadata.name.clone().unwrap_or_default();
-        let app = p
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get("app"))
-            .cloned()
-            .unwrap_or_default();
-        let containers: Vec<String> = p.data["spec"]["containers"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|c| c["name"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let crash = app == "log-shipper" && !crashed;
-        crashed |= crash;
-        let cold = patched_cold_start(&app);
-        let statuses: Vec<serde_json::Value> = containers
-            .iter()
-            .map(|c| {
-                if crash {
-                    serde_json::json!({"name": c, "ready": false, "restartCount": 27, "image": "x", "imageID": "", "state": {"waiting": {"reason": "CrashLoopBackOff"}}, "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}}})
-                } else {
-                    serde_json::json!({"name": c, "ready": true, "restartCount": 0, "image": "x", "imageID": "", "state": {"running": {"startedAt": START}}})
-                }
-            })
-            .collect();
-        let ready = if crash { "False" } else { "True" };
-        let st = serde_json::json!({"status": {
-            "phase": "Running",
-            "startTime": START,
-            "conditions": [{"type": "Ready", "status": ready, "lastTransitionTime": plus(cold)}],
-            "containerStatuses": statuses,
-        }});
-        let api: Api<DynamicObject> = Api::namespaced_with(conn.client.clone(), &ns, &res["Pod"]);
-        api.patch_status(&name, &PatchParams::default(), &Patch::Merge(st))
-            .await
-            .expect("pod status");
-    }
+}
+
+async fn patch_pod_status(
+    conn: &Connection,
+    res: &HashMap<&'static str, ApiResource>,
+    p: &DynamicObject,
+    app: &str,
+    crash: bool,
+) {
+    let ns = p.metadata.namespace.clone().unwrap_or_default();
+    let name = p.metadata.name.clone().unwrap_or_default();
+    let containers: Vec<String> = p.data["spec"]["containers"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let cold = patched_cold_start(app);
+    let statuses: Vec<serde_json::Value> = containers
+        .iter()
+        .map(|c| {
+            if crash {
+                serde_json::json!({"name": c, "ready": false, "restartCount": 27, "image": "x", "imageID": "", "state": {"waiting": {"reason": "CrashLoopBackOff"}}, "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}}})
+            } else {
+                serde_json::json!({"name": c, "ready": true, "restartCount": 0, "image": "x", "imageID": "", "state": {"running": {"startedAt": START}}})
+            }
+        })
+        .collect();
+    let ready = if crash { "False" } else { "True" };
+    let st = serde_json::json!({"status": {
+        "phase": "Running",
+        "startTime": START,
+        "conditions": [{"type": "Ready", "status": ready, "lastTransitionTime": plus(cold)}],
+        "containerStatuses": statuses,
+    }});
+    let api: Api<DynamicObject> = Api::namespaced_with(conn.client.clone(), &ns, &res["Pod"]);
+    api.patch_status(&name, &PatchParams::default(), &Patch::Merge(st))
+        .await
+        .expect("pod status");
 }
 
 type Key = (String, String, String, String);
@@ -419,6 +440,17 @@ fn measured_cold_start_is_the_patched_one() {
             "{app}: {samples:?}"
         );
     }
+    // StatefulSets came up one pod at a time, each after the previous one was Ready.
+    let (si, _) = snap
+        .top_workloads()
+        .find(|(_, w)| &*w.meta.name == "search")
+        .expect("search");
+    let search: Vec<_> = snap.index.pods_of[si]
+        .iter()
+        .map(|&p| &snap.pods[p])
+        .collect();
+    assert_eq!(search.len(), 3);
+    assert!(search.iter().all(|p| p.ready));
     // The crash-looping DaemonSet pod is visible.
     assert!(snap.pods.iter().any(|p| {
         p.containers.iter().any(|c| {
