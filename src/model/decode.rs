@@ -74,13 +74,16 @@ fn yaml_error(e: &serde_saphyr::Error) -> DecodeError {
 
 /// Block-style keys whose whole value kvet never reads: `managedFields` (a large share of every
 /// object in `kubectl get -o yaml` dumps) and the container and pod fields that hold
-/// configuration rather than anything a check looks at.
-const UNREAD_BLOCKS: [&str; 5] = [
+/// configuration rather than anything a check looks at. A check that comes to need one of these
+/// (tolerations for drain analysis, say) must take it off this list.
+const UNREAD_BLOCKS: [&str; 7] = [
     "managedFields:",
     "env:",
     "envFrom:",
     "volumeMounts:",
     "volumes:",
+    "args:",
+    "tolerations:",
 ];
 const LAST_APPLIED_KEY: &str = "kubectl.kubernetes.io/last-applied-configuration:";
 
