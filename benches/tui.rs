@@ -76,14 +76,14 @@ fn filter_plus_frame_findings_150k_pods(bencher: divan::Bencher) {
     bencher.bench_local(|| {
         // A new filter each time, so the rows are recomputed.
         n += 1;
-        app.filter = if n % 2 == 0 {
+        app.filter = if n.is_multiple_of(2) {
             "checkout".into()
         } else {
             "checkou".into()
         };
         app.update(AppEvent::Resize(200, 50));
         app.run_command_line("clear", &mut Vec::new());
-        app.filter = if n % 2 == 0 {
+        app.filter = if n.is_multiple_of(2) {
             "checkout".into()
         } else {
             "checkou".into()
