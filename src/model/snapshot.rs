@@ -3,7 +3,8 @@
 use super::meta::{Kind, Labels, Meta, ObjectRef, Origin};
 use super::objects::*;
 use super::selector::LabelSelector;
-use std::collections::{HashMap, HashSet};
+// FxHash: every object is hashed into these indexes, and nothing here needs DoS resistance.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 /// Where a snapshot came from.
@@ -437,8 +438,8 @@ impl SelectorIndex {
         items: impl Iterator<Item = (usize, Option<&'a Arc<str>>, Option<&'a LabelSelector>)>,
     ) -> Self {
         let mut ix = SelectorIndex {
-            by_pair: HashMap::new(),
-            scan: HashMap::new(),
+            by_pair: HashMap::default(),
+            scan: HashMap::default(),
         };
         for (i, ns, sel) in items {
             let (Some(ns), Some(sel)) = (ns, sel) else {
@@ -613,7 +614,7 @@ fn build_index(s: &Snapshot) -> Index {
         }
     }
     // Owned pods count too (their labels can differ from the template, e.g. pod-template-hash).
-    let mut seen: HashSet<(usize, Arc<str>)> = HashSet::new();
+    let mut seen: HashSet<(usize, Arc<str>)> = HashSet::default();
     for p in s.pods.iter().filter(|p| p.meta.owner.is_some()) {
         let ns = p.meta.namespace.clone().unwrap_or_else(|| Arc::from(""));
         let key = (p.meta.labels.identity(), ns.clone());
