@@ -78,19 +78,32 @@ where
     let mut pending: Vec<Effect> = app.start();
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
+    // On the way out, the last state is drawn: what the user did before quitting is on screen
+    // (and a headless test sees it whatever the timing).
+    let finish = |terminal: &mut Terminal<B>, app: &mut App, dirty: bool| -> io::Result<()> {
+        if dirty {
+            terminal
+                .draw(|f| views::draw(f, app))
+                .map_err(io::Error::other)?;
+        }
+        Ok(())
+    };
     loop {
-        // Effects first; their immediate results go straight back into the app.
-        while let Some(fx) = pending.pop() {
-            if matches!(fx, Effect::Quit) {
-                return Ok(());
-            }
-            for ev in runner.run(fx, tx) {
-                pending.extend(app.update(ev));
-                dirty = true;
+        // Effects first, in the order they were asked for; their immediate results go straight
+        // back into the app.
+        while !pending.is_empty() {
+            for fx in std::mem::take(&mut pending) {
+                if matches!(fx, Effect::Quit) {
+                    return finish(terminal, app, dirty);
+                }
+                for ev in runner.run(fx, tx) {
+                    pending.extend(app.update(ev));
+                    dirty = true;
+                }
             }
         }
         if app.quit {
-            return Ok(());
+            return finish(terminal, app, dirty);
         }
         let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
         if dirty && due {
@@ -115,14 +128,7 @@ where
                 dirty = true;
             }
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                if dirty {
-                    terminal
-                        .draw(|f| views::draw(f, app))
-                        .map_err(io::Error::other)?;
-                }
-                return Ok(());
-            }
+            Err(RecvTimeoutError::Disconnected) => return finish(terminal, app, dirty),
         }
     }
 }
