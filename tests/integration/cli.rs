@@ -9,6 +9,13 @@ fn kvet() -> Command {
     c
 }
 
+/// A kubeconfig whose server listens nowhere (port 9 on loopback), with this user and context.
+fn unreachable_kubeconfig(user: &str, context: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: \"https://127.0.0.1:9\"}}}}]\nusers: [{{name: u, user: {user}}}]\ncontexts: [{{name: {context}, context: {{cluster: c, user: u}}}}]\ncurrent-context: {context}\n"
+    )
+}
+
 fn fixture(rel: &str) -> String {
     repo()
         .join("tests/fixtures/checks")
@@ -211,7 +218,7 @@ fn no_source_means_live_and_exits_3_when_unreachable() {
     // A kubeconfig whose server listens nowhere (port 9 on loopback).
     let dir = tempfile::tempdir().expect("tmp");
     let kc = dir.path().join("kubeconfig");
-    std::fs::write(&kc, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:9\"}}]\nusers: [{name: u, user: {token: abc}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n").expect("write");
+    std::fs::write(&kc, unreachable_kubeconfig("{token: abc}", "x")).expect("write");
     let out = kvet()
         .args(["audit", "-o", "json"])
         .env("KUBECONFIG", &kc)
@@ -343,7 +350,10 @@ fn control_characters_in_names_are_escaped_in_the_table() {
 fn a_missing_exec_plugin_is_one_clear_error() {
     let dir = tempfile::tempdir().expect("tmp");
     let kc = dir.path().join("kubeconfig");
-    std::fs::write(&kc, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:9\"}}]\nusers: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kvet-no-such-plugin}}}]\ncontexts: [{name: prod, context: {cluster: c, user: u}}]\ncurrent-context: prod\n").expect("write");
+    std::fs::write(&kc, unreachable_kubeconfig(
+        "{exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kvet-no-such-plugin}}",
+        "prod",
+    )).expect("write");
     let t = std::time::Instant::now();
     let out = kvet()
         .args(["audit", "--kubeconfig", &kc.display().to_string()])
@@ -364,7 +374,7 @@ fn kubeconfigs_with_a_bom_or_in_utf16_are_read() {
     // Only the parse matters here: the server is unreachable, so exit 3 with the server named
     // proves the file was understood (a parse failure names the file instead).
     let dir = tempfile::tempdir().expect("tmp");
-    let text = "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:9\"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n";
+    let text = unreachable_kubeconfig("{token: t}", "x");
     let bom = dir.path().join("bom.yaml");
     std::fs::write(&bom, [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat()).expect("write");
     let utf16 = dir.path().join("utf16.yaml");

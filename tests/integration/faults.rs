@@ -144,6 +144,43 @@ fn is_watch(p: &str) -> bool {
     p.starts_with("/api/v1/pods?") && p.contains("watch=true")
 }
 
+/// The TUI as `kvet` opens it on a live cluster (an empty snapshot until the watchers publish),
+/// with its feed started on `conn`.
+fn live_tui_on(
+    rt: &Arc<tokio::runtime::Runtime>,
+    conn: Connection,
+) -> (
+    kvet::tui::app::App,
+    kvet::cli::live_tui::LiveRunner,
+    std::sync::mpsc::SyncSender<kvet::tui::app::AppEvent>,
+    std::sync::mpsc::Receiver<kvet::tui::app::AppEvent>,
+) {
+    let snap = Arc::new(kvet::model::Snapshot::build(
+        kvet::model::SourceKind::Live,
+        "mock",
+        Vec::new(),
+        Vec::new(),
+    ));
+    let mut app = kvet::tui::app::App::new(
+        snap,
+        kvet::tui::keymap::KeyMap::defaults(),
+        kvet::tui::theme::Theme::default_theme(),
+    );
+    app.live = Some(kvet::tui::app::LiveInfo {
+        context: "mock".into(),
+        ..Default::default()
+    });
+    let (tx, rx) = std::sync::mpsc::sync_channel(1024);
+    let runner = kvet::cli::live_tui::LiveRunner {
+        runtime: rt.clone(),
+        base: Default::default(),
+        feed: Arc::default(),
+        audits: kvet::tui::ThreadRunner,
+    };
+    runner.start_with(conn, tx.clone());
+    (app, runner, tx, rx)
+}
+
 /// Pod names of the snapshots the watchers publish, until `want` is seen or the deadline.
 async fn until_pods(
     rx: &mut tokio::sync::mpsc::UnboundedReceiver<LiveUpdate>,
@@ -351,7 +388,7 @@ fn too_many_requests_waits_for_retry_after() {
 
 #[test]
 fn a_slow_list_never_freezes_the_ui() {
-    use kvet::tui::app::{App, AppEvent, LiveInfo};
+    use kvet::tui::app::AppEvent;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let rt = Arc::new(runtime());
     let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
@@ -368,29 +405,7 @@ fn a_slow_list_never_freezes_the_ui() {
     });
     let _in_runtime = rt.enter();
     let conn = mock_connection(svc);
-    let snap = Arc::new(kvet::model::Snapshot::build(
-        kvet::model::SourceKind::Live,
-        "mock",
-        Vec::new(),
-        Vec::new(),
-    ));
-    let mut app = App::new(
-        snap,
-        kvet::tui::keymap::KeyMap::defaults(),
-        kvet::tui::theme::Theme::default_theme(),
-    );
-    app.live = Some(LiveInfo {
-        context: "mock".into(),
-        ..Default::default()
-    });
-    let (tx, rx) = std::sync::mpsc::sync_channel(1024);
-    let mut runner = kvet::cli::live_tui::LiveRunner {
-        runtime: rt.clone(),
-        base: Default::default(),
-        feed: Arc::default(),
-        audits: kvet::tui::ThreadRunner,
-    };
-    runner.start_with(conn, tx.clone());
+    let (mut app, mut runner, tx, rx) = live_tui_on(&rt, conn);
     let keys = tx.clone();
     let t0 = Instant::now();
     std::thread::spawn(move || {
@@ -613,7 +628,7 @@ impl ratatui::backend::Backend for Recording {
 /// `cargo test --release --test integration key_echo -- --nocapture`).
 #[test]
 fn key_echo_while_200_watch_events_per_second_stream_in() {
-    use kvet::tui::app::{App, AppEvent, LiveInfo};
+    use kvet::tui::app::AppEvent;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let rt = Arc::new(runtime());
     let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
@@ -654,29 +669,7 @@ fn key_echo_while_200_watch_events_per_second_stream_in() {
     });
     let _in_runtime = rt.enter();
     let conn = mock_connection(svc);
-    let snap = Arc::new(kvet::model::Snapshot::build(
-        kvet::model::SourceKind::Live,
-        "mock",
-        Vec::new(),
-        Vec::new(),
-    ));
-    let mut app = App::new(
-        snap,
-        kvet::tui::keymap::KeyMap::defaults(),
-        kvet::tui::theme::Theme::default_theme(),
-    );
-    app.live = Some(LiveInfo {
-        context: "mock".into(),
-        ..Default::default()
-    });
-    let (tx, rx) = std::sync::mpsc::sync_channel(1024);
-    let mut runner = kvet::cli::live_tui::LiveRunner {
-        runtime: rt.clone(),
-        base: Default::default(),
-        feed: Arc::default(),
-        audits: kvet::tui::ThreadRunner,
-    };
-    runner.start_with(conn, tx.clone());
+    let (mut app, mut runner, tx, rx) = live_tui_on(&rt, conn);
     let frames: Arc<Mutex<Vec<(Instant, bool)>>> = Arc::default();
     let sent: Arc<Mutex<Vec<(Instant, bool)>>> = Arc::default();
     let (keys, s) = (tx.clone(), sent.clone());

@@ -308,6 +308,45 @@ async fn patch_pod_status(
         .expect("pod status");
 }
 
+/// The real binary, with a config directory of its own.
+fn kvet(config_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("kvet")
+        .expect("bin")
+        .env("KVET_CONFIG_DIR", config_dir)
+        .args(args)
+        .output()
+        .expect("run")
+}
+
+/// `kvet audit --kubeconfig K -o json --fail-on never [extra]`: must exit 0; returns the output
+/// and its JSON.
+fn audit_json(
+    config_dir: &std::path::Path,
+    kubeconfig: &std::path::Path,
+    extra: &[&str],
+) -> (std::process::Output, serde_json::Value) {
+    let kc = kubeconfig.display().to_string();
+    let mut args = vec![
+        "audit",
+        "--kubeconfig",
+        &kc,
+        "-o",
+        "json",
+        "--fail-on",
+        "never",
+    ];
+    args.extend_from_slice(extra);
+    let out = kvet(config_dir, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = serde_json::from_slice(&out.stdout).expect("json");
+    (out, v)
+}
+
 type Key = (String, String, String, String);
 
 fn keys(findings: &[audit::Finding]) -> BTreeSet<Key> {
@@ -587,32 +626,10 @@ fn a_token_that_reads_one_namespace_degrades_the_other_kinds() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("kubeconfig");
     std::fs::write(&path, format!("apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: \"{server}\", certificate-authority-data: {ca}}}}}]\nusers: [{{name: auditor, user: {{token: \"{token}\"}}}}]\ncontexts: [{{name: auditor, context: {{cluster: c, user: auditor, namespace: payments}}}}]\ncurrent-context: auditor\n")).expect("write");
-    let out = assert_cmd::Command::cargo_bin("kvet")
-        .expect("bin")
-        .env("KVET_CONFIG_DIR", dir.path())
-        .args([
-            "audit",
-            "--kubeconfig",
-            &path.display().to_string(),
-            "-n",
-            "payments",
-            "-o",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .output()
-        .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (out, v) = audit_json(dir.path(), &path, &["-n", "payments"]);
     // The bearer token appears in no output (client-go masks it too: CVE-2019-11250).
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&token));
     assert!(!String::from_utf8_lossy(&out.stderr).contains(&token));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let errors: Vec<String> = v["errors"]
         .as_array()
         .expect("errors")
@@ -789,14 +806,7 @@ fn snapshot_save_reopens_offline_with_the_same_findings() {
     setup(&kc);
     let dir = tempfile::tempdir().expect("tmp");
     let file = dir.path().join("incident.yaml");
-    let run = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("kvet")
-            .expect("bin")
-            .env("KVET_CONFIG_DIR", dir.path())
-            .args(args)
-            .output()
-            .expect("run")
-    };
+    let run = |args: &[&str]| kvet(dir.path(), args);
     let saved = run(&[
         "snapshot",
         "save",
@@ -888,28 +898,8 @@ fn insecure_skip_tls_verify_is_reported() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("kubeconfig");
     std::fs::write(&path, insecure).expect("write");
-    let out = assert_cmd::Command::cargo_bin("kvet")
-        .expect("bin")
-        .env("KVET_CONFIG_DIR", dir.path())
-        .args([
-            "audit",
-            "--kubeconfig",
-            &path.display().to_string(),
-            "-o",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .output()
-        .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (out, v) = audit_json(dir.path(), &path, &[]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("insecure-skip-tls-verify is set"));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(v["errors"]
         .as_array()
         .expect("errors")

@@ -257,6 +257,45 @@ struct Tally {
     total: usize,
 }
 
+/// kvet's answers against one peer's labels.
+#[derive(Default)]
+struct Comparison {
+    tallies: BTreeMap<&'static str, Tally>,
+    /// (peer check, fixture, what kvet answered)
+    disagreements: Vec<(String, String, bool)>,
+}
+
+impl Comparison {
+    fn record(&mut self, peer: &'static str, fixture: String, kvet: bool, peer_fires: bool) {
+        let t = self
+            .tallies
+            .entry(peer)
+            .or_insert(Tally { agree: 0, total: 0 });
+        t.total += 1;
+        if kvet == peer_fires {
+            t.agree += 1;
+        } else {
+            self.disagreements.push((peer.to_string(), fixture, kvet));
+        }
+    }
+
+    /// Prints the counts, and fails on any disagreement `ON_PURPOSE` does not explain.
+    fn finish(self, name: &str) {
+        let unexplained = check_disagreements(&self.disagreements);
+        let lines: Vec<String> = self
+            .disagreements
+            .iter()
+            .map(|(p, f, k)| format!("{p} {f} kvet={k}"))
+            .collect();
+        report(name, &self.tallies, &lines);
+        assert!(
+            unexplained.is_empty(),
+            "unexplained disagreements:\n{}",
+            unexplained.join("\n")
+        );
+    }
+}
+
 fn kvet_fires(path: &std::path::Path, m: &Mapping) -> bool {
     let (findings, loaded) = audit_path(path, Some(m.kvet));
     assert!(
@@ -298,8 +337,7 @@ fn polaris_fixtures() {
         eprintln!("SKIPPED: ../shared/corpus is not present");
         return;
     };
-    let mut tallies: BTreeMap<&'static str, Tally> = BTreeMap::new();
-    let mut disagreements = Vec::new();
+    let mut cmp = Comparison::default();
     for m in POLARIS {
         let dir = root.join("polaris/test/checks").join(m.peer);
         let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -320,36 +358,15 @@ fn polaris_fixtures() {
             } else {
                 continue;
             };
-            let got = kvet_fires(&f, m);
-            let t = tallies
-                .entry(m.peer)
-                .or_insert(Tally { agree: 0, total: 0 });
-            t.total += 1;
-            if got == expect {
-                t.agree += 1;
-            } else {
-                disagreements.push((
-                    m.peer.to_string(),
-                    format!("polaris/{}/{name}", m.peer),
-                    got,
-                ));
-            }
+            cmp.record(
+                m.peer,
+                format!("polaris/{}/{name}", m.peer),
+                kvet_fires(&f, m),
+                expect,
+            );
         }
     }
-    let unexplained = check_disagreements(&disagreements);
-    report(
-        "Polaris",
-        &tallies,
-        &disagreements
-            .iter()
-            .map(|(p, f, k)| format!("{p} {f} kvet={k}"))
-            .collect::<Vec<_>>(),
-    );
-    assert!(
-        unexplained.is_empty(),
-        "unexplained disagreements:\n{}",
-        unexplained.join("\n")
-    );
+    cmp.finish("Polaris");
 }
 
 #[derive(serde::Deserialize)]
@@ -370,8 +387,7 @@ fn kube_score_fixtures() {
     let text = std::fs::read_to_string(dir.join("EXPECTATIONS.yaml")).expect("EXPECTATIONS.yaml");
     let index: BTreeMap<String, Vec<Expectation>> =
         serde_saphyr::from_str(&text).expect("EXPECTATIONS.yaml parses");
-    let mut tallies: BTreeMap<&'static str, Tally> = BTreeMap::new();
-    let mut disagreements = Vec::new();
+    let mut cmp = Comparison::default();
     for (file, exps) in &index {
         for e in exps {
             let Some(m) = KUBE_SCORE.iter().find(|m| m.peer == e.check) else {
@@ -391,32 +407,15 @@ fn kube_score_fixtures() {
                 _ => continue, // skipped by kube-score
             };
             let path = dir.join("score/testdata").join(file);
-            let got = kvet_fires(&path, m);
-            let t = tallies
-                .entry(m.peer)
-                .or_insert(Tally { agree: 0, total: 0 });
-            t.total += 1;
-            if got == expect {
-                t.agree += 1;
-            } else {
-                disagreements.push((m.peer.to_string(), format!("kube-score/{file}"), got));
-            }
+            cmp.record(
+                m.peer,
+                format!("kube-score/{file}"),
+                kvet_fires(&path, m),
+                expect,
+            );
         }
     }
-    let unexplained = check_disagreements(&disagreements);
-    report(
-        "kube-score",
-        &tallies,
-        &disagreements
-            .iter()
-            .map(|(p, f, k)| format!("{p} {f} kvet={k}"))
-            .collect::<Vec<_>>(),
-    );
-    assert!(
-        unexplained.is_empty(),
-        "unexplained disagreements:\n{}",
-        unexplained.join("\n")
-    );
+    cmp.finish("kube-score");
 }
 
 #[test]
