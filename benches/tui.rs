@@ -162,3 +162,56 @@ fn frame_200x50_first_screen_150k_pods(bencher: divan::Bencher) {
         let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
     });
 }
+
+#[divan::bench(sample_count = 30)]
+fn frame_200x50_namespace_selected_150k_pods(bencher: divan::Bencher) {
+    let mut app = big_app();
+    app.run_command_line("ns ns-0001", &mut Vec::new());
+    let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    bencher.bench_local(|| {
+        let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    });
+}
+
+#[divan::bench(sample_count = 30)]
+fn frame_200x50_pod_selected_150k_pods(bencher: divan::Bencher) {
+    let mut app = big_app();
+    let (snap, _) = &*BIG;
+    // The last pod, so that a linear search would go through all of them.
+    let pod = snap
+        .pods
+        .last()
+        .map(|p| kvet::model::obj_ref(kvet::model::Kind::Pod, &p.meta));
+    app.run_command_line("deploy ns-0299", &mut Vec::new());
+    if let Some(r) = pod {
+        let owner = snap
+            .index
+            .workload_by_ref
+            .iter()
+            .find(|(_, &w)| snap.index.pods_of[w].contains(&(snap.pods.len() - 1)))
+            .map(|(r, _)| r.clone());
+        if let Some(w) = owner {
+            let ns = w.namespace.clone().unwrap_or_default();
+            let mut path = vec![
+                kvet::tui::tree::NodeId::Cluster,
+                kvet::tui::tree::NodeId::Namespace(ns),
+                kvet::tui::tree::NodeId::Group(kvet::tui::tree::Group::Deployments),
+                kvet::tui::tree::NodeId::Object(w),
+            ];
+            app.tree.state.open(path.clone());
+            app.tree.dirty = true;
+            path.push(kvet::tui::tree::NodeId::Object(r));
+            app.tree.state.select(path);
+        }
+    }
+    let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    assert!(
+        matches!(app.selected_node(), Some(kvet::tui::tree::NodeId::Object(r)) if r.kind == kvet::model::Kind::Pod),
+        "the pod is selected"
+    );
+    bencher.bench_local(|| {
+        let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
+    });
+}

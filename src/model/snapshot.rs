@@ -29,6 +29,8 @@ impl SourceKind {
 #[derive(Debug, Default)]
 pub struct Index {
     pub workload_by_ref: HashMap<ObjectRef, usize>,
+    /// Pod → its position in `pods` (the details pane looks pods up on every frame).
+    pub pod_by_ref: HashMap<ObjectRef, usize>,
     /// Owner → children, from `ownerReferences` (ReplicaSet → Pods, Deployment → ReplicaSets).
     pub children: HashMap<ObjectRef, Vec<ObjectRef>>,
     /// Top-level workload → the pods it runs (through its ReplicaSets or Jobs).
@@ -544,7 +546,9 @@ fn build_index(s: &Snapshot) -> Index {
         Some(cur)
     };
     let mut pods_of = vec![Vec::new(); n];
+    ix.pod_by_ref.reserve(s.pods.len());
     for (pi, p) in s.pods.iter().enumerate() {
+        ix.pod_by_ref.insert(obj_ref(Kind::Pod, &p.meta), pi);
         let r = match &p.meta.owner {
             Some(o) => ObjectRef {
                 kind: o.kind.clone(),

@@ -680,11 +680,7 @@ pub fn lines(s: &Snapshot, theme: &Theme, sel: Option<&NodeId>) -> Vec<Line<'sta
             Line::raw("Select an object to see its details."),
         ],
         Some(NodeId::Object(r)) => match &r.kind {
-            Kind::Pod => match s
-                .pods
-                .iter()
-                .position(|p| p.meta.name == r.name && p.meta.namespace == r.namespace)
-            {
+            Kind::Pod => match s.index.pod_by_ref.get(r).copied() {
                 // A bare pod is also a workload; show the workload view, which has its spec.
                 Some(p) if s.pods[p].meta.owner.is_none() => s
                     .index
