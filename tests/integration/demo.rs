@@ -10,14 +10,7 @@ fn demo_loads_without_errors_and_is_realistic() {
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     let s = &loaded.snapshot;
     let ns: HashSet<&str> = s.namespaces.iter().map(|n| &*n.meta.name).collect();
-    for want in [
-        "storefront",
-        "payments",
-        "identity",
-        "platform",
-        "monitoring",
-        "kube-system",
-    ] {
+    for want in crate::support::DEMO_NAMESPACES {
         assert!(ns.contains(want), "namespace {want} missing");
     }
     let top = s.top_workloads().count();

@@ -401,18 +401,11 @@ fn live_audit_equals_the_offline_audit_of_the_same_manifests() {
         "{status:?}"
     );
     // Other tests add their own namespaces to the shared cluster: compare the demo's only.
-    let demo_ns = [
-        "storefront",
-        "payments",
-        "identity",
-        "platform",
-        "monitoring",
-        "kube-system",
-        "",
-    ];
+    // (The empty namespace is cluster-scoped objects.)
+    let in_demo = |ns: &str| ns.is_empty() || crate::support::DEMO_NAMESPACES.contains(&ns);
     let live: BTreeSet<Key> = keys(&audit::run(&snap, &AuditOptions::default()).findings)
         .into_iter()
-        .filter(|k| demo_ns.contains(&k.2.as_str()))
+        .filter(|k| in_demo(&k.2))
         .collect();
     // Fields only manifests have: hpa-replicas-conflict is offline-only (on a live cluster the HPA
     // owns replicas), and "left unset" cannot be seen once the API server has filled defaults in

@@ -6,6 +6,16 @@ use kvet::model::SourceKind;
 use kvet::source::{self, Input, Loaded};
 use std::path::{Path, PathBuf};
 
+/// The demo cluster's namespaces.
+pub const DEMO_NAMESPACES: [&str; 6] = [
+    "storefront",
+    "payments",
+    "identity",
+    "platform",
+    "monitoring",
+    "kube-system",
+];
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
