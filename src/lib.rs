@@ -1,6 +1,6 @@
 //! kvet: inspect and audit Kubernetes clusters.
 //!
-//! Layers (see `../shared/design/architecture.md`): `model` and `audit` are pure; `source` does
+//! Layers (see ARCHITECTURE.md at the top of the repository): `model` and `audit` are pure; `source` does
 //! the I/O that feeds them; `cli` renders results for people and for CI.
 
 pub mod audit;

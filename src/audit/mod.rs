@@ -7,7 +7,7 @@ pub mod checks;
 pub mod config;
 pub mod helpers;
 
-use crate::model::{ObjectRef, Snapshot};
+use crate::model::{Kind, Meta, ObjectRef, Origin, Snapshot, Workload};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -91,12 +91,50 @@ pub struct CheckInfo {
     pub fix_available: bool,
 }
 
+/// The object a finding is about, and which copy of it: offline, the same identity can be
+/// defined in several files, and each copy has its own findings and location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub object: ObjectRef,
+    pub origin: Option<Origin>,
+}
+
+impl Subject {
+    pub fn of(kind: Kind, meta: &Meta) -> Subject {
+        Subject {
+            object: crate::model::obj_ref(kind, meta),
+            origin: meta.origin,
+        }
+    }
+}
+
+impl From<ObjectRef> for Subject {
+    fn from(object: ObjectRef) -> Subject {
+        Subject {
+            object,
+            origin: None,
+        }
+    }
+}
+
+impl From<&Workload> for Subject {
+    fn from(w: &Workload) -> Subject {
+        Subject {
+            object: w.object_ref(),
+            origin: w.meta.origin,
+        }
+    }
+}
+
 /// One problem on one object.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub check: &'static str,
     pub severity: Severity,
     pub object: ObjectRef,
+    /// Which copy of the object (offline): its file and first line.
+    #[serde(skip)]
+    pub origin: Option<Origin>,
     /// JSON pointer into the object (`/spec/template/spec/containers/0/resources`).
     pub path: String,
     pub message: String,
@@ -124,22 +162,29 @@ impl Findings {
     }
 
     /// A finding at the check's default severity.
-    pub fn add(&mut self, object: ObjectRef, path: impl Into<String>, message: impl Into<String>) {
-        self.add_at(self.info.severity, object, path, message);
+    pub fn add(
+        &mut self,
+        subject: impl Into<Subject>,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.add_at(self.info.severity, subject, path, message);
     }
 
     /// A finding at an explicit severity (for checks with two levels).
     pub fn add_at(
         &mut self,
         severity: Severity,
-        object: ObjectRef,
+        subject: impl Into<Subject>,
         path: impl Into<String>,
         message: impl Into<String>,
     ) {
+        let Subject { object, origin } = subject.into();
         self.items.push(Finding {
             check: self.info.id,
             severity,
             object,
+            origin,
             path: path.into(),
             message: message.into(),
             fix_available: self.info.fix_available,
@@ -212,7 +257,7 @@ pub fn run(snap: &Snapshot, opts: &AuditOptions) -> AuditResult {
         check.run(snap, &mut out);
         for mut f in out.into_vec() {
             if exemptions
-                .get(&f.object)
+                .get(&(f.object.clone(), f.origin))
                 .is_some_and(|list| list.iter().any(|l| ignored(l, info.id)))
             {
                 continue;
@@ -235,22 +280,32 @@ pub fn sort(findings: &mut [Finding]) {
             .then_with(|| a.object.kind.as_str().cmp(b.object.kind.as_str()))
             .then_with(|| a.object.name.cmp(&b.object.name))
             .then_with(|| a.check.cmp(b.check))
+            .then_with(|| {
+                let key = |o: Option<Origin>| o.map(|o| (o.file, o.line));
+                key(a.origin).cmp(&key(b.origin))
+            })
     });
 }
 
-/// Objects that carry the ignore annotation (on themselves or on their pod template).
-fn exemptions(snap: &Snapshot) -> HashMap<ObjectRef, Vec<&str>> {
-    let mut out: HashMap<ObjectRef, Vec<&str>> = HashMap::new();
+/// An object copy: its identity and, offline, where that copy is defined.
+type CopyKey = (ObjectRef, Option<Origin>);
+
+/// Object copies that carry the ignore annotation (on themselves or on their pod template).
+/// Each copy exempts only itself: `staging/` may ignore a check that `prod/` does not.
+fn exemptions(snap: &Snapshot) -> HashMap<CopyKey, Vec<&str>> {
+    let mut out: HashMap<CopyKey, Vec<&str>> = HashMap::new();
     for (kind, m) in snap.all_meta() {
         if let Some(v) = m.annotation(IGNORE_ANNOTATION) {
-            out.entry(crate::model::objects::obj_ref(kind, m))
+            out.entry((crate::model::objects::obj_ref(kind, m), m.origin))
                 .or_default()
                 .push(v);
         }
     }
     for w in &snap.workloads {
         if let Some(v) = w.template_annotations.get(IGNORE_ANNOTATION) {
-            out.entry(w.object_ref()).or_default().push(v);
+            out.entry((w.object_ref(), w.meta.origin))
+                .or_default()
+                .push(v);
         }
     }
     out

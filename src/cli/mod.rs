@@ -292,13 +292,17 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
 }
 
-/// Prints every unreadable document as `path:line: reason`, and every degraded live kind.
+/// Prints every unreadable document as `path:line: reason`, every degraded live kind, and
+/// every identity defined more than once.
 fn report_errors(loaded: &Loaded, err: &mut dyn Write) {
     for e in &loaded.errors {
         let _ = writeln!(err, "{}", text::escape_ctrl(&e.to_string()));
     }
     for e in &loaded.degraded {
         let _ = writeln!(err, "kvet: warning: {}", text::escape_ctrl(&e.to_string()));
+    }
+    for w in output::warnings(&loaded.snapshot) {
+        let _ = writeln!(err, "kvet: warning: {}", text::escape_ctrl(&w));
     }
 }
 
@@ -365,7 +369,7 @@ pub fn audit_cmd(
         .cloned()
         .collect();
     let text = match args.output {
-        Format::Table => output::table(&result),
+        Format::Table => output::table(&loaded.snapshot, &result),
         Format::Json => output::json(&loaded.snapshot, &result, &all_errors),
         Format::Sarif => output::sarif(&loaded.snapshot, &result, &all_errors),
         Format::Markdown => output::markdown(&loaded.snapshot, &result, &all_errors),

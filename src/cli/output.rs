@@ -10,41 +10,85 @@ use std::fmt::Write;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// `kubectl get`-style columns, most severe first, then a summary line.
-pub fn table(result: &AuditResult) -> String {
+/// Where a finding is, offline: the file of its copy of the object, and the line of its path.
+pub fn location<'a>(snap: &'a Snapshot, f: &Finding) -> Option<(&'a str, u32)> {
+    snap.location(f.origin?, &f.path)
+}
+
+/// One warning per identity defined more than once (offline), naming every place.
+pub fn warnings(snap: &Snapshot) -> Vec<String> {
+    snap.index
+        .duplicates
+        .iter()
+        .map(|(r, places)| {
+            let list: Vec<String> = places
+                .iter()
+                .filter_map(|o| {
+                    snap.files
+                        .get(o.file as usize)
+                        .map(|f| format!("{f}:{}", o.line))
+                })
+                .collect();
+            format!(
+                "{r} is defined {} times ({}): each copy is audited on its own, but a cluster keeps only the last one applied",
+                places.len(),
+                list.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// `kubectl get`-style columns, most severe first, then a summary line. Manifests add a
+/// WHERE column (file:line of the finding in its copy of the object).
+pub fn table(snap: &Snapshot, result: &AuditResult) -> String {
     if result.findings.is_empty() {
         return "No findings.\n".to_string();
     }
-    let rows: Vec<[String; 5]> = result
+    let with_where = snap.source_kind == crate::model::SourceKind::Offline
+        && result.findings.iter().any(|f| f.origin.is_some());
+    let rows: Vec<Vec<String>> = result
         .findings
         .iter()
         .map(|f| {
-            [
+            let mut row = vec![
                 f.severity.as_str().to_ascii_uppercase(),
                 f.check.to_string(),
                 escape_ctrl(f.object.namespace.as_deref().unwrap_or("-")).into_owned(),
                 escape_ctrl(&format!("{}/{}", f.object.kind, f.object.name)).into_owned(),
-                escape_ctrl(&f.message).into_owned(),
-            ]
+            ];
+            if with_where {
+                row.push(match location(snap, f) {
+                    Some((file, line)) => escape_ctrl(&format!("{file}:{line}")).into_owned(),
+                    None => "-".to_string(),
+                });
+            }
+            row.push(escape_ctrl(&f.message).into_owned());
+            row
         })
         .collect();
-    let headers = ["SEVERITY", "CHECK", "NAMESPACE", "OBJECT", "MESSAGE"];
-    let mut widths = headers.map(str::len);
+    let mut headers = vec!["SEVERITY", "CHECK", "NAMESPACE", "OBJECT"];
+    if with_where {
+        headers.push("WHERE");
+    }
+    headers.push("MESSAGE");
+    let last = headers.len() - 1;
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for r in &rows {
-        for (i, c) in r.iter().enumerate().take(4) {
+        for (i, c) in r.iter().enumerate().take(last) {
             widths[i] = widths[i].max(c.chars().count());
         }
     }
     let mut out = String::new();
-    let line = |cells: [&str; 5], out: &mut String| {
-        for (i, c) in cells.iter().enumerate().take(4) {
+    let line = |cells: &[&str], out: &mut String| {
+        for (i, c) in cells.iter().enumerate().take(last) {
             let _ = write!(out, "{:<w$}   ", c, w = widths[i]);
         }
-        let _ = writeln!(out, "{}", cells[4]);
+        let _ = writeln!(out, "{}", cells[last]);
     };
-    line(headers, &mut out);
+    line(&headers, &mut out);
     for r in &rows {
-        line([&r[0], &r[1], &r[2], &r[3], &r[4]], &mut out);
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        line(&cells, &mut out);
     }
     let _ = writeln!(
         out,
@@ -71,15 +115,22 @@ pub fn json(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Stri
             "warning": result.count(Severity::Warning),
             "info": result.count(Severity::Info),
         },
-        "findings": result.findings.iter().map(|f| json!({
-            "check": f.check,
-            "severity": f.severity,
-            "object": {"kind": f.object.kind.as_str(), "namespace": f.object.namespace.as_deref(), "name": &*f.object.name},
-            "path": f.path,
-            "message": f.message,
-            "fix_available": f.fix_available,
-        })).collect::<Vec<_>>(),
+        "findings": result.findings.iter().map(|f| {
+            let mut v = json!({
+                "check": f.check,
+                "severity": f.severity,
+                "object": {"kind": f.object.kind.as_str(), "namespace": f.object.namespace.as_deref(), "name": &*f.object.name},
+                "path": f.path,
+                "message": f.message,
+                "fix_available": f.fix_available,
+            });
+            if let Some((file, line)) = location(snap, f) {
+                v["location"] = json!({"file": file, "line": line});
+            }
+            v
+        }).collect::<Vec<_>>(),
         "errors": errors.iter().map(error_json).collect::<Vec<_>>(),
+        "warnings": warnings(snap),
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
@@ -112,18 +163,6 @@ pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Str
             })
         })
         .collect();
-    // Where each object came from (offline sources), computed once.
-    let origins: std::collections::HashMap<crate::model::ObjectRef, (String, u32)> = snap
-        .all_meta()
-        .into_iter()
-        .filter_map(|(k, m)| {
-            let (file, line) = snap.origin_of(m)?;
-            Some((
-                crate::model::objects::obj_ref(k, m),
-                (file.to_string(), line),
-            ))
-        })
-        .collect();
     let results: Vec<Value> = result
         .findings
         .iter()
@@ -135,9 +174,9 @@ pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Str
                     "kind": "resource",
                 }],
             });
-            if let Some((file, line)) = origins.get(&f.object) {
+            if let Some((file, line)) = location(snap, f) {
                 loc["physicalLocation"] = json!({
-                    "artifactLocation": {"uri": file},
+                    "artifactLocation": {"uri": artifact_uri(file)},
                     "region": {"startLine": line},
                 });
             }
@@ -156,7 +195,7 @@ pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Str
         .map(|e| {
             let mut n = json!({"level": "error", "message": {"text": e.message}});
             n["locations"] = json!([{"physicalLocation": {
-                "artifactLocation": {"uri": e.source},
+                "artifactLocation": {"uri": artifact_uri(&e.source)},
                 "region": {"startLine": e.line.unwrap_or(1)},
             }}]);
             n
@@ -182,6 +221,28 @@ pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Str
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// A SARIF artifact URI for an input path: a relative path stays a relative reference, an
+/// absolute one becomes a `file://` URI (a bare absolute path is not a valid URI reference in
+/// SARIF 2.1.0, §3.10). Characters outside RFC 3986's unreserved set and `/` are
+/// percent-encoded.
+pub fn artifact_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 8);
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
 }
 
 fn md_cell(s: &str) -> String {
@@ -223,16 +284,30 @@ pub fn markdown(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> 
             let _ = writeln!(out, "### {title} ({})\n", items.len());
             let _ = writeln!(out, "| Check | Object | Finding |\n|---|---|---|");
             for f in items {
+                let place = match location(snap, f) {
+                    Some((file, line)) if snap.source_kind == crate::model::SourceKind::Offline => {
+                        format!(" (`{}:{line}`)", md_cell(file).replace('`', "'"))
+                    }
+                    _ => String::new(),
+                };
                 let _ = writeln!(
                     out,
-                    "| `{}` | {}/{} | {} |",
+                    "| `{}` | {}/{}{} | {} |",
                     f.check,
                     f.object.kind,
                     md_cell(&f.object.name),
+                    place,
                     md_cell(&f.message)
                 );
             }
             out.push('\n');
+        }
+    }
+    let warned = warnings(snap);
+    if !warned.is_empty() {
+        let _ = writeln!(out, "\n## Warnings\n");
+        for w in &warned {
+            let _ = writeln!(out, "- {}", md_cell(w));
         }
     }
     if !errors.is_empty() {

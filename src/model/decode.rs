@@ -21,6 +21,8 @@ pub struct Decoded {
     pub errors: Vec<DecodeError>,
     /// A `kvet snapshot save` List of a live cluster.
     pub captured_live: bool,
+    /// For a `kind: List` document, the item number of each object (parallel to `objects`).
+    pub items: Vec<u32>,
 }
 
 /// Decoding options that come from the command line.
@@ -172,9 +174,8 @@ pub fn decode_yaml(text: &str, opts: &DecodeOptions) -> Decoded {
                 }
             }
             Decoded {
-                objects: Vec::new(),
                 errors: vec![err],
-                captured_live: false,
+                ..Decoded::default()
             }
         }
     }
@@ -185,12 +186,11 @@ pub fn decode_json(text: &str, opts: &DecodeOptions) -> Decoded {
     match serde_json::from_str::<RawObject>(text) {
         Ok(raw) => from_raw(raw, opts),
         Err(e) => Decoded {
-            objects: Vec::new(),
             errors: vec![DecodeError {
                 line: Some(e.line() as u32),
                 message: e.to_string(),
             }],
-            captured_live: false,
+            ..Decoded::default()
         },
     }
 }
@@ -215,7 +215,10 @@ pub fn from_raw(mut raw: RawObject, opts: &DecodeOptions) -> Decoded {
         if kind.ends_with("List") || raw.kind.is_none() {
             for (i, item) in items.into_iter().enumerate() {
                 match convert(item, opts) {
-                    Ok(o) => out.objects.push(o),
+                    Ok(o) => {
+                        out.objects.push(o);
+                        out.items.push(i as u32);
+                    }
                     Err(msg) => out.errors.push(DecodeError {
                         line: None,
                         message: format!("items[{i}]: {msg}"),

@@ -198,7 +198,7 @@ impl Labels {
 
 /// Where an offline object came from: an index into [`crate::model::Snapshot::files`], and the
 /// 1-based line where its document starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Origin {
     pub file: u32,
     pub line: u32,

@@ -4,6 +4,7 @@
 
 pub mod decode;
 pub mod encode;
+pub mod lines;
 pub mod meta;
 pub mod objects;
 pub mod quantity;

@@ -47,6 +47,8 @@ pub struct Index {
     pub hpa_target: Vec<Option<usize>>,
     /// PDB → number of pods and pod templates it selects in its namespace.
     pub pdb_selected: Vec<usize>,
+    /// PDB (each copy) → the top-level workloads it selects, one copy per identity.
+    pub pdb_workloads: Vec<Vec<usize>>,
     /// NetworkPolicy → number of pods and pod templates it selects in its namespace.
     pub netpol_selected: Vec<usize>,
     /// (namespace, ServiceAccount name) → bindings that name it as a subject.
@@ -59,6 +61,11 @@ pub struct Index {
     pub pods_on_node: HashMap<Box<str>, usize>,
     /// Kind name → number of objects, for the cluster summary.
     pub kind_counts: std::collections::BTreeMap<String, usize>,
+    /// Workload identity → every copy of it (offline, one identity can be defined in several
+    /// files; `workload_by_ref` holds the first).
+    pub workload_copies: HashMap<ObjectRef, Vec<usize>>,
+    /// Identities defined more than once (offline), with every place, in input order.
+    pub duplicates: Vec<(ObjectRef, Vec<Origin>)>,
 }
 
 #[derive(Debug)]
@@ -88,6 +95,8 @@ pub struct Snapshot {
     /// Read from a file that `kvet snapshot save` wrote from a live cluster: offline-only checks
     /// (manifest semantics) do not apply.
     pub captured_live: bool,
+    /// Offline: (file, line of the object) → the lines of its fields, for finding locations.
+    pub locations: rustc_hash::FxHashMap<(u32, u32), super::lines::LineIndex>,
 }
 
 /// Shares identical label maps and pod specs between objects. Loaders run it as objects
@@ -179,6 +188,7 @@ impl Snapshot {
             others: Vec::new(),
             index: Index::default(),
             captured_live: false,
+            locations: Default::default(),
         }
     }
 
@@ -343,10 +353,19 @@ impl Snapshot {
     }
 
     pub fn origin_of(&self, meta: &Meta) -> Option<(&str, u32)> {
-        let o: Origin = meta.origin?;
-        self.files
-            .get(o.file as usize)
-            .map(|f| (f.as_str(), o.line))
+        self.location(meta.origin?, "")
+    }
+
+    /// The file of one copy of an object, and the line where `pointer` is written in it (the
+    /// nearest written ancestor's line, or the object's first line).
+    pub fn location(&self, origin: Origin, pointer: &str) -> Option<(&str, u32)> {
+        let file = self.files.get(origin.file as usize)?;
+        let line = self
+            .locations
+            .get(&(origin.file, origin.line))
+            .and_then(|ix| ix.line_of(pointer))
+            .unwrap_or(origin.line);
+        Some((file.as_str(), line))
     }
 
     pub fn exists(&self, r: &ObjectRef) -> bool {
@@ -479,12 +498,52 @@ impl SelectorIndex {
     }
 }
 
+/// Keeps the first of each name in a list of same-namespace objects (in input order).
+fn dedup_names<'a>(list: &mut Vec<usize>, name: impl Fn(usize) -> &'a Arc<str>) {
+    if list.len() < 2 {
+        return;
+    }
+    let mut seen: HashSet<&str> = HashSet::default();
+    list.retain(|&i| seen.insert(name(i)));
+}
+
 fn build_index(s: &Snapshot) -> Index {
     let mut ix = Index::default();
     let n = s.workloads.len();
+    let mut places: HashMap<ObjectRef, Vec<Origin>> = HashMap::default();
     for (kind, m) in s.all_meta() {
         *ix.kind_counts.entry(kind.to_string()).or_default() += 1;
-        ix.all.insert(obj_ref(kind, m));
+        let r = obj_ref(kind, m);
+        if let Some(o) = m.origin {
+            if ix.all.contains(&r) {
+                places.entry(r.clone()).or_default().push(o);
+            }
+        }
+        ix.all.insert(r);
+    }
+    if !places.is_empty() {
+        // The first copy was inserted before any repetition was seen: add it back.
+        let mut firsts: HashMap<ObjectRef, Origin> = HashMap::default();
+        for (kind, m) in s.all_meta() {
+            if let Some(o) = m.origin {
+                let r = obj_ref(kind, m);
+                if places.contains_key(&r) {
+                    firsts.entry(r).or_insert(o);
+                }
+            }
+        }
+        let mut dups: Vec<(ObjectRef, Vec<Origin>)> = places
+            .into_iter()
+            .map(|(r, mut later)| {
+                if let Some(first) = firsts.get(&r) {
+                    later.insert(0, *first);
+                }
+                later.sort();
+                (r, later)
+            })
+            .collect();
+        dups.sort_by(|a, b| a.1.first().cmp(&b.1.first()).then(a.0.cmp(&b.0)));
+        ix.duplicates = dups;
     }
     let mut names: HashSet<Arc<str>> = s.namespaces.iter().map(|n| n.meta.name.clone()).collect();
     names.extend(ix.all.iter().filter_map(|r| r.namespace.clone()));
@@ -503,15 +562,22 @@ fn build_index(s: &Snapshot) -> Index {
     }
     for (i, w) in s.workloads.iter().enumerate() {
         if w.kind != WorkloadKind::Pod {
-            ix.workload_by_ref.insert(w.object_ref(), i);
+            ix.workload_by_ref.entry(w.object_ref()).or_insert(i);
         }
     }
     // Bare pods: their workload entry is found through the Pod reference.
     for (i, w) in s.workloads.iter().enumerate() {
         if w.kind == WorkloadKind::Pod {
-            ix.workload_by_ref.insert(w.object_ref(), i);
+            ix.workload_by_ref.entry(w.object_ref()).or_insert(i);
         }
     }
+    for (i, w) in s.workloads.iter().enumerate() {
+        ix.workload_copies
+            .entry(w.object_ref())
+            .or_default()
+            .push(i);
+    }
+    ix.workload_copies.retain(|_, v| v.len() > 1);
 
     // Owner → children.
     for (kind, m) in s.all_meta() {
@@ -586,6 +652,7 @@ fn build_index(s: &Snapshot) -> Index {
     ix.pdbs_of = vec![Vec::new(); n];
     ix.netpols_of = vec![Vec::new(); n];
     ix.pdb_selected = vec![0; s.pdbs.len()];
+    ix.pdb_workloads = vec![Vec::new(); s.pdbs.len()];
     ix.netpol_selected = vec![0; s.netpols.len()];
     for (wi, w) in s.workloads.iter().enumerate() {
         let ns = w.meta.namespace();
@@ -610,11 +677,26 @@ fn build_index(s: &Snapshot) -> Index {
             .into_iter()
             .filter(|&i| s.netpols[i].pod_selector.matches(l))
             .collect();
+        // Each copy of a PDB or policy is judged on its own selector.
         for &p in &ix.pdbs_of[wi] {
             ix.pdb_selected[p] += 1;
+            if w.meta.owner.is_none() {
+                ix.pdb_workloads[p].push(wi);
+            }
         }
         for &p in &ix.netpols_of[wi] {
             ix.netpol_selected[p] += 1;
+        }
+        // But a PDB, Service or policy defined in several files is one object in a cluster:
+        // the workload links to the first matching copy of each identity.
+        dedup_names(&mut ix.services_of[wi], |i| &s.services[i].meta.name);
+        dedup_names(&mut ix.pdbs_of[wi], |i| &s.pdbs[i].meta.name);
+        dedup_names(&mut ix.netpols_of[wi], |i| &s.netpols[i].meta.name);
+    }
+    for list in &mut ix.pdb_workloads {
+        if list.len() > 1 {
+            let mut seen: HashSet<ObjectRef> = HashSet::default();
+            list.retain(|&w| seen.insert(s.workloads[w].object_ref()));
         }
     }
     // Owned pods count too (their labels can differ from the template, e.g. pod-template-hash).
@@ -648,7 +730,17 @@ fn build_index(s: &Snapshot) -> Index {
         };
         if let Some(&w) = ix.workload_by_ref.get(&r) {
             ix.hpa_target[hi] = Some(w);
-            ix.hpa_of[w] = Some(hi);
+            // Every copy of the target is scaled by it (links consider every copy).
+            match ix.workload_copies.get(&r) {
+                Some(copies) => {
+                    for &c in copies {
+                        ix.hpa_of[c].get_or_insert(hi);
+                    }
+                }
+                None => {
+                    ix.hpa_of[w].get_or_insert(hi);
+                }
+            }
         }
     }
 

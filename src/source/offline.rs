@@ -5,6 +5,7 @@
 //! line, and every other document still loads.
 
 use crate::model::decode::{self, DecodeOptions, Decoded};
+use crate::model::lines::{self, LineIndex, Want};
 use crate::model::{Object, Origin, Snapshot, SourceKind};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
@@ -73,6 +74,8 @@ struct DocResult {
     file: u32,
     start: u32,
     decoded: Decoded,
+    /// Line indexes of the objects that need one (see [`locate`]).
+    lines: Vec<(Option<usize>, LineIndex)>,
 }
 
 const BATCH: usize = 64;
@@ -118,10 +121,11 @@ pub fn load(inputs: &[Input], opts: &DecodeOptions, kind: SourceKind) -> Loaded 
         .collect::<Vec<_>>()
         .join(", ");
     let names = files.clone();
-    let (objects, mut doc_errors, captured_live) = decode_all(readers, &names, opts);
+    let (objects, mut doc_errors, captured_live, locations) = decode_all(readers, &names, opts);
     errors.append(&mut doc_errors);
     let mut snapshot = Snapshot::build(kind, description, files, objects);
     snapshot.captured_live = captured_live;
+    snapshot.locations = locations;
     Loaded {
         snapshot,
         errors,
@@ -147,9 +151,10 @@ pub fn load_texts(
             )
         })
         .collect();
-    let (objects, errors, captured_live) = decode_all(readers, &files, opts);
+    let (objects, errors, captured_live, locations) = decode_all(readers, &files, opts);
     let mut snapshot = Snapshot::build(kind, description, files, objects);
     snapshot.captured_live = captured_live;
+    snapshot.locations = locations;
     Loaded {
         snapshot,
         errors,
@@ -217,7 +222,7 @@ fn decode_all(
     readers: Vec<(u32, Box<dyn Read + Send>)>,
     files: &[String],
     opts: &DecodeOptions,
-) -> (Vec<Object>, Vec<LoadError>, bool) {
+) -> (Vec<Object>, Vec<LoadError>, bool, Locations) {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -278,6 +283,7 @@ fn decode_all(
     let mut objects = Vec::new();
     let mut errors = read_errors;
     let captured_live = results.iter().any(|r| r.decoded.captured_live);
+    let mut locations: Locations = Locations::default();
     for r in results {
         let source = files.get(r.file as usize).cloned().unwrap_or_default();
         for e in r.decoded.errors {
@@ -287,37 +293,52 @@ fn decode_all(
                 message: e.message,
             });
         }
-        for mut o in r.decoded.objects {
-            o.meta_mut().origin = Some(Origin {
+        let mut lines = r.lines;
+        let list = !r.decoded.items.is_empty();
+        for (k, mut o) in r.decoded.objects.into_iter().enumerate() {
+            let item = r.decoded.items.get(k).map(|&i| i as usize);
+            let found = lines
+                .iter()
+                .position(|(i, _)| if list { *i == item } else { i.is_none() });
+            let mut origin = Origin {
                 file: r.file,
                 line: r.start,
-            });
+            };
+            if let Some(pos) = found {
+                let (_, ix) = lines.swap_remove(pos);
+                origin.line = ix.exact("").unwrap_or(r.start);
+                locations.insert((origin.file, origin.line), ix);
+            }
+            o.meta_mut().origin = Some(origin);
             objects.push(o);
         }
     }
-    (objects, errors, captured_live)
+    (objects, errors, captured_live, locations)
 }
 
-fn decode_doc(d: Doc, opts: &DecodeOptions) -> DocResult {
+/// (file, line of the object) → the lines of its fields.
+pub type Locations = rustc_hash::FxHashMap<(u32, u32), LineIndex>;
+
+fn decode_doc(mut d: Doc, opts: &DecodeOptions) -> DocResult {
+    let value = d.value.take();
+    let json = d.json || value.is_some();
     let decoded = if let Some(line) = d.bad_utf8 {
         Decoded {
-            objects: Vec::new(),
             errors: vec![decode::DecodeError {
                 line: Some(line),
                 message: "not UTF-8 text".to_string(),
             }],
-            captured_live: false,
+            ..Decoded::default()
         }
-    } else if let Some(v) = d.value {
+    } else if let Some(v) = value {
         match serde_json::from_value::<crate::model::wire::RawObject>(v) {
             Ok(raw) => decode::from_raw(raw, opts),
             Err(e) => Decoded {
-                objects: Vec::new(),
                 errors: vec![decode::DecodeError {
                     line: None,
                     message: e.to_string(),
                 }],
-                captured_live: false,
+                ..Decoded::default()
             },
         }
     } else if d.json {
@@ -328,9 +349,11 @@ fn decode_doc(d: Doc, opts: &DecodeOptions) -> DocResult {
     // Report the document's first content line rather than its separator.
     let first = first_content_line(&d.text).unwrap_or(1);
     let start = d.start + first - 1;
+    let lines = locate(&d, json, &decoded, start);
     let decoded = Decoded {
         captured_live: decoded.captured_live,
         objects: decoded.objects,
+        items: decoded.items,
         errors: decoded
             .errors
             .into_iter()
@@ -348,7 +371,57 @@ fn decode_doc(d: Doc, opts: &DecodeOptions) -> DocResult {
         file: d.file,
         start,
         decoded,
+        lines,
     }
+}
+
+/// Objects whose findings need the lines of their fields: everything but the pods and
+/// ReplicaSets that a controller owns (no check reports on them) and Secret or ConfigMap data.
+fn wants_lines(o: &Object) -> bool {
+    match o {
+        Object::Pod(p) => p.meta.owner.is_none(),
+        Object::Workload(w) => w.meta.owner.is_none(),
+        Object::Data(_) => false,
+        _ => true,
+    }
+}
+
+/// The line index of each object of a document that needs one (see [`wants_lines`]): for a
+/// whole document, `None`; for the items of a List, their item numbers.
+fn locate(d: &Doc, json: bool, decoded: &Decoded, start: u32) -> Vec<(Option<usize>, LineIndex)> {
+    if decoded.objects.is_empty() || d.bad_utf8.is_some() {
+        return Vec::new();
+    }
+    let text: &str = &d.text;
+    let index = |want: Want| {
+        if json {
+            lines::index_json(text, d.start, want)
+        } else {
+            lines::index_yaml(text, d.start, want)
+        }
+    };
+    if decoded.items.is_empty() {
+        if !decoded.objects.iter().any(wants_lines) {
+            return Vec::new();
+        }
+        let mut ix = index(Want::Whole);
+        // The document's own line is its first content line, not its separator.
+        if let Some((_, whole)) = ix.first_mut() {
+            whole.set_root(start);
+        }
+        return ix;
+    }
+    let wanted: Vec<usize> = decoded
+        .objects
+        .iter()
+        .zip(&decoded.items)
+        .filter(|(o, _)| wants_lines(o))
+        .map(|(_, &i)| i as usize)
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    index(Want::Items(&wanted))
 }
 
 fn first_content_line(text: &str) -> Option<u32> {
@@ -504,7 +577,8 @@ fn split_reader<R: BufRead>(
                         seq: *seq,
                         file,
                         start: start_line,
-                        text: String::new(),
+                        // Kept for the line index of the fields (see `locate`).
+                        text: text[offset..end].to_string(),
                         json: true,
                         value: Some(v),
                         bad_utf8: cur_bad.take(),

@@ -94,8 +94,8 @@ fn sarif_is_2_1_0_with_rules_and_file_locations() {
         .as_str()
         .is_some_and(|u| u.ends_with("fail_no_pdb.yaml")));
     assert_eq!(
-        loc["region"]["startLine"], 2,
-        "the document starts after the comment line"
+        loc["region"]["startLine"], 14,
+        "the line of the finding's path, /spec/template/metadata/labels"
     );
 }
 

@@ -1,4 +1,4 @@
-//! Every file of ../shared/corpus loads; only documents that are not Kubernetes objects, or
+//! Every file of the vendored corpus (tests/fixtures/corpus) loads; only documents that are not Kubernetes objects, or
 //! are invalid on purpose, are reported, and each of them is named here.
 
 use crate::support::{audit_path, corpus};
@@ -45,10 +45,7 @@ const EXPECTED_ERRORS: &[(&str, &str)] = &[
 
 #[test]
 fn every_corpus_file_loads_and_only_known_documents_are_reported() {
-    let Some(root) = corpus() else {
-        eprintln!("SKIPPED: ../shared/corpus is not present beside the repository");
-        return;
-    };
+    let root = corpus();
     let (findings, loaded) = audit_path(&root, None);
     let prefix = format!("{}/", root.display());
     let mut reported: Vec<String> = loaded
@@ -72,10 +69,7 @@ fn every_corpus_file_loads_and_only_known_documents_are_reported() {
 
 #[test]
 fn sock_shop_bugs_are_found() {
-    let Some(root) = corpus() else {
-        eprintln!("SKIPPED: ../shared/corpus is not present");
-        return;
-    };
+    let root = corpus();
     let (findings, _) = audit_path(&root.join("sock-shop"), None);
     // HPA `cart` targets Deployment `cart`; the Deployment is `carts`.
     assert!(findings
@@ -89,10 +83,7 @@ fn sock_shop_bugs_are_found() {
 
 #[test]
 fn kube_prometheus_pdbs_for_operator_pods_select_nothing_offline() {
-    let Some(root) = corpus() else {
-        eprintln!("SKIPPED: ../shared/corpus is not present");
-        return;
-    };
+    let root = corpus();
     let (findings, _) = audit_path(
         &root.join("kube-prometheus"),
         Some(&["pdb-selects-nothing"]),

@@ -166,7 +166,7 @@ fn secret_values_never_reach_any_output() {
         kvet::cli::output::json(s, &result, &[]),
         kvet::cli::output::sarif(s, &result, &[]),
         kvet::cli::output::markdown(s, &result, &[]),
-        kvet::cli::output::table(&result),
+        kvet::cli::output::table(s, &result),
         serde_saphyr::to_string(&kvet::model::encode::snapshot_list(s, "demo")).expect("yaml"),
     ];
     for o in outputs {
@@ -180,5 +180,8 @@ fn the_demo_audit_as_a_whole() {
     // wording shows up here for review.
     let loaded = kvet::source::demo::load();
     let result = audit::run(&loaded.snapshot, &AuditOptions::default());
-    insta::assert_snapshot!("demo_audit_table", kvet::cli::output::table(&result));
+    insta::assert_snapshot!(
+        "demo_audit_table",
+        kvet::cli::output::table(&loaded.snapshot, &result)
+    );
 }

@@ -7,6 +7,7 @@ mod demo;
 mod faults;
 mod layers;
 mod live;
+mod locations;
 mod memory;
 mod peers;
 mod support;

@@ -20,10 +20,16 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/corpus`, beside the repository, where CI and developers have it.
-pub fn corpus() -> Option<PathBuf> {
-    let p = repo().join("../shared/corpus");
-    p.is_dir().then_some(p)
+/// The vendored corpus of real manifests and peer fixtures (`tests/fixtures/corpus`, with its
+/// SOURCES.md and licences). A missing corpus is a failure, never a skip.
+pub fn corpus() -> PathBuf {
+    let p = repo().join("tests/fixtures/corpus");
+    assert!(
+        p.join("SOURCES.md").is_file(),
+        "{} is missing: the corpus tests cannot run without it",
+        p.display()
+    );
+    p
 }
 
 pub fn load(path: &Path) -> Loaded {

@@ -1,7 +1,7 @@
 //! `hpa-cpu-target`: a CPU utilization target outside 60-70 %.
 
-use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{obj_ref, Kind, Snapshot};
+use crate::audit::{Check, CheckInfo, Family, Findings, Severity, Subject};
+use crate::model::{Kind, Snapshot};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "hpa-cpu-target",
@@ -50,7 +50,7 @@ impl Check for HpaCpuTarget {
             }) else {
                 continue;
             };
-            let r = obj_ref(Kind::HorizontalPodAutoscaler, &h.meta);
+            let r = Subject::of(Kind::HorizontalPodAutoscaler, &h.meta);
             if worst > 85 {
                 out.add_at(
                     Severity::Warning,

@@ -1,7 +1,7 @@
 //! `hpa-min-replicas`: an HPA that may scale down to a single replica.
 
-use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{obj_ref, Kind, Snapshot};
+use crate::audit::{Check, CheckInfo, Family, Findings, Severity, Subject};
+use crate::model::{Kind, Snapshot};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "hpa-min-replicas",
@@ -40,7 +40,7 @@ impl Check for HpaMinReplicas {
                 continue;
             }
             out.add(
-                obj_ref(Kind::HorizontalPodAutoscaler, &h.meta),
+                Subject::of(Kind::HorizontalPodAutoscaler, &h.meta),
                 "/spec/minReplicas",
                 format!(
                     "minReplicas is {min}{}: the workload can be scaled down to a single point of failure",

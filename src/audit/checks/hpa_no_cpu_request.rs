@@ -1,8 +1,8 @@
 //! `hpa-no-cpu-request`: an HPA on CPU utilization whose target has a container without a cpu request.
 
 use crate::audit::helpers::{effective_request, names, namespace_defaults};
-use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{obj_ref, Kind, Resource, Snapshot};
+use crate::audit::{Check, CheckInfo, Family, Findings, Severity, Subject};
+use crate::model::{Kind, Resource, Snapshot};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "hpa-no-cpu-request",
@@ -66,7 +66,7 @@ impl Check for HpaNoCpuRequest {
                 continue;
             }
             out.add(
-                obj_ref(Kind::HorizontalPodAutoscaler, &h.meta),
+                Subject::of(Kind::HorizontalPodAutoscaler, &h.meta),
                 "/spec/metrics",
                 format!(
                     "scales {} on CPU utilization, but {} {} no cpu request: the HPA cannot compute utilization and never scales",

@@ -44,7 +44,7 @@ impl Check for HpaReplicasConflict {
             let w = &snap.workloads[wi];
             let Some(r) = w.replicas else { continue };
             out.add(
-                w.object_ref(),
+                w,
                 "/spec/replicas",
                 format!(
                     "sets replicas: {r} while HPA {} scales it: every apply resets the scale",

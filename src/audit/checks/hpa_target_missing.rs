@@ -1,7 +1,7 @@
 //! `hpa-target-missing`: an HPA whose scaleTargetRef names no existing workload.
 
-use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{obj_ref, Kind, ObjectRef, Snapshot};
+use crate::audit::{Check, CheckInfo, Family, Findings, Severity, Subject};
+use crate::model::{Kind, ObjectRef, Snapshot};
 use std::sync::Arc;
 
 pub static INFO: CheckInfo = CheckInfo {
@@ -50,7 +50,7 @@ impl Check for HpaTargetMissing {
                 continue;
             }
             out.add(
-                obj_ref(Kind::HorizontalPodAutoscaler, &h.meta),
+                Subject::of(Kind::HorizontalPodAutoscaler, &h.meta),
                 "/spec/scaleTargetRef",
                 format!(
                     "scaleTargetRef {}/{} does not exist in namespace {}: this HPA scales nothing",

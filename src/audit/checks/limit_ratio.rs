@@ -69,7 +69,7 @@ impl Check for LimitRatio {
             }
             if let Some(path) = first {
                 out.add(
-                    w.object_ref(),
+                    w,
                     path,
                     format!("{}; keep limits at 2-3x requests", parts.join("; ")),
                 );

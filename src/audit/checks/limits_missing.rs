@@ -67,11 +67,11 @@ impl Check for LimitsMissing {
                 if !no_cpu.is_empty() {
                     msg.push_str(&format!("; {} also lack a cpu limit", names(&no_cpu)));
                 }
-                out.add_at(Severity::Warning, w.object_ref(), path, msg);
+                out.add_at(Severity::Warning, w, path, msg);
             } else if let Some(path) = cpu_path {
                 out.add_at(
                     Severity::Info,
-                    w.object_ref(),
+                    w,
                     path,
                     format!(
                         "{} {} no cpu limit (memory is limited)",

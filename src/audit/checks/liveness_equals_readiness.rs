@@ -48,7 +48,7 @@ impl Check for LivenessEqualsReadiness {
                 continue;
             };
             out.add(
-                w.object_ref(),
+                w,
                 format!("{}/livenessProbe", container_path(w, "containers", first)),
                 format!(
                     "{}: liveness and readiness probes are identical, so an overloaded pod is restarted instead of taken out of rotation",

@@ -57,7 +57,7 @@ impl Check for LivenessMissing {
                 continue;
             };
             out.add(
-                w.object_ref(),
+                w,
                 container_path(w, "containers", first),
                 format!(
                     "{} {} no liveness probe: a hung process is never restarted",

@@ -1,7 +1,7 @@
 //! `pdb-blocks-drain`: a PodDisruptionBudget that allows zero disruptions.
 
-use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{obj_ref, IntOrPercent, Kind, Snapshot};
+use crate::audit::{Check, CheckInfo, Family, Findings, Severity, Subject};
+use crate::model::{IntOrPercent, Kind, Snapshot};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "pdb-blocks-drain",
@@ -60,19 +60,17 @@ impl Check for PdbBlocksDrain {
     }
 
     fn run(&self, snap: &Snapshot, out: &mut Findings) {
-        let mut desired: Vec<Option<i64>> = vec![Some(0); snap.pdbs.len()];
-        let mut any: Vec<bool> = vec![false; snap.pdbs.len()];
-        for (wi, _) in snap.top_workloads() {
-            for &p in &snap.index.pdbs_of[wi] {
-                any[p] = true;
-                desired[p] = match (desired[p], snap.desired_replicas(wi)) {
-                    (Some(a), Some(b)) => Some(a + b),
-                    _ => None,
-                };
-            }
-        }
         for (pi, pdb) in snap.pdbs.iter().enumerate() {
-            let d = if any[pi] { desired[pi] } else { None };
+            // Desired pods of every workload this copy of the PDB selects (each workload
+            // identity once, however many files define it).
+            let selected = &snap.index.pdb_workloads[pi];
+            let d = if selected.is_empty() {
+                None
+            } else {
+                selected
+                    .iter()
+                    .try_fold(0i64, |acc, &w| snap.desired_replicas(w).map(|r| acc + r))
+            };
             if d == Some(0) {
                 continue; // scaled to zero: nothing to drain
             }
@@ -96,7 +94,7 @@ impl Check for PdbBlocksDrain {
                 None => String::new(),
             };
             out.add(
-                obj_ref(Kind::PodDisruptionBudget, &pdb.meta),
+                Subject::of(Kind::PodDisruptionBudget, &pdb.meta),
                 path,
                 format!(
                     "{field} allows 0 disruptions{size}: node drains hang until the PDB is removed"

@@ -61,7 +61,7 @@ impl Check for PdbMissing {
                 ""
             };
             out.add(
-                w.object_ref(),
+                w,
                 w.kind.labels_pointer(),
                 format!(
                     "{desired} replicas{via_hpa} and no PodDisruptionBudget selects them: a node drain can evict every replica at once"

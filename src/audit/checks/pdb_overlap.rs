@@ -42,7 +42,7 @@ impl Check for PdbOverlap {
             }
             let names: Vec<&str> = pdbs.iter().map(|&p| &*snap.pdbs[p].meta.name).collect();
             out.add(
-                w.object_ref(),
+                w,
                 w.kind.labels_pointer(),
                 format!(
                     "selected by {} PodDisruptionBudgets ({}): the eviction API refuses such pods, so drains stall",

@@ -1,7 +1,7 @@
 //! `pdb-selects-nothing`: a PodDisruptionBudget whose selector matches no pod.
 
-use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{obj_ref, Kind, Snapshot};
+use crate::audit::{Check, CheckInfo, Family, Findings, Severity, Subject};
+use crate::model::{Kind, Snapshot};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "pdb-selects-nothing",
@@ -53,7 +53,7 @@ impl Check for PdbSelectsNothing {
                 },
             };
             out.add(
-                obj_ref(Kind::PodDisruptionBudget, &pdb.meta),
+                Subject::of(Kind::PodDisruptionBudget, &pdb.meta),
                 "/spec/selector",
                 format!("{what}: it protects nothing"),
             );

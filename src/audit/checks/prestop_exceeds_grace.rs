@@ -74,7 +74,7 @@ impl Check for PrestopExceedsGrace {
                     continue;
                 }
                 out.add(
-                    w.object_ref(),
+                    w,
                     format!("{}/lifecycle/preStop", container_path(w, "containers", ci)),
                     format!(
                         "{:?} preStop sleeps {}s but terminationGracePeriodSeconds is {grace}{}: SIGKILL arrives before the application can shut down",

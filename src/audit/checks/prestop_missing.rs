@@ -48,7 +48,7 @@ impl Check for PrestopMissing {
                 continue;
             };
             out.add(
-                w.object_ref(),
+                w,
                 format!("{}/lifecycle", container_path(w, "containers", first)),
                 format!(
                     "{} {} no preStop hook: in-flight connections are cut before the load balancer stops sending traffic",

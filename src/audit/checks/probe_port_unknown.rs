@@ -73,7 +73,7 @@ impl Check for ProbePortUnknown {
             }
             if let Some(path) = first {
                 out.add(
-                    w.object_ref(),
+                    w,
                     path,
                     format!("{}: the probe fails every time", parts.join("; ")),
                 );

@@ -53,7 +53,7 @@ impl Check for ReadinessMissing {
                 .map(|&s| &*snap.services[s].meta.name)
                 .collect();
             out.add(
-                w.object_ref(),
+                w,
                 container_path(w, "containers", first),
                 format!(
                     "{} {} no readiness probe, but Service {} sends traffic to it: requests reach pods before they can serve",

@@ -64,7 +64,7 @@ impl Check for RequestsMissing {
                 .map(|(n, m)| format!("{} has no {} request", names(&[n]), m.join(" or ")))
                 .collect();
             out.add(
-                w.object_ref(),
+                w,
                 path,
                 format!("{}: the scheduler cannot place it by need, and it is evicted first under pressure", detail.join("; ")),
             );

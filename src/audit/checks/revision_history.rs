@@ -46,7 +46,7 @@ impl Check for RevisionHistory {
             match w.revision_history_limit {
                 Some(0) => out.add_at(
                     Severity::Warning,
-                    w.object_ref(),
+                    w,
                     "/spec/revisionHistoryLimit",
                     "revisionHistoryLimit is 0: old revisions are deleted, so `kubectl rollout undo` has nothing to roll back to",
                 ),
@@ -58,7 +58,7 @@ impl Check for RevisionHistory {
                     };
                     out.add_at(
                         Severity::Info,
-                        w.object_ref(),
+                        w,
                         "/spec",
                         format!("revisionHistoryLimit is not set: {default}"),
                     );

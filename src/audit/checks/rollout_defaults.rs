@@ -74,7 +74,7 @@ impl Check for RolloutDefaults {
                 continue;
             }
             out.add(
-                w.object_ref(),
+                w,
                 "/spec/strategy",
                 format!(
                     "{} not set: rollout speed and capacity loss were not chosen",

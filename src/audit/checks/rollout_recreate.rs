@@ -42,7 +42,7 @@ impl Check for RolloutRecreate {
                 continue;
             }
             out.add(
-                w.object_ref(),
+                w,
                 "/spec/strategy/type",
                 "Recreate strategy on a served Deployment: every deploy takes all its pods down at once",
             );

@@ -59,7 +59,7 @@ impl Check for RolloutUnavailable {
                 continue;
             }
             out.add(
-                w.object_ref(),
+                w,
                 "/spec/strategy/rollingUpdate/maxUnavailable",
                 format!(
                     "maxUnavailable {}{} is {pods} of {desired} replicas: every deploy takes serving capacity away; zero downtime needs maxUnavailable 0 and maxSurge >= 1",

@@ -86,7 +86,7 @@ impl Check for StartupBudgetShort {
                     format!("from {COLD_START_ANNOTATION}")
                 };
                 out.add(
-                    w.object_ref(),
+                    w,
                     path,
                     format!(
                         "{} but cold start is {}s ({src}): it can be restarted before it ever becomes ready",

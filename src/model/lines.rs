@@ -1,0 +1,717 @@
+//! Line numbers of the fields of one document, recorded while it is loaded, so that a finding's
+//! JSON pointer (`/spec/template/spec/containers/0/resources`) can be turned into the line of
+//! that field in that copy of the object. Pure: it reads the text it is given.
+//!
+//! YAML is scanned by its block structure (indentation, `- ` items, `key:` entries); flow
+//! collections, block scalars and multi-line quoted scalars are stepped over as one value. JSON
+//! is scanned token by token. A pointer that is not written in the file resolves to its nearest
+//! written ancestor, and finally to the document's first line.
+
+/// Subtrees whose inner keys no finding points into: their own line is kept, not their
+/// children's (labels and annotations can be many, status is never a finding's path).
+const LEAF_KEYS: [&str; 7] = [
+    "labels",
+    "annotations",
+    "matchLabels",
+    "status",
+    "data",
+    "stringData",
+    "managedFields",
+];
+
+/// Deepest pointer recorded (`/spec/template/spec/containers/0/readinessProbe/httpGet` is 7).
+const MAX_DEPTH: usize = 8;
+
+/// Pointer → line (1-based, in the file) for one object, held compactly: the pointers are one
+/// string separated by newlines (a pointer never holds a raw newline: it is escaped below).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LineIndex {
+    pointers: Box<str>,
+    lines: Box<[u32]>,
+}
+
+impl LineIndex {
+    fn from_entries(entries: &[(String, u32)]) -> LineIndex {
+        let mut pointers = String::with_capacity(entries.iter().map(|e| e.0.len() + 1).sum());
+        let mut lines = Vec::with_capacity(entries.len());
+        for (p, l) in entries {
+            pointers.push_str(p);
+            pointers.push('\n');
+            lines.push(*l);
+        }
+        LineIndex {
+            pointers: pointers.into_boxed_str(),
+            lines: lines.into_boxed_slice(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Sets the line of the document itself (the empty pointer).
+    pub fn set_root(&mut self, line: u32) {
+        let pos = self.pointers.split('\n').position(|p| p.is_empty());
+        if let Some(slot) = pos.and_then(|i| self.lines.get_mut(i)) {
+            *slot = line;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// The line where `pointer` is written, exactly.
+    pub fn exact(&self, pointer: &str) -> Option<u32> {
+        self.pointers
+            .split('\n')
+            .zip(self.lines.iter())
+            .find(|(p, _)| *p == pointer)
+            .map(|(_, l)| *l)
+    }
+
+    /// The line of `pointer`, or of its nearest ancestor that is written in the document.
+    pub fn line_of(&self, pointer: &str) -> Option<u32> {
+        let mut p = pointer;
+        loop {
+            if let Some(l) = self.exact(p) {
+                return Some(l);
+            }
+            match p.rfind('/') {
+                Some(0) | None => return self.exact(""),
+                Some(i) => p = &p[..i],
+            }
+        }
+    }
+
+    /// Heap bytes held (for the memory accounting of the snapshot).
+    pub fn heap_bytes(&self) -> usize {
+        self.pointers.len() + self.lines.len() * 4
+    }
+}
+
+fn escape_segment(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn is_leaf_key(key: &str) -> bool {
+    LEAF_KEYS.contains(&key)
+}
+
+/// Which objects of a document to index: the whole document, or some items of a `kind: List`
+/// (`items/N`), each indexed on its own with pointers relative to the item.
+#[derive(Clone, Copy, Debug)]
+pub enum Want<'a> {
+    Whole,
+    Items(&'a [usize]),
+}
+
+/// Gathers the (pointer, line) pairs of the wanted objects.
+struct Collector<'a> {
+    want: Want<'a>,
+    out: Vec<(Option<usize>, Entries)>,
+}
+
+/// (pointer, line) pairs of one object, in document order.
+type Entries = Vec<(String, u32)>;
+
+impl<'a> Collector<'a> {
+    fn new(want: Want<'a>, first_line: u32) -> Self {
+        let out = match want {
+            Want::Whole => vec![(None, vec![(String::new(), first_line)])],
+            Want::Items(items) => items.iter().map(|&i| (Some(i), Vec::new())).collect(),
+        };
+        Collector { want, out }
+    }
+
+    fn emit(&mut self, ptr: &str, line: u32) {
+        match self.want {
+            Want::Whole => self.out[0].1.push((ptr.to_string(), line)),
+            Want::Items(_) => {
+                let Some(rest) = ptr.strip_prefix("/items/") else {
+                    return;
+                };
+                let (num, tail) = match rest.find('/') {
+                    Some(i) => (&rest[..i], &rest[i..]),
+                    None => (rest, ""),
+                };
+                let Ok(n) = num.parse::<usize>() else { return };
+                if let Some(slot) = self.out.iter_mut().find(|(i, _)| *i == Some(n)) {
+                    slot.1.push((tail.to_string(), line));
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> Vec<(Option<usize>, LineIndex)> {
+        self.out
+            .into_iter()
+            .map(|(i, e)| (i, LineIndex::from_entries(&e)))
+            .collect()
+    }
+}
+
+/// One container being walked: its column (YAML) and its pointer.
+struct Frame {
+    col: usize,
+    ptr: String,
+    seq: bool,
+    next: usize,
+    depth: usize,
+    /// Inside a subtree whose children are not recorded.
+    quiet: bool,
+}
+
+/// What the scanner must step over on the lines that follow a value.
+enum Skip {
+    None,
+    /// A block scalar (`|`, `>`): lines deeper than this column, and blank lines.
+    Deeper(usize),
+    /// A quoted scalar that goes on past its line: until this quote closes it.
+    Quote(char),
+    /// A flow collection that goes on past its line: until the brackets balance.
+    Flow(i32),
+}
+
+/// Splits `key: value` at the first `:` followed by a space or the end of the line, outside
+/// quotes. Returns the key (unquoted) and the value (comment removed, trimmed).
+fn split_key(s: &str) -> Option<(String, &str)> {
+    let b = s.as_bytes();
+    let (key, rest) = match b.first() {
+        Some(q @ (b'"' | b'\'')) => {
+            let close = s[1..].find(*q as char)? + 1;
+            let after = &s[close + 1..];
+            let after = after.trim_start_matches(' ');
+            let rest = after.strip_prefix(':')?;
+            if !(rest.is_empty() || rest.starts_with(' ')) {
+                return None;
+            }
+            (s[1..close].to_string(), rest)
+        }
+        _ => {
+            let mut i = 0;
+            loop {
+                let j = s[i..].find(':')? + i;
+                let next = b.get(j + 1);
+                if next.is_none() || next == Some(&b' ') || next == Some(&b'\t') {
+                    let key = s[..j].trim_end();
+                    if key.is_empty() || key.starts_with(['#', '{', '[', '&', '*', '!']) {
+                        return None;
+                    }
+                    break (key.to_string(), &s[j + 1..]);
+                }
+                i = j + 1;
+            }
+        }
+    };
+    Some((key, strip_comment(rest).trim()))
+}
+
+/// Removes a trailing ` # comment` outside quotes.
+fn strip_comment(s: &str) -> &str {
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    for (i, c) in s.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' && (prev == ' ' || prev == '\t') => return &s[..i],
+            None => {}
+        }
+        prev = c;
+    }
+    s
+}
+
+/// Brackets opened minus closed on a line, outside quotes.
+fn flow_balance(s: &str) -> i32 {
+    let mut depth = 0;
+    let mut quote: Option<char> = None;
+    for c in s.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => depth += 1,
+                ']' | '}' => depth -= 1,
+                '#' => break,
+                _ => {}
+            },
+        }
+    }
+    depth
+}
+
+/// What follows a scalar value on later lines.
+fn skip_after(value: &str, col: usize) -> Skip {
+    // Anchors and tags come before the value proper.
+    let mut v = value;
+    while v.starts_with('&') || v.starts_with('!') {
+        match v.find(' ') {
+            Some(i) => v = v[i..].trim_start(),
+            None => return Skip::None,
+        }
+    }
+    match v.chars().next() {
+        Some('|' | '>') => Skip::Deeper(col),
+        Some(q @ ('"' | '\'')) => {
+            let body = &v[1..];
+            let closed = if q == '"' {
+                let mut esc = false;
+                body.chars().any(|c| {
+                    let hit = c == '"' && !esc;
+                    esc = c == '\\' && !esc;
+                    hit
+                })
+            } else {
+                body.contains('\'')
+            };
+            if closed {
+                Skip::None
+            } else {
+                Skip::Quote(q)
+            }
+        }
+        Some('[' | '{') => match flow_balance(v) {
+            d if d > 0 => Skip::Flow(d),
+            _ => Skip::None,
+        },
+        _ => Skip::None,
+    }
+}
+
+/// True when the value is empty apart from an anchor or a tag: its content is on later lines.
+fn opens_block(value: &str) -> bool {
+    value
+        .split_whitespace()
+        .all(|t| t.starts_with('&') || t.starts_with('!'))
+}
+
+/// Indexes a YAML document. `first_line` is the file line of the text's first line.
+/// Returns one index per wanted object: `None` for a whole document, `Some(i)` for item `i`.
+pub fn index_yaml(text: &str, first_line: u32, want: Want) -> Vec<(Option<usize>, LineIndex)> {
+    let mut out = Collector::new(want, first_line);
+    let mut stack: Vec<Frame> = vec![Frame {
+        col: 0,
+        ptr: String::new(),
+        seq: false,
+        next: 0,
+        depth: 0,
+        quiet: false,
+    }];
+    // A key (or a `-` alone) whose value starts on a later line: its column and pointer.
+    let mut pending: Option<(usize, String, usize, bool)> = None;
+    let mut skip = Skip::None;
+    for (n, raw) in text.lines().enumerate() {
+        let line = first_line + n as u32;
+        let body = raw.trim_end();
+        let col = body.len() - body.trim_start_matches(' ').len();
+        let content = &body[col..];
+        match skip {
+            Skip::Deeper(k) => {
+                if content.is_empty() || col > k {
+                    continue;
+                }
+                skip = Skip::None;
+            }
+            Skip::Quote(q) => {
+                if body.contains(q) {
+                    skip = Skip::None;
+                }
+                continue;
+            }
+            Skip::Flow(d) => {
+                let d = d + flow_balance(body);
+                skip = if d > 0 { Skip::Flow(d) } else { Skip::None };
+                continue;
+            }
+            Skip::None => {}
+        }
+        if content.is_empty()
+            || content.starts_with('#')
+            || content == "---"
+            || content.starts_with("--- ")
+            || content == "..."
+            || content.starts_with('%')
+        {
+            continue;
+        }
+        let mut col = col;
+        let mut content = content;
+        // A line may open several containers: `- - name: x`.
+        loop {
+            let item = content == "-" || content.starts_with("- ");
+            if let Some((kc, ptr, depth, quiet)) = pending.take() {
+                if col > kc || (col == kc && item) {
+                    stack.push(Frame {
+                        col,
+                        ptr,
+                        seq: item,
+                        next: 0,
+                        depth,
+                        quiet,
+                    });
+                }
+            }
+            while stack.len() > 1 {
+                let top = &stack[stack.len() - 1];
+                if top.col > col || (top.col == col && top.seq && !item) {
+                    stack.pop();
+                } else {
+                    break;
+                }
+            }
+            let Some(top) = stack.last_mut() else { break };
+            if top.col != col || top.seq != item {
+                // A continuation of a multi-line plain scalar, or text the scanner does not
+                // follow: it holds no field of its own.
+                break;
+            }
+            if item {
+                let idx = top.next;
+                top.next += 1;
+                let mut ptr = top.ptr.clone();
+                ptr.push('/');
+                ptr.push_str(&idx.to_string());
+                let depth = top.depth + 1;
+                let quiet = top.quiet || depth > MAX_DEPTH;
+                if !quiet {
+                    out.emit(&ptr, line);
+                }
+                let rest = content[1..].trim_start_matches(' ');
+                let rest_col = col + (content.len() - rest.len());
+                if rest.is_empty() || rest.starts_with('#') || opens_block(strip_comment(rest)) {
+                    pending = Some((col, ptr, depth, quiet));
+                    break;
+                }
+                if rest.starts_with("- ") || rest == "-" || split_key(rest).is_some() {
+                    // The item's content starts on this line, one column in.
+                    stack.push(Frame {
+                        col: rest_col,
+                        ptr,
+                        seq: rest.starts_with('-'),
+                        next: 0,
+                        depth,
+                        quiet,
+                    });
+                    col = rest_col;
+                    content = rest;
+                    continue;
+                }
+                skip = skip_after(strip_comment(rest).trim(), col);
+                break;
+            }
+            let Some((key, value)) = split_key(content) else {
+                break;
+            };
+            let mut ptr = top.ptr.clone();
+            ptr.push('/');
+            escape_segment(&key, &mut ptr);
+            let depth = top.depth + 1;
+            let quiet_here = top.quiet || depth > MAX_DEPTH;
+            if !quiet_here {
+                out.emit(&ptr, line);
+            }
+            let quiet_below = quiet_here || is_leaf_key(&key);
+            if opens_block(value) {
+                pending = Some((col, ptr, depth, quiet_below));
+            } else {
+                skip = skip_after(value, col);
+            }
+            break;
+        }
+    }
+    out.finish()
+}
+
+/// Indexes a JSON document: the same result as [`index_yaml`] for JSON text.
+pub fn index_json(text: &str, first_line: u32, want: Want) -> Vec<(Option<usize>, LineIndex)> {
+    let mut out = Collector::new(want, first_line);
+    // Each open container: its pointer, whether it is an array, its next index, its depth and
+    // whether its children are recorded.
+    struct J {
+        ptr: String,
+        array: bool,
+        next: usize,
+        quiet: bool,
+        depth: usize,
+    }
+    let mut stack: Vec<J> = Vec::new();
+    let mut line = first_line;
+    let mut key: Option<String> = None;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    // The pointer and flags of a value starting now, inside the current container.
+    let value_ptr =
+        |stack: &mut Vec<J>, key: &mut Option<String>| -> Option<(String, bool, usize, bool)> {
+            let top = stack.last_mut()?;
+            let mut ptr = top.ptr.clone();
+            ptr.push('/');
+            let leaf = if top.array {
+                ptr.push_str(&top.next.to_string());
+                top.next += 1;
+                false
+            } else {
+                let k = key.take().unwrap_or_default();
+                escape_segment(&k, &mut ptr);
+                is_leaf_key(&k)
+            };
+            let depth = top.depth + 1;
+            Some((ptr, top.quiet || depth > MAX_DEPTH, depth, leaf))
+        };
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\n' => line += 1,
+            b'"' => {
+                // A string: a key when a ':' follows, else a value.
+                let start = i + 1;
+                let mut j = start;
+                while j < bytes.len() && bytes[j] != b'"' {
+                    if bytes[j] == b'\\' {
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                let s = text.get(start..j.min(bytes.len())).unwrap_or("");
+                let mut k = j + 1;
+                while k < bytes.len() && matches!(bytes[k], b' ' | b'\t' | b'\r' | b'\n') {
+                    k += 1;
+                }
+                let is_key = stack.last().is_some_and(|t| !t.array)
+                    && key.is_none()
+                    && bytes.get(k) == Some(&b':');
+                if is_key {
+                    key = Some(s.replace("\\\"", "\"").replace("\\\\", "\\"));
+                } else if let Some((ptr, quiet, _, _)) = value_ptr(&mut stack, &mut key) {
+                    if !quiet {
+                        out.emit(&ptr, line);
+                    }
+                }
+                i = j + 1;
+                continue;
+            }
+            b'{' | b'[' => {
+                let array = c == b'[';
+                match value_ptr(&mut stack, &mut key) {
+                    Some((ptr, quiet, depth, leaf)) => {
+                        if !quiet {
+                            out.emit(&ptr, line);
+                        }
+                        stack.push(J {
+                            ptr,
+                            array,
+                            next: 0,
+                            quiet: quiet || leaf,
+                            depth,
+                        });
+                    }
+                    None => stack.push(J {
+                        ptr: String::new(),
+                        array,
+                        next: 0,
+                        quiet: false,
+                        depth: 0,
+                    }),
+                }
+            }
+            b'}' | b']' => {
+                stack.pop();
+                if stack.is_empty() {
+                    break;
+                }
+            }
+            b' ' | b'\t' | b'\r' | b',' | b':' => {}
+            _ => {
+                // A number, true, false or null.
+                if let Some((ptr, quiet, _, _)) = value_ptr(&mut stack, &mut key) {
+                    if !quiet {
+                        out.emit(&ptr, line);
+                    }
+                }
+                while i + 1 < bytes.len()
+                    && !matches!(
+                        bytes[i + 1],
+                        b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'
+                    )
+                {
+                    i += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    out.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(text: &str) -> LineIndex {
+        index_yaml(text, 1, Want::Whole).remove(0).1
+    }
+
+    const DEPLOY: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cart
+  labels:
+    app: cart
+spec:
+  replicas: 3
+  strategy: {type: Recreate}
+  template:
+    metadata:
+      labels: {app: cart}
+    spec:
+      containers:
+      - name: cart
+        image: cart:1
+        command: [\"/bin/cart\",
+          \"--serve\"]
+        resources:
+          requests:
+            cpu: 100m
+        readinessProbe:
+          httpGet: {path: /ready, port: http}
+      - name: sidecar
+        args: |
+          - name: not-a-container
+        livenessProbe:
+          exec:
+            command:
+            - cat
+";
+
+    #[test]
+    fn yaml_fields_have_their_lines() {
+        let ix = whole(DEPLOY);
+        assert_eq!(ix.exact(""), Some(1));
+        assert_eq!(ix.exact("/metadata/name"), Some(4));
+        assert_eq!(ix.exact("/metadata/labels"), Some(5));
+        assert_eq!(ix.exact("/metadata/labels/app"), None, "labels are leaves");
+        assert_eq!(ix.exact("/spec/strategy"), Some(9));
+        assert_eq!(ix.exact("/spec/template/spec/containers/0"), Some(15));
+        assert_eq!(ix.exact("/spec/template/spec/containers/0/name"), Some(15));
+        assert_eq!(
+            ix.exact("/spec/template/spec/containers/0/resources/requests/cpu"),
+            Some(21)
+        );
+        assert_eq!(
+            ix.exact("/spec/template/spec/containers/1/livenessProbe/exec/command/0"),
+            None,
+            "deeper than recorded"
+        );
+        assert_eq!(
+            ix.line_of("/spec/template/spec/containers/1/livenessProbe/exec/command/0"),
+            Some(29)
+        );
+        assert_eq!(
+            ix.exact("/spec/template/spec/containers/0/resources"),
+            Some(19)
+        );
+        assert_eq!(
+            ix.exact("/spec/template/spec/containers/0/readinessProbe"),
+            Some(22)
+        );
+        assert_eq!(ix.exact("/spec/template/spec/containers/1"), Some(24));
+        assert_eq!(
+            ix.exact("/spec/template/spec/containers/1/livenessProbe"),
+            Some(27)
+        );
+        // The block scalar's text is not a container.
+        assert_eq!(ix.exact("/spec/template/spec/containers/2"), None);
+        // Unwritten pointers resolve to their nearest written ancestor.
+        assert_eq!(
+            ix.line_of("/spec/template/spec/containers/0/resources/limits"),
+            Some(19)
+        );
+        assert_eq!(ix.line_of("/spec/strategy/rollingUpdate"), Some(9));
+        assert_eq!(ix.line_of("/spec/minReadySeconds"), Some(7));
+    }
+
+    #[test]
+    fn compact_sequences_and_nested_items() {
+        let text = "\
+spec:
+  containers:
+  - name: a
+    ports:
+    - containerPort: 80
+      name: http
+  - name: b
+  initContainers:
+    - name: init
+";
+        let ix = whole(text);
+        assert_eq!(ix.exact("/spec/containers/0"), Some(3));
+        assert_eq!(ix.exact("/spec/containers/0/ports/0"), Some(5));
+        assert_eq!(ix.exact("/spec/containers/0/ports/0/name"), Some(6));
+        assert_eq!(ix.exact("/spec/containers/1"), Some(7));
+        assert_eq!(ix.exact("/spec/initContainers"), Some(8));
+        assert_eq!(ix.exact("/spec/initContainers/0"), Some(9));
+    }
+
+    #[test]
+    fn list_items_are_indexed_on_their_own() {
+        let text = "\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: a
+- apiVersion: apps/v1
+  kind: Deployment
+  spec:
+    replicas: 2
+";
+        let ix = index_yaml(text, 10, Want::Items(&[1]));
+        assert_eq!(ix.len(), 1);
+        assert_eq!(ix[0].0, Some(1));
+        assert_eq!(ix[0].1.exact(""), Some(17));
+        assert_eq!(ix[0].1.exact("/spec/replicas"), Some(20));
+    }
+
+    #[test]
+    fn json_fields_have_their_lines() {
+        let text = "{\n  \"kind\": \"Deployment\",\n  \"spec\": {\n    \"template\": {\"spec\": {\n      \"containers\": [\n        {\"name\": \"a\"},\n        {\n          \"name\": \"b\",\n          \"resources\": {}\n        }\n      ]\n    }}\n  }\n}\n";
+        let ix = index_json(text, 5, Want::Whole).remove(0).1;
+        assert_eq!(ix.exact(""), Some(5));
+        assert_eq!(ix.exact("/kind"), Some(6));
+        assert_eq!(ix.exact("/spec/template/spec/containers/0"), Some(10));
+        assert_eq!(ix.exact("/spec/template/spec/containers/1"), Some(11));
+        assert_eq!(
+            ix.exact("/spec/template/spec/containers/1/resources"),
+            Some(13)
+        );
+    }
+
+    #[test]
+    fn quoted_keys_and_multiline_quotes() {
+        let text = "\
+metadata:
+  \"name\": x
+  annotations:
+    note: \"a long
+      text: still the note\"
+spec:
+  replicas: 1
+";
+        let ix = whole(text);
+        assert_eq!(ix.exact("/metadata/name"), Some(2));
+        assert_eq!(ix.exact("/spec/replicas"), Some(7));
+    }
+}
