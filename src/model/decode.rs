@@ -93,7 +93,15 @@ const LAST_APPLIED_KEY: &str = "kubectl.kubernetes.io/last-applied-configuration
 /// before a document is parsed, which saves most of the parsing of a real pod. Lines become
 /// empty rather than disappear, so line numbers stay exact; a block is only recognised when its
 /// key stands alone on its line (block style), and anything else is left for the parser.
+///
+/// Blanking must never change what the parser reads. Where it could, the document is returned
+/// as it is: a key-like line inside a block scalar, a multi-line quoted scalar or a multi-line
+/// flow collection (it is text, not a key), and an anchor inside a blanked block when the
+/// document uses aliases (the alias would lose its target).
 pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
+    use super::lines::Skip;
+    let is_blankable =
+        |rest: &str| UNREAD_BLOCKS.contains(&rest.trim_end()) || rest.starts_with(LAST_APPLIED_KEY);
     if !UNREAD_BLOCKS
         .iter()
         .chain([&LAST_APPLIED_KEY])
@@ -101,29 +109,79 @@ pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
     {
         return std::borrow::Cow::Borrowed(text);
     }
+    let unchanged = std::borrow::Cow::Borrowed(text);
     let mut out = String::with_capacity(text.len());
     let mut skipping: Option<usize> = None;
-    for line in text.split_inclusive('\n') {
+    // A value of the kept text that goes on past its line.
+    let mut cont = Skip::None;
+    // Inside a blanked block: a quoted or flow value that goes on past its line.
+    let mut blanked_cont = Skip::None;
+    let mut blanked_anchor = false;
+    let all: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut parents = Parents::default();
+    // Every blanked key holds a list in Kubernetes (env, volumes, managedFields, ...): a block
+    // is only blanked when its value is a block sequence. The same key holding a scalar or a
+    // map (a label named `env`, say) is something else, and is left to the parser.
+    let holds_sequence = |at: usize, k: usize| {
+        all[at + 1..]
+            .iter()
+            .map(|l| l.trim_end_matches(['\n', '\r']))
+            .find(|b| {
+                let t = b.trim_start();
+                !(t.is_empty() || t.starts_with('#'))
+            })
+            .is_some_and(|b| {
+                let indent = b.len() - b.trim_start_matches(' ').len();
+                let t = &b[indent..];
+                indent >= k && (t == "-" || t.starts_with("- "))
+            })
+    };
+    for (at, line) in all.iter().copied().enumerate() {
         let body = line.trim_end_matches(['\n', '\r']);
         let indent = body.len() - body.trim_start_matches(' ').len();
         let rest = &body[indent..];
         if let Some(k) = skipping {
+            if blanked_cont.inside(body) {
+                out.push('\n');
+                continue;
+            }
             let inside = rest.is_empty()
                 || rest.starts_with('#')
                 || indent > k
                 || (indent == k && (rest == "-" || rest.starts_with("- ")));
             if inside {
+                blanked_anchor |= has_anchor(rest);
+                blanked_cont = Skip::after_line(rest, indent);
+                if matches!(blanked_cont, Skip::Deeper(_)) {
+                    // A block scalar inside the block ends with deeper lines: `inside` covers it.
+                    blanked_cont = Skip::None;
+                }
                 out.push('\n');
                 continue;
             }
             skipping = None;
         }
-        if UNREAD_BLOCKS.contains(&rest.trim_end()) {
+        if cont.inside(body) {
+            if is_blankable(rest) {
+                return unchanged; // a key-like line that is text of a multi-line value
+            }
+            out.push_str(line);
+            continue;
+        }
+        let key = rest.trim_end();
+        if UNREAD_BLOCKS.contains(&key)
+            && holds_sequence(at, indent)
+            && parents.expects(key.trim_end_matches(':'), indent)
+        {
             skipping = Some(indent);
+            blanked_cont = Skip::None;
             out.push('\n');
             continue;
         }
-        if let Some(value) = rest.strip_prefix(LAST_APPLIED_KEY) {
+        let annotation = rest
+            .strip_prefix(LAST_APPLIED_KEY)
+            .filter(|_| parents.expects("annotation", indent));
+        if let Some(value) = annotation {
             let v = value.trim();
             // A one-line quoted value, or a block scalar whose lines are indented deeper.
             let one_line = (v.starts_with('\'') && v.ends_with('\'') && v.len() > 1)
@@ -134,13 +192,93 @@ pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
             }
             if v.starts_with('|') || v.starts_with('>') {
                 skipping = Some(indent);
+                blanked_cont = Skip::None;
                 out.push('\n');
                 continue;
             }
         }
+        cont = Skip::after_line(rest, indent);
+        parents.line(rest, indent);
         out.push_str(line);
     }
+    if blanked_cont != Skip::None || (blanked_anchor && text.contains('*')) {
+        return unchanged;
+    }
     std::borrow::Cow::Owned(out)
+}
+
+/// The block keys above the current line, for deciding where a key sits: `env` is only the
+/// container field when its parent is an item of `containers`, `volumes` only the pod field
+/// under `spec`, and so on. Items of a sequence are entered as `-`.
+#[derive(Default)]
+struct Parents<'a> {
+    stack: Vec<(usize, &'a str)>,
+}
+
+impl<'a> Parents<'a> {
+    /// Records one kept line (`rest` is the line without its indentation).
+    fn line(&mut self, rest: &'a str, col: usize) {
+        let t = rest.trim_end();
+        if t.is_empty() || t.starts_with('#') {
+            return;
+        }
+        let mut col = col;
+        let mut rest = t;
+        loop {
+            if rest == "-" || rest.starts_with("- ") {
+                self.stack
+                    .retain(|&(c, n)| c < col || (c == col && n != "-"));
+                self.stack.push((col, "-"));
+                let inner = rest[1..].trim_start_matches(' ');
+                if inner.is_empty() {
+                    return;
+                }
+                col += rest.len() - inner.len();
+                rest = inner;
+                continue;
+            }
+            self.stack.retain(|&(c, _)| c < col);
+            if let Some(i) = rest.find(':') {
+                let after = &rest[i + 1..];
+                if after.is_empty() || after.starts_with(' ') {
+                    self.stack.push((col, rest[..i].trim_matches(['"', '\''])));
+                }
+            }
+            return;
+        }
+    }
+
+    /// Whether the blankable `key` at column `col` is the field kvet skips: under a container
+    /// (env, envFrom, volumeMounts, args), a pod spec (volumes, tolerations), an object's
+    /// metadata (managedFields) or its annotations (`annotation`, the last-applied one).
+    fn expects(&self, key: &str, col: usize) -> bool {
+        let mut above = self.stack.iter().rev().filter(|(c, _)| *c < col);
+        let parent = above.next().map(|p| p.1);
+        let grandparent = above.next().map(|p| p.1);
+        match key {
+            "env" | "envFrom" | "volumeMounts" | "args" => {
+                parent == Some("-")
+                    && matches!(
+                        grandparent,
+                        Some("containers" | "initContainers" | "ephemeralContainers")
+                    )
+            }
+            "volumes" | "tolerations" => parent == Some("spec"),
+            "managedFields" => parent == Some("metadata"),
+            "annotation" => parent == Some("annotations"),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a line of YAML defines an anchor (`&name` at the start of a value or an item).
+fn has_anchor(rest: &str) -> bool {
+    rest.match_indices('&').any(|(i, _)| {
+        let before = rest[..i].trim_end();
+        let after = rest[i + 1..].chars().next();
+        (before.is_empty() || before.ends_with(':') || before.ends_with('-'))
+            && after.is_some_and(|c| !c.is_whitespace())
+    })
 }
 
 /// Decodes one YAML document (JSON is YAML too). Blank or comment-only documents yield nothing.
@@ -149,7 +287,19 @@ pub fn decode_yaml(text: &str, opts: &DecodeOptions) -> Decoded {
         return Decoded::default();
     }
     let stripped = strip_unkept(text);
-    let text: &str = &stripped;
+    parse_yaml(&stripped, opts)
+}
+
+/// Decodes one YAML document without blanking anything first: the reference that
+/// [`decode_yaml`] must agree with (the blanking parity test).
+pub fn decode_yaml_unblanked(text: &str, opts: &DecodeOptions) -> Decoded {
+    if is_blank(text) {
+        return Decoded::default();
+    }
+    parse_yaml(text, opts)
+}
+
+fn parse_yaml(text: &str, opts: &DecodeOptions) -> Decoded {
     match serde_saphyr::from_str_with_options::<Option<RawObject>>(text, yaml_options()) {
         Ok(Some(raw)) => from_raw(raw, opts),
         Ok(None) => Decoded::default(),

@@ -169,8 +169,10 @@ struct Frame {
     quiet: bool,
 }
 
-/// What the scanner must step over on the lines that follow a value.
-enum Skip {
+/// What the scanner must step over on the lines that follow a value: the rest of a value that
+/// goes on past its line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
     None,
     /// A block scalar (`|`, `>`): lines deeper than this column, and blank lines.
     Deeper(usize),
@@ -178,6 +180,56 @@ enum Skip {
     Quote(char),
     /// A flow collection that goes on past its line: until the brackets balance.
     Flow(i32),
+}
+
+impl Skip {
+    /// Whether `body` (a line without its newline) still belongs to the value; updates the
+    /// state for the lines after it.
+    pub fn inside(&mut self, body: &str) -> bool {
+        match *self {
+            Skip::Deeper(k) => {
+                let col = body.len() - body.trim_start_matches(' ').len();
+                if body.trim().is_empty() || col > k {
+                    return true;
+                }
+                *self = Skip::None;
+                false
+            }
+            Skip::Quote(q) => {
+                if body.contains(q) {
+                    *self = Skip::None;
+                }
+                true
+            }
+            Skip::Flow(d) => {
+                let d = d + flow_balance(body);
+                *self = if d > 0 { Skip::Flow(d) } else { Skip::None };
+                true
+            }
+            Skip::None => false,
+        }
+    }
+
+    /// What follows the line `content` (a line without its indentation), at column `col`: the
+    /// value after `key:` or `- `, when it goes on past the line.
+    pub fn after_line(content: &str, col: usize) -> Skip {
+        let mut rest = content;
+        let mut col = col;
+        loop {
+            if let Some(r) = rest.strip_prefix("- ") {
+                let r2 = r.trim_start_matches(' ');
+                col += rest.len() - r2.len();
+                rest = r2;
+                continue;
+            }
+            break;
+        }
+        let value = match split_key(rest) {
+            Some((_, v)) => v,
+            None => strip_comment(rest).trim(),
+        };
+        skip_after(value, col)
+    }
 }
 
 /// Splits `key: value` at the first `:` followed by a space or the end of the line, outside
@@ -316,25 +368,8 @@ pub fn index_yaml(text: &str, first_line: u32, want: Want) -> Vec<(Option<usize>
         let body = raw.trim_end();
         let col = body.len() - body.trim_start_matches(' ').len();
         let content = &body[col..];
-        match skip {
-            Skip::Deeper(k) => {
-                if content.is_empty() || col > k {
-                    continue;
-                }
-                skip = Skip::None;
-            }
-            Skip::Quote(q) => {
-                if body.contains(q) {
-                    skip = Skip::None;
-                }
-                continue;
-            }
-            Skip::Flow(d) => {
-                let d = d + flow_balance(body);
-                skip = if d > 0 { Skip::Flow(d) } else { Skip::None };
-                continue;
-            }
-            Skip::None => {}
+        if skip.inside(body) {
+            continue;
         }
         if content.is_empty()
             || content.starts_with('#')
