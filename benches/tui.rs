@@ -76,18 +76,18 @@ fn filter_plus_frame_findings_150k_pods(bencher: divan::Bencher) {
     bencher.bench_local(|| {
         // A new filter each time, so the rows are recomputed.
         n += 1;
-        app.filter = if n.is_multiple_of(2) {
+        app.shared.set_filter(if n.is_multiple_of(2) {
             "checkout".into()
         } else {
             "checkou".into()
-        };
+        });
         app.update(AppEvent::Resize(200, 50));
         app.run_command_line("clear", &mut Vec::new());
-        app.filter = if n.is_multiple_of(2) {
+        app.shared.set_filter(if n.is_multiple_of(2) {
             "checkout".into()
         } else {
             "checkou".into()
-        };
+        });
         let _ = t.draw(|f| kvet::tui::views::draw(f, &mut app));
     });
 }
@@ -199,10 +199,10 @@ fn frame_200x50_pod_selected_150k_pods(bencher: divan::Bencher) {
                 kvet::tui::tree::NodeId::Group(kvet::tui::tree::Group::Deployments),
                 kvet::tui::tree::NodeId::Object(w),
             ];
-            app.tree.state.open(path.clone());
-            app.tree.dirty = true;
+            app.workloads.tree.state.open(path.clone());
+            app.workloads.tree.dirty = true;
             path.push(kvet::tui::tree::NodeId::Object(r));
-            app.tree.state.select(path);
+            app.workloads.tree.state.select(path);
         }
     }
     let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");

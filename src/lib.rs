@@ -8,4 +8,5 @@ pub mod cli;
 pub mod model;
 pub mod source;
 pub mod synth;
+pub mod text;
 pub mod tui;

@@ -79,6 +79,7 @@ impl LiveRunner {
                     LiveUpdate::Healthy => AppEvent::LiveHealthy,
                     LiveUpdate::Stale(at) => AppEvent::LiveStale(at),
                     LiveUpdate::Kinds(k) => AppEvent::LiveKinds(kind_rows(&k)),
+                    LiveUpdate::Progress(p) => AppEvent::LiveProgress(p),
                 };
                 tx2.send(ev).is_ok()
             })

@@ -1,9 +1,9 @@
 //! Renders audit results: table, JSON, SARIF 2.1.0 and Markdown. Pure functions to strings.
 
-use super::text::escape_ctrl;
 use crate::audit::{registry, AuditResult, Finding, Severity};
 use crate::model::Snapshot;
 use crate::source::LoadError;
+use crate::text::escape_ctrl;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -444,6 +444,17 @@ pub async fn list_kind(
     ar: &ApiResource,
     opts: &DecodeOptions,
 ) -> Result<Vec<Object>, kube::Error> {
+    list_kind_paged(conn, spec, ar, opts, &mut |_| {}).await
+}
+
+/// [`list_kind`], telling `on_page` how many objects each page brought.
+pub async fn list_kind_paged(
+    conn: &Connection,
+    spec: &KindSpec,
+    ar: &ApiResource,
+    opts: &DecodeOptions,
+    on_page: &mut (dyn FnMut(usize) + Send),
+) -> Result<Vec<Object>, kube::Error> {
     let api = api_for(conn, spec, ar);
     let mut out = Vec::new();
     let mut lp = ListParams::default().limit(PAGE);
@@ -467,6 +478,7 @@ pub async fn list_kind(
                 page.metadata.continue_,
             )
         };
+        on_page(items.len());
         out.extend(items);
         match next.filter(|c| !c.is_empty()) {
             Some(c) => lp = lp.continue_token(&c),
@@ -515,11 +527,32 @@ pub async fn plan(conn: &Connection) -> Result<Plan, LiveError> {
 pub async fn load(
     conn: &Connection,
 ) -> Result<(Snapshot, BTreeMap<&'static str, KindStatus>), LiveError> {
+    load_with_progress(conn, &mut |_| {}).await
+}
+
+/// [`load`], reporting progress after every page.
+pub async fn load_with_progress(
+    conn: &Connection,
+    progress: &mut (dyn FnMut(&LoadProgress) + Send),
+) -> Result<(Snapshot, BTreeMap<&'static str, KindStatus>), LiveError> {
     let mut plan = plan(conn).await?;
     let opts = decode_options(conn);
     let mut objects = Vec::new();
+    let mut p = LoadProgress {
+        kinds_total: plan.status.len(),
+        kinds_done: plan.status.len() - plan.readable.len(),
+        ..LoadProgress::default()
+    };
+    progress(&p);
     for (spec, ar) in &plan.readable {
-        match list_kind(conn, spec, ar, &opts).await {
+        let mut on_page = |n: usize| {
+            p.objects += n;
+            progress(&p);
+        };
+        let listed = list_kind_paged(conn, spec, ar, &opts, &mut on_page).await;
+        p.kinds_done += 1;
+        progress(&p);
+        match listed {
             Ok(mut o) => objects.append(&mut o),
             Err(e) => {
                 let st = match status_code(&e) {
@@ -548,9 +581,30 @@ fn decode_options(conn: &Connection) -> DecodeOptions {
     }
 }
 
+/// How far the lists have come: the first load, a relist after a 410, or the load after a
+/// context switch. Until it is complete, counts on screen are provisional.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadProgress {
+    /// Kinds whose first list is complete (or that turned out unreadable).
+    pub kinds_done: usize,
+    pub kinds_total: usize,
+    /// Objects received so far, the lists in flight included.
+    pub objects: usize,
+    /// Kinds listed again after their watch expired (410 Gone): their old data stays shown.
+    pub relisting: Vec<&'static str>,
+}
+
+impl LoadProgress {
+    pub fn complete(&self) -> bool {
+        self.kinds_done >= self.kinds_total && self.relisting.is_empty()
+    }
+}
+
 /// What the watchers report to the TUI.
 #[derive(Debug)]
 pub enum LiveUpdate {
+    /// The lists' progress; sent while lists are in flight, and once when they are done.
+    Progress(LoadProgress),
     Snapshot(Arc<Snapshot>),
     /// Every watcher is streaming.
     Healthy,
@@ -720,6 +774,10 @@ pub async fn watch(
     let mut gap = debounce;
     let mut failing: HashMap<&'static str, bool> = HashMap::new();
     let mut stale = false;
+    let mut progress = Progress::new(status.len(), &status);
+    if !send(LiveUpdate::Progress(progress.report(&store))) {
+        return;
+    }
     loop {
         let wait = if dirty {
             gap.saturating_sub(last_publish.elapsed())
@@ -743,6 +801,7 @@ pub async fn watch(
             }
         };
         let Some(msg) = msg else { return };
+        let changed = progress.note(&msg);
         match &msg {
             StoreMsg::Failed(kind, text, code) => {
                 if *code == Some(403) {
@@ -775,5 +834,95 @@ pub async fn watch(
             }
         }
         dirty |= store.apply(msg);
+        if progress.due(changed) && !send(LiveUpdate::Progress(progress.report(&store))) {
+            return;
+        }
+    }
+}
+
+/// Tracks the lists in flight for [`LoadProgress`]: which kinds have their first list, which
+/// are listing again, and how many objects have arrived.
+struct Progress {
+    total: usize,
+    /// Kinds whose first list is complete, or that can never be listed (forbidden, not served).
+    done: std::collections::HashSet<&'static str>,
+    /// Kinds between a list's start and its end.
+    listing: std::collections::BTreeSet<&'static str>,
+    /// Objects received by each list still in flight.
+    in_flight: HashMap<&'static str, usize>,
+    last: Instant,
+    finished: bool,
+}
+
+impl Progress {
+    fn new(total: usize, status: &BTreeMap<&'static str, KindStatus>) -> Progress {
+        Progress {
+            total,
+            // Kinds that discovery or the access checks ruled out count as done.
+            done: status
+                .iter()
+                .filter(|(_, s)| !matches!(s, KindStatus::Ok { .. }))
+                .map(|(k, _)| *k)
+                .collect(),
+            listing: Default::default(),
+            in_flight: HashMap::new(),
+            last: Instant::now(),
+            finished: false,
+        }
+    }
+
+    /// Notes one message; returns true when a kind started or finished a list.
+    fn note(&mut self, msg: &StoreMsg) -> bool {
+        match msg {
+            StoreMsg::Init(k) => {
+                self.listing.insert(k);
+                self.in_flight.insert(k, 0);
+                true
+            }
+            StoreMsg::InitApply(k, _) => {
+                *self.in_flight.entry(k).or_default() += 1;
+                false
+            }
+            StoreMsg::InitDone(k) | StoreMsg::Failed(k, _, Some(403)) => {
+                self.listing.remove(k);
+                self.in_flight.remove(k);
+                self.done.insert(k);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether to report now: on every list start or end while loading, and at most every
+    /// 100 ms while objects stream in; never again once everything is listed.
+    fn due(&mut self, changed: bool) -> bool {
+        let complete = self.done.len() >= self.total && self.listing.is_empty();
+        if !complete {
+            self.finished = false;
+        } else if self.finished {
+            return false;
+        }
+        let due = changed || self.last.elapsed() >= Duration::from_millis(100);
+        if due {
+            self.last = Instant::now();
+            self.finished = complete;
+        }
+        due
+    }
+
+    fn report(&self, store: &Store) -> LoadProgress {
+        let listed: usize = store.kinds.values().map(|m| m.len()).sum();
+        LoadProgress {
+            kinds_done: self.done.len().min(self.total),
+            kinds_total: self.total,
+            objects: listed + self.in_flight.values().sum::<usize>(),
+            // A list of a kind that already had one is a relist (410 Gone, reconnect).
+            relisting: self
+                .listing
+                .iter()
+                .filter(|k| self.done.contains(*k))
+                .copied()
+                .collect(),
+        }
     }
 }

@@ -1,19 +1,20 @@
-//! The TUI's state and its update function. `App::update` takes an event and returns effects;
-//! it does no I/O, so it is tested by feeding it events.
+//! The TUI's router. `App::update` takes an event and returns effects; it does no I/O, so it is
+//! tested by feeding it events. `App` holds what the views share ([`Shared`]) and one value per
+//! view; keys go to the global commands first, then to the view on screen.
 
 use super::findings_index::FindingsIndex;
 use super::keymap::{Command, KeyMap, KeyMode};
 use super::theme::Theme;
-use super::tree::{self, Group, NodeId, TreeIndex};
-use crate::audit::{find_check, AuditResult, Severity};
+use crate::audit::{find_check, AuditResult};
 use crate::model::{ObjectRef, Snapshot};
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind,
-};
-use ratatui::layout::{Position, Rect};
-use std::collections::HashSet;
+use crate::source::live::LoadProgress;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use std::sync::Arc;
-use tui_tree_widget::{TreeItem, TreeState};
+
+pub use super::shared::{Connection, InputKind, LiveInfo, Popup, Shared};
+pub use super::views::findings::{FindingsFilter, FindingsView, SortBy};
+pub use super::views::workloads::{Pane, WorkloadsView};
+pub use super::views::View;
 
 /// What comes into the loop: terminal input, results of effects, and (live) snapshot updates.
 #[derive(Debug)]
@@ -37,6 +38,8 @@ pub enum AppEvent {
     LiveStale(String),
     /// Live: (kind, status, readable) for every kind kvet watches.
     LiveKinds(Vec<(String, String, bool)>),
+    /// Live: how far the lists have come (first load, relist, context switch).
+    LiveProgress(LoadProgress),
     /// Live: connected (or reconnected) to a context, in an optional namespace scope.
     LiveConnected {
         context: String,
@@ -60,484 +63,143 @@ pub enum Effect {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum View {
-    Workloads,
-    Findings,
-    Rbac,
-    Network,
-}
+/// Commands that work in every view, for the help screen.
+pub const GLOBAL_COMMANDS: &[Command] = &[
+    Command::Help,
+    Command::Filter,
+    Command::CommandLine,
+    Command::ViewWorkloads,
+    Command::ViewFindings,
+    Command::ViewRbac,
+    Command::ViewNetwork,
+    Command::Back,
+    Command::Quit,
+];
 
-impl View {
-    pub const ALL: [View; 4] = [View::Workloads, View::Findings, View::Rbac, View::Network];
-    pub fn title(self) -> &'static str {
-        match self {
-            View::Workloads => "Workloads",
-            View::Findings => "Findings",
-            View::Rbac => "RBAC",
-            View::Network => "Network",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pane {
-    Tree,
-    Details,
-    Findings,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Popup {
-    Help {
-        scroll: u16,
-    },
-    Explain {
-        check: &'static str,
-        scroll: u16,
-    },
-    /// The kubeconfig's contexts, to switch clusters.
-    Contexts {
-        selected: usize,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputKind {
-    Filter,
-    Command,
-}
-
-/// The Findings view's sort column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SortBy {
-    Severity,
-    Check,
-    Namespace,
-    Kind,
-    Object,
-}
-
-impl SortBy {
-    fn next(self) -> SortBy {
-        match self {
-            SortBy::Severity => SortBy::Check,
-            SortBy::Check => SortBy::Namespace,
-            SortBy::Namespace => SortBy::Kind,
-            SortBy::Kind => SortBy::Object,
-            SortBy::Object => SortBy::Severity,
-        }
-    }
-    pub fn title(self) -> &'static str {
-        match self {
-            SortBy::Severity => "severity",
-            SortBy::Check => "check",
-            SortBy::Namespace => "namespace",
-            SortBy::Kind => "kind",
-            SortBy::Object => "object",
-        }
-    }
-}
-
-/// Filters of the Findings view (`:sev`, `:check`, `:ns`, `:kind`, and `/`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FindingsFilter {
-    pub min_severity: Option<Severity>,
-    pub check: Option<String>,
-    pub namespace: Option<String>,
-    pub kind: Option<String>,
-}
-
-/// Live connection state, for the header (offline sources are always `Offline`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Connection {
-    Offline,
-    Live,
-    StaleSince(String),
-}
-
-/// What the TUI knows of a live connection.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LiveInfo {
-    pub context: String,
-    /// Every context of the kubeconfig, for the picker.
-    pub contexts: Vec<String>,
-    pub namespace: Option<String>,
-    pub insecure: bool,
-    /// (kind, status, readable).
-    pub kinds: Vec<(String, String, bool)>,
-}
-
-impl LiveInfo {
-    pub fn unavailable(&self) -> usize {
-        self.kinds.iter().filter(|k| !k.2).count()
-    }
-}
-
-/// Screen areas of the last frame, for mouse hits.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Areas {
-    pub tree: Rect,
-    pub details: Rect,
-    pub findings: Rect,
-    pub table: Rect,
-}
-
-pub struct TreeModel {
-    pub state: TreeState<NodeId>,
-    pub items: Vec<TreeItem<'static, NodeId>>,
-    pub index: TreeIndex,
-    pub dirty: bool,
-}
+/// `:` commands that work in every view: (syntax, what it does).
+pub const GLOBAL_COMMAND_LINE: &[(&str, &str)] = &[
+    (
+        ":findings",
+        "the Findings view (:workloads, :rbac, :net for the others)",
+    ),
+    (
+        ":ctx [NAME]",
+        "live: switch kubeconfig context (no name: a picker)",
+    ),
+    (":scope NS|all", "live: watch one namespace, or all"),
+    (":explain ID", "a check's documentation"),
+    (":clear", "clear every filter"),
+    (":q", "quit"),
+];
 
 pub struct App {
-    pub snapshot: Arc<Snapshot>,
-    pub generation: u64,
-    pub findings: Arc<FindingsIndex>,
-    /// Generation the findings were computed from; older results are dropped.
-    pub findings_generation: Option<u64>,
-    pub connection: Connection,
+    pub shared: Shared,
     pub view: View,
-    pub pane: Pane,
-    pub popup: Option<Popup>,
-    pub input: Option<(InputKind, String)>,
-    pub filter: String,
-    pub tree: TreeModel,
-    pub findings_first: bool,
-    /// Right pane: selected row among the selection's findings.
-    pub pane_selected: usize,
-    pub details_scroll: u16,
-    /// Findings view.
-    pub table_selected: usize,
-    pub table_offset: usize,
-    pub sort: SortBy,
-    pub table_filter: FindingsFilter,
-    table_rows: Option<Arc<Vec<usize>>>,
-    pub keymap: KeyMap,
-    pub theme: Theme,
-    pub status: Option<String>,
-    pub areas: Areas,
-    pub quit: bool,
-    /// Set for live sources.
-    pub live: Option<LiveInfo>,
+    pub workloads: WorkloadsView,
+    pub findings_view: FindingsView,
 }
 
 impl App {
     pub fn new(snapshot: Arc<Snapshot>, keymap: KeyMap, theme: Theme) -> App {
-        let index = TreeIndex::new(&snapshot);
-        let mut state = TreeState::default();
-        // Open the cluster and every namespace with objects, so the first screen shows them.
-        state.open(vec![NodeId::Cluster]);
-        state.select(vec![NodeId::Cluster]);
+        let shared = Shared::new(snapshot, keymap, theme);
+        let workloads = WorkloadsView::new(&shared);
         App {
-            snapshot,
-            generation: 1,
-            findings: Arc::new(FindingsIndex::default()),
-            findings_generation: None,
-            connection: Connection::Offline,
+            shared,
             view: View::Workloads,
-            pane: Pane::Tree,
-            popup: None,
-            input: None,
-            filter: String::new(),
-            tree: TreeModel {
-                state,
-                items: Vec::new(),
-                index,
-                dirty: true,
-            },
-            findings_first: true,
-            pane_selected: 0,
-            details_scroll: 0,
-            table_selected: 0,
-            table_offset: 0,
-            sort: SortBy::Severity,
-            table_filter: FindingsFilter::default(),
-            table_rows: None,
-            keymap,
-            theme,
-            status: None,
-            areas: Areas::default(),
-            quit: false,
-            live: None,
+            workloads,
+            findings_view: FindingsView::default(),
         }
     }
 
     /// The effects to run at start: the first audit.
     pub fn start(&self) -> Vec<Effect> {
         vec![Effect::RunAudit {
-            generation: self.generation,
-            snapshot: self.snapshot.clone(),
+            generation: self.shared.generation,
+            snapshot: self.shared.snapshot.clone(),
         }]
     }
 
     pub fn key_mode(&self) -> KeyMode {
-        if self.input.is_some() {
+        if self.shared.input.is_some() {
             KeyMode::Input
-        } else if self.popup.is_some() {
+        } else if self.shared.popup.is_some() {
             KeyMode::Popup
         } else {
             KeyMode::Normal
         }
     }
 
-    /// Rebuilds the tree items if anything they depend on changed.
-    pub fn refresh_tree(&mut self) {
-        if !self.tree.dirty {
-            return;
-        }
-        let opened: HashSet<Vec<NodeId>> = self.tree.state.opened().clone();
-        let filter = (!self.filter.is_empty()).then_some(self.filter.as_str());
-        self.tree.items = tree::build(&tree::BuildCtx {
-            snap: &self.snapshot,
-            index: &self.tree.index,
-            findings: &self.findings,
-            opened: &opened,
-            filter,
-            findings_first: self.findings_first,
-            theme: &self.theme,
-        });
-        self.tree.dirty = false;
-        if filter.is_some() {
-            // A filtered tree shows every match: open the namespaces and kinds that hold them.
-            fn open_all(
-                state: &mut TreeState<NodeId>,
-                items: &[TreeItem<'static, NodeId>],
-                prefix: &mut Vec<NodeId>,
-            ) {
-                for it in items {
-                    let real: Vec<&TreeItem<'static, NodeId>> = it
-                        .children()
-                        .iter()
-                        .filter(|c| *c.identifier() != NodeId::More)
-                        .collect();
-                    if real.is_empty() || matches!(it.identifier(), NodeId::Object(_)) {
-                        continue;
-                    }
-                    prefix.push(it.identifier().clone());
-                    state.open(prefix.clone());
-                    open_all(state, it.children(), prefix);
-                    prefix.pop();
-                }
-            }
-            open_all(&mut self.tree.state, &self.tree.items, &mut Vec::new());
-        }
-        // Keep the selection on a visible node: fall back to its nearest visible ancestor.
-        let visible: HashSet<Vec<NodeId>> = self
-            .tree
-            .state
-            .flatten(&self.tree.items)
-            .into_iter()
-            .map(|f| f.identifier)
-            .collect();
-        let mut sel = self.tree.state.selected().to_vec();
-        while !sel.is_empty() && !visible.contains(&sel) {
-            sel.pop();
-        }
-        if sel.is_empty() {
-            sel = vec![NodeId::Cluster];
-        }
-        if sel != self.tree.state.selected() {
-            self.tree.state.select(sel);
-        }
+    /// The tree node selected in the Workloads view.
+    pub fn selected_node(&self) -> Option<&super::views::workloads::tree::NodeId> {
+        self.workloads.selected_node()
     }
 
-    pub fn selected_node(&self) -> Option<&NodeId> {
-        self.tree.state.selected().last()
-    }
-
-    /// Findings shown in the right pane: the selection's and its children's.
+    /// Findings shown in the Workloads view's right pane.
     pub fn selection_findings(&self) -> Vec<usize> {
-        let f = &self.findings;
-        let sel = self.tree.state.selected();
-        let mut out: Vec<usize> = match sel.last() {
-            None | Some(NodeId::Cluster) | Some(NodeId::More) => (0..f.findings.len()).collect(),
-            Some(NodeId::Namespace(ns)) => f.of_namespace(ns).to_vec(),
-            Some(NodeId::Group(g)) => {
-                let ns = sel.iter().find_map(|n| match n {
-                    NodeId::Namespace(ns) => Some(ns.clone()),
-                    _ => None,
-                });
-                let kinds: Vec<String> = match g {
-                    Group::Pdbs => vec!["PodDisruptionBudget".into()],
-                    Group::Hpas => vec!["HorizontalPodAutoscaler".into()],
-                    Group::ReplicaSets => vec!["ReplicaSet".into(), "ReplicationController".into()],
-                    other => vec![other.title().trim_end_matches('s').to_string()],
-                };
-                ns.map(|ns| {
-                    f.of_namespace(&ns)
-                        .iter()
-                        .copied()
-                        .filter(|&i| {
-                            kinds
-                                .iter()
-                                .any(|k| k == f.findings[i].object.kind.as_str())
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-            }
-            Some(NodeId::Object(r)) => {
-                let mut v = match self.snapshot.index.workload_by_ref.get(r) {
-                    Some(&w) => {
-                        let mut v = tree::workload_findings(&self.snapshot, f, w);
-                        // The PDBs and the HPA of a workload decide its availability too.
-                        for &p in &self.snapshot.index.pdbs_of[w] {
-                            let pr = crate::model::objects::obj_ref(
-                                crate::model::Kind::PodDisruptionBudget,
-                                &self.snapshot.pdbs[p].meta,
-                            );
-                            v.extend_from_slice(f.of_object(&pr));
-                        }
-                        if let Some(h) = self.snapshot.index.hpa_of[w] {
-                            let hr = crate::model::objects::obj_ref(
-                                crate::model::Kind::HorizontalPodAutoscaler,
-                                &self.snapshot.hpas[h].meta,
-                            );
-                            v.extend_from_slice(f.of_object(&hr));
-                        }
-                        v
-                    }
-                    None => f.of_object(r).to_vec(),
-                };
-                v.sort_unstable();
-                v.dedup();
-                v
-            }
-        };
-        // The audit sorted the findings most severe first, so ascending indices keep that order.
-        out.sort_unstable();
-        out
+        self.workloads.selection_findings(&self.shared)
     }
 
-    /// Rows of the Findings view after filters and sorting (cached until something changes).
+    /// Rows of the Findings view after its filters and sorting.
     pub fn table_rows(&mut self) -> Arc<Vec<usize>> {
-        if let Some(r) = &self.table_rows {
-            return r.clone();
-        }
-        let f = &self.findings;
-        let tf = &self.table_filter;
-        let mut fuzzy = super::fuzzy::Fuzzy::new(&self.filter);
-        let mut rows: Vec<usize> = (0..f.findings.len())
-            .filter(|&i| {
-                let x = &f.findings[i];
-                tf.min_severity.is_none_or(|s| x.severity >= s)
-                    && tf.check.as_deref().is_none_or(|c| x.check == c)
-                    && tf
-                        .namespace
-                        .as_deref()
-                        .is_none_or(|n| x.object.namespace() == n)
-                    && tf
-                        .kind
-                        .as_deref()
-                        .is_none_or(|k| x.object.kind.as_str().eq_ignore_ascii_case(k))
-            })
-            .collect();
-        let mut scores: std::collections::HashMap<usize, u32> = std::collections::HashMap::new();
-        if let Some(fz) = fuzzy.as_mut() {
-            // Messages are long sentences that contain almost any letters: match identities,
-            // and rank the rows by how well they match, best first.
-            // Checks and kinds repeat across rows: score each once.
-            let mut by_check: std::collections::HashMap<&str, Option<u32>> =
-                std::collections::HashMap::new();
-            let mut by_kind: std::collections::HashMap<&str, Option<u32>> =
-                std::collections::HashMap::new();
-            let mut name = String::new();
-            rows.retain(|&i| {
-                let x = &f.findings[i];
-                name.clear();
-                name.push_str(x.object.namespace());
-                name.push('/');
-                name.push_str(&x.object.name);
-                let c = *by_check.entry(x.check).or_insert_with(|| fz.score(x.check));
-                let k = *by_kind
-                    .entry(x.object.kind.as_str())
-                    .or_insert_with(|| fz.score(x.object.kind.as_str()));
-                let best = [fz.score(&name), c, k].into_iter().flatten().max();
-                if let Some(s) = best {
-                    scores.insert(i, s);
-                }
-                best.is_some()
-            });
-            rows.sort_by_key(|i| std::cmp::Reverse(scores.get(i).copied().unwrap_or(0)));
-        }
-        let key = |i: &usize| {
-            let x = &f.findings[*i];
-            (
-                x.check,
-                x.object.namespace().to_string(),
-                x.object.kind.to_string(),
-                x.object.name.to_string(),
-            )
-        };
-        match self.sort {
-            SortBy::Severity if !scores.is_empty() => {}
-            SortBy::Severity => {}
-            SortBy::Check => rows.sort_by_key(|i| key(i).0),
-            SortBy::Namespace => rows.sort_by_key(|i| key(i).1),
-            SortBy::Kind => rows.sort_by_key(|i| key(i).2),
-            SortBy::Object => rows.sort_by_key(|i| key(i).3),
-        }
-        let rows = Arc::new(rows);
-        self.table_rows = Some(rows.clone());
-        rows
+        self.findings_view.rows(&self.shared)
     }
 
-    fn invalidate(&mut self) {
-        self.tree.dirty = true;
-        self.table_rows = None;
+    pub fn refresh_tree(&mut self) {
+        self.workloads.refresh_tree(&self.shared);
     }
 
     pub fn update(&mut self, ev: AppEvent) -> Vec<Effect> {
         let mut fx = Vec::new();
+        let sh = &mut self.shared;
         match ev {
             AppEvent::Key(k) if k.kind == KeyEventKind::Release => {}
             AppEvent::Key(k) => self.on_key(k, &mut fx),
             AppEvent::Mouse(m) => self.on_mouse(m),
             AppEvent::Resize(_, _) => {}
             AppEvent::Snapshot(s) => {
-                self.generation += 1;
-                self.tree.index = TreeIndex::new(&s);
-                self.snapshot = s;
-                self.invalidate();
+                sh.generation += 1;
+                sh.snapshot = s;
+                self.workloads.on_snapshot(&self.shared);
                 fx.push(Effect::RunAudit {
-                    generation: self.generation,
-                    snapshot: self.snapshot.clone(),
+                    generation: self.shared.generation,
+                    snapshot: self.shared.snapshot.clone(),
                 });
             }
             AppEvent::AuditDone { generation, result } => {
-                if generation == self.generation {
-                    self.findings = Arc::new(FindingsIndex::new(result));
-                    self.findings_generation = Some(generation);
-                    self.invalidate();
+                if generation == sh.generation {
+                    sh.findings = Arc::new(FindingsIndex::new(result));
+                    sh.findings_generation = Some(generation);
                 }
                 // An older generation's result is stale: dropped.
             }
-            AppEvent::TaskFailed(msg) => self.status = Some(format!("error: {msg}")),
-            AppEvent::LiveHealthy => self.connection = Connection::Live,
+            AppEvent::TaskFailed(msg) => sh.status = Some(format!("error: {msg}")),
+            AppEvent::LiveHealthy => sh.connection = Connection::Live,
             AppEvent::LiveStale(at) => {
-                if !matches!(self.connection, Connection::StaleSince(_)) {
-                    self.connection = Connection::StaleSince(at);
+                if !matches!(sh.connection, Connection::StaleSince(_)) {
+                    sh.connection = Connection::StaleSince(at);
                 }
             }
             AppEvent::LiveKinds(k) => {
-                if let Some(l) = self.live.as_mut() {
+                if let Some(l) = sh.live.as_mut() {
                     l.kinds = k;
                 }
+            }
+            AppEvent::LiveProgress(p) => {
+                sh.progress = (!p.complete()).then_some(p);
             }
             AppEvent::LiveConnected {
                 context,
                 namespace,
                 insecure,
             } => {
-                self.connection = Connection::Live;
-                let l = self.live.get_or_insert_with(LiveInfo::default);
+                sh.connection = Connection::Live;
+                let l = sh.live.get_or_insert_with(LiveInfo::default);
                 l.context = context;
                 l.namespace = namespace;
                 l.insecure = insecure;
             }
             AppEvent::Signal => {
-                self.quit = true;
+                sh.quit = true;
                 fx.push(Effect::Quit);
             }
         }
@@ -546,16 +208,15 @@ impl App {
 
     fn on_key(&mut self, k: KeyEvent, fx: &mut Vec<Effect>) {
         let mode = self.key_mode();
-        let cmd = self.keymap.command(mode, &k);
+        let cmd = self.shared.keymap.command(mode, &k);
         if mode == KeyMode::Input {
             match cmd {
                 Some(Command::Confirm) => self.confirm_input(fx),
                 Some(Command::Back) => {
-                    if let Some((InputKind::Filter, _)) = self.input {
-                        self.filter.clear();
-                        self.invalidate();
+                    if let Some((InputKind::Filter, _)) = self.shared.input {
+                        self.shared.set_filter(String::new());
                     }
-                    self.input = None;
+                    self.shared.input = None;
                 }
                 Some(Command::Quit) => self.do_quit(fx),
                 _ => match k.code {
@@ -568,47 +229,19 @@ impl App {
             }
             return;
         }
-        self.status = None;
+        self.shared.status = None;
         let Some(cmd) = cmd else { return };
-        if let Some(Popup::Contexts { selected }) = self.popup {
-            let contexts = self
-                .live
-                .as_ref()
-                .map(|l| l.contexts.clone())
-                .unwrap_or_default();
-            // Enter picks (the popup keymap calls it `back`, which closes the popup after).
-            if k.code == KeyCode::Enter {
-                if let (Some(ctx), Some(l)) = (contexts.get(selected), self.live.as_ref()) {
-                    fx.push(Effect::Connect {
-                        context: Some(ctx.clone()),
-                        namespace: l.namespace.clone(),
-                    });
-                    self.status = Some(format!("connecting to {ctx}…"));
-                }
-                self.popup = None;
-                return;
-            }
-            let selected = match cmd {
-                Command::Up => selected.saturating_sub(1),
-                Command::Down => (selected + 1).min(contexts.len().saturating_sub(1)),
-                Command::Top => 0,
-                Command::Bottom => contexts.len().saturating_sub(1),
-                _ => selected,
-            };
-            match cmd {
-                Command::Back => self.popup = None,
-                Command::Quit => self.do_quit(fx),
-                _ => self.popup = Some(Popup::Contexts { selected }),
-            }
+        if let Some(Popup::Contexts { selected }) = self.shared.popup {
+            self.contexts_key(k, cmd, selected, fx);
             return;
         }
-        if let Some(popup) = self.popup.as_mut() {
+        if let Some(popup) = self.shared.popup.as_mut() {
             let scroll = match popup {
                 Popup::Help { scroll } | Popup::Explain { scroll, .. } => scroll,
                 Popup::Contexts { .. } => return,
             };
             match cmd {
-                Command::Back => self.popup = None,
+                Command::Back => self.shared.popup = None,
                 Command::Quit => self.do_quit(fx),
                 Command::Up => *scroll = scroll.saturating_sub(1),
                 Command::Down => *scroll = scroll.saturating_add(1),
@@ -623,46 +256,80 @@ impl App {
         self.command(cmd, fx);
     }
 
+    /// Keys in the context picker.
+    fn contexts_key(&mut self, k: KeyEvent, cmd: Command, selected: usize, fx: &mut Vec<Effect>) {
+        let sh = &mut self.shared;
+        let contexts = sh
+            .live
+            .as_ref()
+            .map(|l| l.contexts.clone())
+            .unwrap_or_default();
+        // Enter picks (the popup keymap calls it `back`, which closes the popup after).
+        if k.code == KeyCode::Enter {
+            if let (Some(ctx), Some(l)) = (contexts.get(selected), sh.live.as_ref()) {
+                fx.push(Effect::Connect {
+                    context: Some(ctx.clone()),
+                    namespace: l.namespace.clone(),
+                });
+                sh.status = Some(format!("connecting to {ctx}…"));
+            }
+            sh.popup = None;
+            return;
+        }
+        let selected = match cmd {
+            Command::Up => selected.saturating_sub(1),
+            Command::Down => (selected + 1).min(contexts.len().saturating_sub(1)),
+            Command::Top => 0,
+            Command::Bottom => contexts.len().saturating_sub(1),
+            _ => selected,
+        };
+        match cmd {
+            Command::Back => sh.popup = None,
+            Command::Quit => self.do_quit(fx),
+            _ => sh.popup = Some(Popup::Contexts { selected }),
+        }
+    }
+
     fn edit_input(&mut self, f: impl FnOnce(&mut String)) {
-        if let Some((kind, text)) = self.input.as_mut() {
+        let sh = &mut self.shared;
+        if let Some((kind, text)) = sh.input.as_mut() {
             f(text);
             if *kind == InputKind::Filter {
                 // The filter narrows live, as it is typed.
-                self.filter = text.clone();
-                self.invalidate();
-                self.table_selected = 0;
-                self.table_offset = 0;
+                let text = text.clone();
+                sh.set_filter(text);
+                self.findings_view.selected = 0;
+                self.findings_view.offset = 0;
             }
         }
     }
 
     fn do_quit(&mut self, fx: &mut Vec<Effect>) {
-        self.quit = true;
+        self.shared.quit = true;
         fx.push(Effect::Quit);
     }
 
-    /// Runs one command in normal mode.
+    /// Runs one command in normal mode: the global ones here, the rest in the view on screen.
     pub fn command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
+        let sh = &mut self.shared;
         match cmd {
             Command::Quit => self.do_quit(fx),
-            Command::Help => self.popup = Some(Popup::Help { scroll: 0 }),
-            Command::Filter => self.input = Some((InputKind::Filter, self.filter.clone())),
-            Command::CommandLine => self.input = Some((InputKind::Command, String::new())),
+            Command::Help => sh.popup = Some(Popup::Help { scroll: 0 }),
+            Command::Filter => sh.input = Some((InputKind::Filter, sh.filter.clone())),
+            Command::CommandLine => sh.input = Some((InputKind::Command, String::new())),
             Command::ViewWorkloads => self.view = View::Workloads,
             Command::ViewFindings => self.view = View::Findings,
             Command::ViewRbac => self.view = View::Rbac,
             Command::ViewNetwork => self.view = View::Network,
-            Command::NextPane | Command::PrevPane => {
-                if self.view == View::Workloads {
-                    let order = [Pane::Tree, Pane::Details, Pane::Findings];
-                    let i = order.iter().position(|p| *p == self.pane).unwrap_or(0);
-                    let n = if cmd == Command::NextPane {
-                        (i + 1) % 3
-                    } else {
-                        (i + 2) % 3
-                    };
-                    self.pane = order[n];
-                } else {
+            Command::Back if !sh.filter.is_empty() => sh.set_filter(String::new()),
+            _ => {
+                let handled = match self.view {
+                    View::Workloads => self.workloads.command(cmd, sh),
+                    View::Findings => self.findings_view.command(cmd, sh),
+                    View::Rbac | View::Network => false,
+                };
+                if !handled && matches!(cmd, Command::NextPane | Command::PrevPane) {
+                    // Views without panes: Tab moves between views.
                     let i = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
                     let n = if cmd == Command::NextPane {
                         (i + 1) % 4
@@ -672,234 +339,62 @@ impl App {
                     self.view = View::ALL[n];
                 }
             }
-            Command::Back => {
-                if !self.filter.is_empty() {
-                    self.filter.clear();
-                    self.invalidate();
-                } else if self.table_filter != FindingsFilter::default()
-                    && self.view == View::Findings
-                {
-                    self.table_filter = FindingsFilter::default();
-                    self.table_rows = None;
-                }
-            }
-            Command::FindingsFirst => {
-                self.findings_first = !self.findings_first;
-                self.invalidate();
-                self.status = Some(format!(
-                    "tree order: {}",
-                    if self.findings_first {
-                        "objects with findings first"
-                    } else {
-                        "by name"
-                    }
-                ));
-            }
-            Command::Sort => {
-                self.sort = self.sort.next();
-                self.table_rows = None;
-                self.status = Some(format!("sorted by {}", self.sort.title()));
-            }
-            Command::Severity => {
-                self.table_filter.min_severity = match self.table_filter.min_severity {
-                    None => Some(Severity::Warning),
-                    Some(Severity::Warning) => Some(Severity::Critical),
-                    Some(Severity::Critical) => Some(Severity::Info),
-                    Some(Severity::Info) => None,
-                };
-                self.table_rows = None;
-                self.table_selected = 0;
-                self.table_offset = 0;
-            }
-            Command::Select | Command::Explain => self.select(cmd),
-            Command::Up
-            | Command::Down
-            | Command::PageUp
-            | Command::PageDown
-            | Command::Top
-            | Command::Bottom => self.move_cursor(cmd),
-            Command::Left | Command::Right => {
-                if self.view == View::Workloads && self.pane == Pane::Tree {
-                    self.tree_horizontal(cmd == Command::Right);
-                }
-            }
-            Command::Confirm => {}
-        }
-    }
-
-    fn select(&mut self, cmd: Command) {
-        match (self.view, self.pane) {
-            (View::Workloads, Pane::Tree) if cmd == Command::Select => {
-                self.refresh_tree();
-                let sel = self.tree.state.selected().to_vec();
-                self.tree.state.toggle(sel);
-                self.tree.dirty = true;
-            }
-            (View::Workloads, _) => {
-                let list = self.selection_findings();
-                if let Some(&i) = list.get(self.pane_selected.min(list.len().saturating_sub(1))) {
-                    self.popup = Some(Popup::Explain {
-                        check: self.findings.findings[i].check,
-                        scroll: 0,
-                    });
-                }
-            }
-            (View::Findings, _) => {
-                let rows = self.table_rows();
-                if let Some(&i) = rows.get(self.table_selected) {
-                    self.popup = Some(Popup::Explain {
-                        check: self.findings.findings[i].check,
-                        scroll: 0,
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn page(&self) -> usize {
-        let h = match self.view {
-            View::Findings => self.areas.table.height,
-            _ => match self.pane {
-                Pane::Tree => self.areas.tree.height,
-                Pane::Details => self.areas.details.height,
-                Pane::Findings => self.areas.findings.height,
-            },
-        };
-        (h.saturating_sub(3) as usize).max(1)
-    }
-
-    fn move_cursor(&mut self, cmd: Command) {
-        let page = self.page() as isize;
-        let delta: isize = match cmd {
-            Command::Up => -1,
-            Command::Down => 1,
-            Command::PageUp => -page,
-            Command::PageDown => page,
-            Command::Top => isize::MIN / 2,
-            _ => isize::MAX / 2,
-        };
-        let step = |cur: usize, len: usize| -> usize {
-            if len == 0 {
-                return 0;
-            }
-            (cur as isize)
-                .saturating_add(delta)
-                .clamp(0, len as isize - 1) as usize
-        };
-        match (self.view, self.pane) {
-            (View::Findings, _) => {
-                let len = self.table_rows().len();
-                self.table_selected = step(self.table_selected, len);
-            }
-            (View::Workloads, Pane::Tree) => {
-                self.refresh_tree();
-                let flat = self.tree.state.flatten(&self.tree.items);
-                let cur = flat
-                    .iter()
-                    .position(|f| f.identifier == self.tree.state.selected())
-                    .unwrap_or(0);
-                let next = step(cur, flat.len());
-                if let Some(f) = flat.get(next) {
-                    let id = f.identifier.clone();
-                    self.tree.state.select(id);
-                }
-                self.pane_selected = 0;
-                self.details_scroll = 0;
-            }
-            (View::Workloads, Pane::Details) => {
-                self.details_scroll = (self.details_scroll as isize)
-                    .saturating_add(delta)
-                    .clamp(0, u16::MAX as isize / 2) as u16;
-            }
-            (View::Workloads, Pane::Findings) => {
-                let len = self.selection_findings().len();
-                self.pane_selected = step(self.pane_selected, len);
-            }
-            _ => {}
-        }
-    }
-
-    fn tree_horizontal(&mut self, right: bool) {
-        self.refresh_tree();
-        let sel = self.tree.state.selected().to_vec();
-        let opened = self.tree.state.opened().clone();
-        let has_children = self
-            .tree
-            .state
-            .flatten(&self.tree.items)
-            .iter()
-            .find(|f| f.identifier == sel)
-            .is_some_and(|f| !f.item.children().is_empty());
-        if right {
-            if has_children && !opened.contains(&sel) {
-                self.tree.state.open(sel);
-                self.tree.dirty = true;
-            } else if has_children {
-                self.move_cursor(Command::Down);
-            }
-        } else if opened.contains(&sel) && has_children {
-            self.tree.state.close(&sel);
-            self.tree.dirty = true;
-        } else if sel.len() > 1 {
-            self.tree.state.select(sel[..sel.len() - 1].to_vec());
         }
     }
 
     fn confirm_input(&mut self, fx: &mut Vec<Effect>) {
-        let Some((kind, text)) = self.input.take() else {
+        let Some((kind, text)) = self.shared.input.take() else {
             return;
         };
         match kind {
-            InputKind::Filter => {
-                self.filter = text;
-                self.invalidate();
-            }
+            InputKind::Filter => self.shared.set_filter(text),
             InputKind::Command => self.run_command_line(text.trim(), fx),
         }
     }
 
-    /// `:` commands, k9s-style.
+    /// `:` commands, k9s-style: the view on screen first, then the global ones, then the other
+    /// views' (which bring their view to the screen).
     pub fn run_command_line(&mut self, line: &str, fx: &mut Vec<Effect>) {
         let mut parts = line.split_whitespace();
         let Some(word) = parts.next() else { return };
         let arg = parts.next().map(str::to_string);
         let word = word.to_ascii_lowercase();
-        match word.as_str() {
+        let w = word.as_str();
+        let sh = &mut self.shared;
+        let handled = match self.view {
+            View::Workloads => self.workloads.command_line(w, arg.clone(), sh),
+            View::Findings => self.findings_view.command_line(w, arg.clone(), sh),
+            View::Rbac | View::Network => false,
+        };
+        if handled || self.global_command_line(w, arg.clone(), fx) {
+            return;
+        }
+        let sh = &mut self.shared;
+        if self.findings_view.command_line(w, arg.clone(), sh) {
+            self.view = View::Findings;
+        } else if self.workloads.command_line(w, arg, sh) {
+            self.view = View::Workloads;
+        } else {
+            sh.status = Some(format!("unknown command :{w} (? lists them)"));
+        }
+    }
+
+    fn global_command_line(&mut self, w: &str, arg: Option<String>, fx: &mut Vec<Effect>) -> bool {
+        let sh = &mut self.shared;
+        match w {
             "q" | "quit" | "q!" => self.do_quit(fx),
-            "help" | "h" => self.popup = Some(Popup::Help { scroll: 0 }),
+            "help" | "h" => sh.popup = Some(Popup::Help { scroll: 0 }),
             "findings" | "f" => self.view = View::Findings,
             "workloads" | "w" | "tree" => self.view = View::Workloads,
             "rbac" => self.view = View::Rbac,
             "net" | "network" | "netpol" => self.view = View::Network,
             "clear" => {
-                self.filter.clear();
-                self.table_filter = FindingsFilter::default();
-                self.invalidate();
+                sh.set_filter(String::new());
+                self.findings_view.clear();
             }
-            "sev" | "severity" => {
-                self.table_filter.min_severity = arg.as_deref().and_then(Severity::parse);
-                self.table_rows = None;
-                self.view = View::Findings;
-            }
-            "check" => {
-                match arg.as_deref() {
-                    Some(id) if find_check(id).is_none() => {
-                        self.status = Some(format!("unknown check {id:?}"))
-                    }
-                    other => self.table_filter.check = other.map(str::to_string),
-                }
-                self.table_rows = None;
-                self.view = View::Findings;
-            }
-            "kind" => {
-                self.table_filter.kind = arg;
-                self.table_rows = None;
-                self.view = View::Findings;
-            }
-            "ctx" | "context" | "contexts" => match (&self.live, arg) {
+            "ctx" | "context" | "contexts" => match (&sh.live, arg) {
                 (None, _) => {
-                    self.status =
+                    sh.status =
                         Some("not connected to a cluster: start kvet without -f or --demo".into())
                 }
                 (Some(l), Some(ctx)) => {
@@ -908,210 +403,65 @@ impl App {
                             context: Some(ctx.clone()),
                             namespace: l.namespace.clone(),
                         });
-                        self.status = Some(format!("connecting to {ctx}…"));
+                        sh.status = Some(format!("connecting to {ctx}…"));
                     } else {
-                        self.status = Some(format!("no context {ctx:?} in the kubeconfig"));
+                        sh.status = Some(format!("no context {ctx:?} in the kubeconfig"));
                     }
                 }
                 (Some(l), None) => {
                     let selected = l.contexts.iter().position(|c| *c == l.context).unwrap_or(0);
-                    self.popup = Some(Popup::Contexts { selected });
+                    sh.popup = Some(Popup::Contexts { selected });
                 }
             },
-            "scope" => match &self.live {
-                None => self.status = Some("a namespace scope applies to live clusters".into()),
+            "scope" => match &sh.live {
+                None => sh.status = Some("a namespace scope applies to live clusters".into()),
                 Some(l) => {
                     let ns = arg.filter(|a| a != "all" && a != "-A");
                     fx.push(Effect::Connect {
                         context: Some(l.context.clone()),
                         namespace: ns.clone(),
                     });
-                    self.status = Some(match ns {
+                    sh.status = Some(match ns {
                         Some(ns) => format!("watching namespace {ns}…"),
                         None => "watching all namespaces…".into(),
                     });
                 }
             },
             "explain" => match arg.as_deref().and_then(find_check) {
-                Some(c) => {
-                    self.popup = Some(Popup::Explain {
-                        check: c.info().id,
-                        scroll: 0,
-                    })
-                }
-                None => self.status = Some("usage: :explain CHECK-ID".into()),
+                Some(c) => sh.explain(c.info().id),
+                None => sh.status = Some("usage: :explain CHECK-ID".into()),
             },
-            // In the Findings view `:ns` filters the table; elsewhere it jumps in the tree.
-            "ns" | "namespace" if self.view == View::Findings => {
-                self.table_filter.namespace = arg.filter(|a| a != "all" && a != "-A");
-                self.table_rows = None;
-                self.table_selected = 0;
-                self.table_offset = 0;
-            }
-            "ns" | "namespace" => match arg {
-                Some(ns) => self.jump_namespace(&ns, None),
-                None => self.status = Some("usage: :ns NAME".into()),
-            },
-            w => match Group::ALL.iter().find(|g| g.aliases().contains(&w)) {
-                Some(g) => {
-                    let ns = arg.or_else(|| self.current_namespace().map(|n| n.to_string()));
-                    match ns {
-                        Some(ns) => self.jump_namespace(&ns, Some(g.clone())),
-                        None => {
-                            // No namespace chosen: the first namespace that has this kind.
-                            let first = self
-                                .tree
-                                .index
-                                .namespaces
-                                .iter()
-                                .find(|(_, e)| e.groups.contains_key(g))
-                                .map(|(n, _)| n.to_string());
-                            match first {
-                                Some(ns) => self.jump_namespace(&ns, Some(g.clone())),
-                                None => {
-                                    self.status = Some(format!("no {} in this snapshot", g.title()))
-                                }
-                            }
-                        }
-                    }
-                }
-                None => self.status = Some(format!("unknown command :{w} (? lists them)")),
-            },
+            _ => return false,
         }
+        true
     }
 
-    fn current_namespace(&self) -> Option<Arc<str>> {
-        self.tree.state.selected().iter().find_map(|n| match n {
-            NodeId::Namespace(ns) => Some(ns.clone()),
-            _ => None,
-        })
-    }
-
-    /// Selects a namespace (and a kind group in it) in the tree, opening what is needed.
-    pub fn jump_namespace(&mut self, ns: &str, group: Option<Group>) {
-        let Some((name, entry)) = self.tree.index.namespaces.iter().find(|(n, _)| &***n == ns)
-        else {
-            self.status = Some(format!("no namespace {ns:?}"));
-            return;
-        };
-        let ns_path = vec![NodeId::Cluster, NodeId::Namespace(name.clone())];
-        self.view = View::Workloads;
-        self.pane = Pane::Tree;
-        self.tree.state.open(vec![NodeId::Cluster]);
-        self.tree.state.open(ns_path.clone());
-        let target = match group {
-            Some(g) if entry.groups.contains_key(&g) => {
-                let mut p = ns_path.clone();
-                p.push(NodeId::Group(g));
-                self.tree.state.open(p.clone());
-                p
-            }
-            Some(g) => {
-                self.status = Some(format!("no {} in {ns}", g.title()));
-                ns_path
-            }
-            None => ns_path,
-        };
-        self.tree.state.select(target);
-        self.tree.dirty = true;
-        self.pane_selected = 0;
-    }
-
-    /// Selects an object in the tree by reference (used by tests and the findings view).
+    /// Selects an object in the Workloads tree by reference (tests, the findings view).
     pub fn reveal(&mut self, r: &ObjectRef) {
-        let Some(ns) = r.namespace.clone() else {
-            return;
-        };
-        let group = match &r.kind {
-            crate::model::Kind::PodDisruptionBudget => Some(Group::Pdbs),
-            crate::model::Kind::HorizontalPodAutoscaler => Some(Group::Hpas),
-            _ => self.snapshot.index.workload_by_ref.get(r).map(|&w| {
-                Group::ALL
-                    .iter()
-                    .find(|g| {
-                        self.tree
-                            .index
-                            .namespaces
-                            .get(&ns)
-                            .is_some_and(|e| e.groups.get(*g).is_some_and(|l| l.contains(&w)))
-                    })
-                    .cloned()
-                    .unwrap_or(Group::Pods)
-            }),
-        };
-        if let Some(g) = group {
-            self.jump_namespace(&ns, Some(g.clone()));
-            self.tree.state.select(vec![
-                NodeId::Cluster,
-                NodeId::Namespace(ns),
-                NodeId::Group(g),
-                NodeId::Object(r.clone()),
-            ]);
-        }
+        self.view = View::Workloads;
+        self.workloads.reveal(r, &mut self.shared);
     }
 
     fn on_mouse(&mut self, m: MouseEvent) {
-        let pos = Position::new(m.column, m.row);
-        let hit = |r: Rect| r.contains(pos);
-        match m.kind {
-            MouseEventKind::Down(MouseButton::Left) => {
-                if self.popup.is_some() {
-                    return;
-                }
-                if self.view == View::Workloads {
-                    if hit(self.areas.tree) {
-                        self.pane = Pane::Tree;
-                        if self.tree.state.click_at(pos) {
-                            self.tree.dirty = true;
-                            self.pane_selected = 0;
-                            self.details_scroll = 0;
-                        }
-                    } else if hit(self.areas.details) {
-                        self.pane = Pane::Details;
-                    } else if hit(self.areas.findings) {
-                        self.pane = Pane::Findings;
-                        let row = m.row.saturating_sub(self.areas.findings.y + 1) as usize;
-                        let len = self.selection_findings().len();
-                        if row < len {
-                            self.pane_selected = row;
-                        }
-                    }
-                } else if self.view == View::Findings && hit(self.areas.table) {
-                    let row =
-                        m.row.saturating_sub(self.areas.table.y + 2) as usize + self.table_offset;
-                    if row < self.table_rows().len() {
-                        self.table_selected = row;
-                    }
-                }
+        let sh = &mut self.shared;
+        if sh.popup.is_some() {
+            if let (
+                MouseEventKind::ScrollDown | MouseEventKind::ScrollUp,
+                Some(Popup::Help { scroll } | Popup::Explain { scroll, .. }),
+            ) = (m.kind, sh.popup.as_mut())
+            {
+                *scroll = if m.kind == MouseEventKind::ScrollDown {
+                    scroll.saturating_add(3)
+                } else {
+                    scroll.saturating_sub(3)
+                };
             }
-            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-                let down = m.kind == MouseEventKind::ScrollDown;
-                if self.popup.is_some() {
-                    if let Some(Popup::Help { scroll } | Popup::Explain { scroll, .. }) =
-                        self.popup.as_mut()
-                    {
-                        *scroll = if down {
-                            scroll.saturating_add(3)
-                        } else {
-                            scroll.saturating_sub(3)
-                        };
-                    }
-                    return;
-                }
-                if self.view == View::Workloads {
-                    if hit(self.areas.tree) {
-                        self.pane = Pane::Tree;
-                    } else if hit(self.areas.details) {
-                        self.pane = Pane::Details;
-                    } else if hit(self.areas.findings) {
-                        self.pane = Pane::Findings;
-                    }
-                }
-                for _ in 0..3 {
-                    self.move_cursor(if down { Command::Down } else { Command::Up });
-                }
-            }
-            _ => {}
+            return;
+        }
+        match self.view {
+            View::Workloads => self.workloads.on_mouse(m, sh),
+            View::Findings => self.findings_view.on_mouse(m, sh),
+            View::Rbac | View::Network => {}
         }
     }
 }

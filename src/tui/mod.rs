@@ -5,13 +5,14 @@
 //! effects, runs the effects off the UI thread, and redraws at most every 16 ms.
 
 pub mod app;
-pub mod details;
 pub mod findings_index;
 pub mod fuzzy;
 pub mod keymap;
+pub mod shared;
 pub mod theme;
-pub mod tree;
 pub mod views;
+
+pub use views::workloads::tree;
 
 use app::{App, AppEvent, Effect};
 use ratatui::backend::Backend;
@@ -102,7 +103,7 @@ where
                 }
             }
         }
-        if app.quit {
+        if app.shared.quit {
             return finish(terminal, app, dirty);
         }
         let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
@@ -253,8 +254,8 @@ pub fn run(
         read_input(tx.clone());
         let mut runner: Box<dyn EffectRunner> = match live {
             Some((info, feed)) => {
-                app.live = Some(info);
-                app.connection = app::Connection::Live;
+                app.shared.live = Some(info);
+                app.shared.connection = app::Connection::Live;
                 feed(tx.clone())
             }
             None => Box::new(ThreadRunner),

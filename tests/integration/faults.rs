@@ -166,7 +166,7 @@ fn live_tui_on(
         kvet::tui::keymap::KeyMap::defaults(),
         kvet::tui::theme::Theme::default_theme(),
     );
-    app.live = Some(kvet::tui::app::LiveInfo {
+    app.shared.live = Some(kvet::tui::app::LiveInfo {
         context: "mock".into(),
         ..Default::default()
     });
@@ -707,7 +707,7 @@ fn key_echo_while_200_watch_events_per_second_stream_in() {
         latencies.push(t.duration_since(*at));
     }
     latencies.sort();
-    let snapshots = app.generation - 1;
+    let snapshots = app.shared.generation - 1;
     eprintln!(
         "key echo under 200 watch events/s: median {:?}, max {:?} over {} keys; {} snapshots reached the UI, {} frames drawn",
         latencies[latencies.len() / 2],
@@ -720,4 +720,73 @@ fn key_echo_while_200_watch_events_per_second_stream_in() {
         snapshots >= 5,
         "the event stream did not reach the UI ({snapshots} snapshots)"
     );
+}
+
+/// The screen of a live TUI whose pod list answers after `list_delay`, as it is when `q` is
+/// pressed at `quit_at` (the loop draws the last state before it quits).
+fn live_screen(list_delay: Duration, quit_at: Duration) -> String {
+    use kvet::tui::app::AppEvent;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let rt = Arc::new(runtime());
+    let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
+    serve(&rt, handle, Arc::default(), move |p| {
+        if is_list(p) {
+            return Some((list_delay, once(200, pod_list("10", &["a", "b"]), None)));
+        }
+        if is_watch(p) {
+            // A watch that stays open with no events.
+            let (tx, resp) = stream();
+            std::mem::forget(tx);
+            return Some((Duration::ZERO, resp));
+        }
+        None
+    });
+    let _in_runtime = rt.enter();
+    let (mut app, mut runner, tx, rx) = live_tui_on(&rt, mock_connection(svc));
+    let keys = tx.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(quit_at);
+        let _ = keys.send(AppEvent::Key(KeyEvent::new(
+            KeyCode::Char('q'),
+            KeyModifiers::NONE,
+        )));
+    });
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).expect("terminal");
+    kvet::tui::run_loop(&mut terminal, &mut app, &rx, &tx, &mut runner).expect("loop");
+    let buf = terminal.backend().buffer();
+    let width = buf.area.width as usize;
+    buf.content()
+        .chunks(width)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_first_load_shows_progress_and_no_provisional_count_as_final() {
+    // While the pod list is in flight: progress in the header, and no count or "no findings"
+    // that could be read as final.
+    let loading = live_screen(Duration::from_secs(10), Duration::from_millis(800));
+    let header = loading.lines().next().unwrap_or_default().to_string();
+    assert!(
+        header.contains("◌ loading") && header.contains("kinds") && header.contains("so far"),
+        "{header}"
+    );
+    assert!(
+        !header.contains("critical") && !header.contains("warning"),
+        "a count was shown while listing: {header}"
+    );
+    assert!(!loading.contains("no findings here"), "{loading}");
+    assert!(loading.contains("none yet: still listing"), "{loading}");
+    assert!(loading.contains("Still listing ("), "{loading}");
+    // Once every kind is listed: the real counts, and no progress.
+    let loaded = live_screen(Duration::from_millis(200), Duration::from_millis(2500));
+    let header = loaded.lines().next().unwrap_or_default().to_string();
+    assert!(!header.contains("loading"), "{header}");
+    assert!(
+        header.contains("critical") && header.contains("warning"),
+        "{header}"
+    );
+    assert!(!loaded.contains("Still listing"), "{loaded}");
 }

@@ -79,9 +79,9 @@ fn quit_and_views() {
     assert_eq!(app.view, View::Network);
     app.update(key('1'));
     app.update(code(KeyCode::Tab));
-    assert_eq!(app.pane, Pane::Details);
+    assert_eq!(app.workloads.pane, Pane::Details);
     app.update(code(KeyCode::BackTab));
-    assert_eq!(app.pane, Pane::Tree);
+    assert_eq!(app.workloads.pane, Pane::Tree);
     let fx = app.update(key('q'));
     assert!(matches!(fx.as_slice(), [Effect::Quit]));
 }
@@ -89,8 +89,8 @@ fn quit_and_views() {
 #[test]
 fn stale_audit_results_are_dropped() {
     let mut app = demo_app();
-    let before = app.findings.findings.len();
-    let fx = app.update(AppEvent::Snapshot(app.snapshot.clone()));
+    let before = app.shared.findings.findings.len();
+    let fx = app.update(AppEvent::Snapshot(app.shared.snapshot.clone()));
     let new_gen = match fx.as_slice() {
         [Effect::RunAudit { generation, .. }] => *generation,
         other => panic!("{other:?}"),
@@ -100,12 +100,12 @@ fn stale_audit_results_are_dropped() {
         generation: new_gen - 1,
         result: Default::default(),
     });
-    assert_eq!(app.findings.findings.len(), before);
+    assert_eq!(app.shared.findings.findings.len(), before);
     app.update(AppEvent::AuditDone {
         generation: new_gen,
         result: Default::default(),
     });
-    assert_eq!(app.findings.findings.len(), 0);
+    assert_eq!(app.shared.findings.findings.len(), 0);
 }
 
 #[test]
@@ -130,6 +130,7 @@ fn command_line_jumps_like_k9s() {
     typed(&mut app, "bogus");
     app.update(code(KeyCode::Enter));
     assert!(app
+        .shared
         .status
         .as_deref()
         .is_some_and(|s| s.contains("unknown command")));
@@ -142,9 +143,10 @@ fn filter_narrows_the_tree_live_and_esc_clears_it() {
     typed(&mut app, "fraud");
     app.refresh_tree();
     let visible: Vec<String> = app
+        .workloads
         .tree
         .state
-        .flatten(&app.tree.items)
+        .flatten(&app.workloads.tree.items)
         .iter()
         .filter_map(|f| match f.identifier.last() {
             Some(NodeId::Object(r)) => Some(format!("{}/{}", r.kind, r.name)),
@@ -160,7 +162,7 @@ fn filter_narrows_the_tree_live_and_esc_clears_it() {
         ]
     );
     app.update(code(KeyCode::Esc));
-    assert!(app.filter.is_empty());
+    assert!(app.shared.filter.is_empty());
 }
 
 #[test]
@@ -179,10 +181,10 @@ fn navigating_to_cart_shows_its_missing_pdb_and_explains_it() {
     assert!(text.contains("pdb-missing cart"), "{text}");
     app.update(code(KeyCode::Tab));
     app.update(code(KeyCode::Tab));
-    assert_eq!(app.pane, Pane::Findings);
+    assert_eq!(app.workloads.pane, Pane::Findings);
     app.update(code(KeyCode::Enter));
     assert_eq!(
-        app.popup,
+        app.shared.popup,
         Some(Popup::Explain {
             check: "pdb-missing",
             scroll: 0
@@ -194,7 +196,7 @@ fn navigating_to_cart_shows_its_missing_pdb_and_explains_it() {
         "{text}"
     );
     app.update(code(KeyCode::Esc));
-    assert_eq!(app.popup, None);
+    assert_eq!(app.shared.popup, None);
 }
 
 #[test]
@@ -204,11 +206,11 @@ fn selection_survives_a_reload() {
     typed(&mut app, "deploy storefront");
     app.update(code(KeyCode::Enter));
     app.update(code(KeyCode::Right));
-    let before = app.tree.state.selected().to_vec();
+    let before = app.workloads.tree.state.selected().to_vec();
     let fresh = Arc::new(kvet::source::demo::load().snapshot);
     app.update(AppEvent::Snapshot(fresh));
     app.refresh_tree();
-    assert_eq!(app.tree.state.selected(), before.as_slice());
+    assert_eq!(app.workloads.tree.state.selected(), before.as_slice());
 }
 
 #[test]
@@ -227,9 +229,10 @@ fn findings_view_sorts_and_filters_by_severity() {
     let rows = app.table_rows();
     assert!(rows
         .iter()
-        .all(|&i| app.findings.findings[i].check == "pdb-missing"));
+        .all(|&i| app.shared.findings.findings[i].check == "pdb-missing"));
     app.update(key('s'));
     assert!(app
+        .shared
         .status
         .as_deref()
         .is_some_and(|s| s.contains("sorted by check")));
@@ -245,14 +248,14 @@ fn findings_view_sorts_and_filters_by_severity() {
     assert!(!rows.is_empty());
     assert!(rows
         .iter()
-        .all(|&i| app.findings.findings[i].object.namespace() == "payments"));
+        .all(|&i| app.shared.findings.findings[i].object.namespace() == "payments"));
 }
 
 #[test]
 fn help_lists_what_is_bound() {
     let mut app = demo_app();
     app.update(key('?'));
-    assert!(matches!(app.popup, Some(Popup::Help { .. })));
+    assert!(matches!(app.shared.popup, Some(Popup::Help { .. })));
     let text = screen(&mut app, 160, 90);
     assert!(
         text.contains("quit kvet") && text.contains(":ns NAME"),
@@ -260,7 +263,7 @@ fn help_lists_what_is_bound() {
     );
     // A remapped key shows in the help.
     let mut app2 = App::new(
-        app.snapshot.clone(),
+        app.shared.snapshot.clone(),
         KeyMap::with_overrides("[normal]\n\"x\" = \"quit\"\n", "t").expect("keymap"),
         Theme::default_theme(),
     );
@@ -277,23 +280,23 @@ fn help_lists_what_is_bound() {
 fn mouse_click_focuses_and_selects() {
     let mut app = demo_app();
     let _ = screen(&mut app, 160, 48);
-    let details = app.areas.details;
+    let details = app.workloads.areas.details;
     app.update(AppEvent::Mouse(MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: details.x + 2,
         row: details.y + 2,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(app.pane, Pane::Details);
+    assert_eq!(app.workloads.pane, Pane::Details);
     // Clicking the third tree row selects it (the first namespace under the cluster).
-    let tree = app.areas.tree;
+    let tree = app.workloads.areas.tree;
     app.update(AppEvent::Mouse(MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: tree.x + 4,
         row: tree.y + 2,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(app.pane, Pane::Tree);
+    assert_eq!(app.workloads.pane, Pane::Tree);
     assert!(matches!(app.selected_node(), Some(NodeId::Namespace(_))));
 }
 
@@ -319,16 +322,16 @@ fn every_view_renders_at_every_size_without_panicking() {
         Box::new(|a| a.view = View::Findings),
         Box::new(|a| a.view = View::Rbac),
         Box::new(|a| a.view = View::Network),
-        Box::new(|a| a.popup = Some(Popup::Help { scroll: 5 })),
+        Box::new(|a| a.shared.popup = Some(Popup::Help { scroll: 5 })),
         Box::new(|a| {
-            a.popup = Some(Popup::Explain {
+            a.shared.popup = Some(Popup::Explain {
                 check: "pdb-missing",
                 scroll: 500,
             })
         }),
     ];
     for setup in &setups {
-        app.popup = None;
+        app.shared.popup = None;
         setup(&mut app);
         for (w, h) in sizes {
             let _ = screen(&mut app, w, h);
@@ -410,11 +413,11 @@ fn views_at_160x48() {
 fn monochrome_and_every_bundled_theme_render() {
     for (name, _) in kvet::tui::theme::BUNDLED {
         let mut app = demo_app();
-        app.theme = Theme::load(name, None).expect("bundled theme");
+        app.shared.theme = Theme::load(name, None).expect("bundled theme");
         assert!(screen(&mut app, 120, 30).contains("Findings"));
     }
     let mut app = demo_app();
-    app.theme = Theme::monochrome();
+    app.shared.theme = Theme::monochrome();
     let mut t = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
     t.draw(|f| kvet::tui::views::draw(f, &mut app))
         .expect("draw");
@@ -478,7 +481,7 @@ fn headless_end_to_end_through_the_real_event_loop() {
     let mut terminal = Terminal::new(TestBackend::new(160, 45)).expect("terminal");
     run_loop(&mut terminal, &mut app, &rx, &tx, &mut Inline).expect("loop");
     driver.join().expect("driver");
-    assert!(app.quit);
+    assert!(app.shared.quit);
     let text = buffer_text(terminal.backend());
     // The last screen: the Findings view under the fuzzy filter, the cart's finding ranked first.
     assert!(text.contains("· /cart"), "{text}");
@@ -494,7 +497,7 @@ fn headless_end_to_end_through_the_real_event_loop() {
 fn live_state_shows_in_the_header_and_the_context_picker_switches() {
     use kvet::tui::app::LiveInfo;
     let mut app = demo_app();
-    app.live = Some(LiveInfo {
+    app.shared.live = Some(LiveInfo {
         context: "prod".into(),
         contexts: vec!["dev".into(), "prod".into(), "staging".into()],
         ..Default::default()
@@ -533,7 +536,7 @@ fn live_state_shows_in_the_header_and_the_context_picker_switches() {
         "the first loss is kept: {header}"
     );
     assert!(
-        !app.findings.findings.is_empty(),
+        !app.shared.findings.findings.is_empty(),
         "the data stays while stale"
     );
     app.update(AppEvent::LiveHealthy);
@@ -547,7 +550,7 @@ fn live_state_shows_in_the_header_and_the_context_picker_switches() {
     typed(&mut app, "ctx");
     let fx = app.update(code(KeyCode::Enter));
     assert!(fx.is_empty());
-    assert_eq!(app.popup, Some(Popup::Contexts { selected: 1 }));
+    assert_eq!(app.shared.popup, Some(Popup::Contexts { selected: 1 }));
     app.update(code(KeyCode::Down));
     let fx = app.update(code(KeyCode::Enter));
     match fx.as_slice() {
@@ -557,7 +560,7 @@ fn live_state_shows_in_the_header_and_the_context_picker_switches() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(app.popup, None);
+    assert_eq!(app.shared.popup, None);
     // A namespace scope.
     app.update(key(':'));
     typed(&mut app, "scope payments");

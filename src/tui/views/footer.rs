@@ -1,5 +1,6 @@
-use crate::tui::app::{App, InputKind};
+use crate::tui::app::App;
 use crate::tui::keymap::{Command, KeyMode};
+use crate::tui::shared::InputKind;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -7,19 +8,20 @@ use ratatui::Frame;
 
 /// The command bar: the keys that work now, generated from the keymap; or the input line.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let line = if let Some((kind, text)) = &app.input {
+    let sh = &app.shared;
+    let t = &sh.theme;
+    let line = if let Some((kind, text)) = &sh.input {
         let prompt = match kind {
             InputKind::Filter => "/",
             InputKind::Command => ":",
         };
         Line::from(vec![
             Span::styled(prompt, t.key()),
-            Span::raw(crate::cli::text::escape_ctrl(text).into_owned()),
+            Span::raw(crate::text::escape_ctrl(text).into_owned()),
             Span::styled("█", t.accent()),
             Span::styled("   Enter apply · Esc cancel", t.muted()),
         ])
-    } else if let Some(s) = &app.status {
+    } else if let Some(s) = &sh.status {
         Line::from(Span::styled(s.clone(), t.accent()))
     } else {
         let mode = app.key_mode();
@@ -39,14 +41,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         };
         let mut spans = Vec::new();
         for &c in wanted {
-            if let Some(k) = app.keymap.keys_for(mode, c).first() {
+            if let Some(k) = sh.keymap.keys_for(mode, c).first() {
                 spans.push(Span::styled(format!(" {} ", k.label()), t.key()));
                 spans.push(Span::styled(format!("{} ", short(c)), t.muted()));
             }
         }
-        if !app.filter.is_empty() {
+        if !sh.filter.is_empty() {
             spans.push(Span::styled(
-                format!(" filter: {} ", crate::cli::text::escape_ctrl(&app.filter)),
+                format!(" filter: {} ", crate::text::escape_ctrl(&sh.filter)),
                 t.accent(),
             ));
         }

@@ -1,6 +1,8 @@
+use super::View;
 use crate::audit::Severity;
-use crate::cli::text::escape_ctrl;
-use crate::tui::app::{App, Connection, View};
+use crate::text::escape_ctrl;
+use crate::tui::app::App;
+use crate::tui::shared::Connection;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -8,23 +10,41 @@ use ratatui::Frame;
 
 /// Source, counts by severity, connection state, and the view tabs.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let f = &app.findings;
+    let sh = &app.shared;
+    let t = &sh.theme;
+    let f = &sh.findings;
     let mut spans = vec![
         Span::styled(
             " kvet ",
             t.header().add_modifier(ratatui::style::Modifier::BOLD),
         ),
         Span::styled(
-            format!(" {} ", escape_ctrl(&app.snapshot.source)),
+            format!(" {} ", escape_ctrl(&sh.snapshot.source)),
             t.header(),
         ),
         Span::raw(" "),
     ];
-    if app.findings_generation.is_none() {
+    let wide = area.width >= 120;
+    let first_load = sh
+        .progress
+        .as_ref()
+        .filter(|p| p.kinds_done < p.kinds_total);
+    if let Some(p) = first_load {
+        // Until every kind's first list is in, counts would be a falsehood: show progress.
+        spans.push(Span::styled(
+            if wide {
+                format!(
+                    "◌ loading {}/{} kinds · {} objects so far ",
+                    p.kinds_done, p.kinds_total, p.objects
+                )
+            } else {
+                format!("◌ {}/{} kinds ", p.kinds_done, p.kinds_total)
+            },
+            t.severity(Severity::Warning),
+        ));
+    } else if sh.findings_generation.is_none() {
         spans.push(Span::styled("auditing… ", t.muted()));
     } else {
-        let wide = area.width >= 120;
         for (s, sym) in [
             (Severity::Critical, "●"),
             (Severity::Warning, "▲"),
@@ -38,8 +58,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             spans.push(Span::styled(text, t.severity(s)));
             spans.push(Span::raw(if wide { "  " } else { " " }));
         }
+        if let Some(p) = sh.progress.as_ref().filter(|p| !p.relisting.is_empty()) {
+            spans.push(Span::styled(
+                format!("◌ relisting {} ", p.relisting.join(", ")),
+                t.severity(Severity::Warning),
+            ));
+        }
     }
-    let conn = match &app.connection {
+    let conn = match &sh.connection {
         Connection::Offline if area.width < 120 => Span::styled("◆ offline", t.muted()),
         Connection::Offline => Span::styled("◆ offline snapshot", t.muted()),
         Connection::Live => Span::styled("● live", t.ok()),
@@ -48,7 +74,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
     };
     spans.push(conn);
-    if let Some(l) = &app.live {
+    if let Some(l) = &sh.live {
         if l.insecure {
             spans.push(Span::styled(
                 "  ⚠ TLS not verified",

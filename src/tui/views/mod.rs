@@ -1,13 +1,16 @@
-//! Rendering. `draw` lays out the frame; each view renders only what is visible.
+//! The views. Each view is its own module with its state, its keys, its `:` commands and its
+//! rendering; the chrome around them (header, footer, popups) is shared. `draw` lays out the
+//! frame; each view renders only what is visible.
 
-mod findings;
+pub mod findings;
 mod footer;
 mod header;
 mod placeholder;
 mod popup;
-mod workloads;
+pub mod workloads;
 
-use super::app::{App, View};
+use super::app::App;
+use super::keymap::Command;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Block;
 use ratatui::Frame;
@@ -16,14 +19,16 @@ use ratatui::Frame;
 pub fn draw(frame: &mut Frame, app: &mut App) {
     // Debug builds only: lets the smoke test check that a panic in drawing restores the terminal.
     #[cfg(debug_assertions)]
-    if app.findings_generation.is_some() && std::env::var_os("KVET_TEST_PANIC_IN_DRAW").is_some() {
+    if app.shared.findings_generation.is_some()
+        && std::env::var_os("KVET_TEST_PANIC_IN_DRAW").is_some()
+    {
         panic!("KVET_TEST_PANIC_IN_DRAW is set");
     }
     let area = frame.area();
     if area.width == 0 || area.height == 0 {
         return;
     }
-    frame.render_widget(Block::default().style(app.theme.base()), area);
+    frame.render_widget(Block::default().style(app.shared.theme.base()), area);
     let [head, body, foot] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
@@ -31,15 +36,78 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     ])
     .areas(area);
     header::render(frame, head, app);
+    let sh = &app.shared;
     match app.view {
-        View::Workloads => workloads::render(frame, body, app),
-        View::Findings => findings::render_table(frame, body, app),
-        View::Rbac | View::Network => placeholder::render(frame, body, app),
+        View::Workloads => workloads::render(frame, body, &mut app.workloads, sh),
+        View::Findings => findings::render(frame, body, &mut app.findings_view, sh),
+        View::Rbac | View::Network => placeholder::render(frame, body, app.view, sh),
     }
     footer::render(frame, foot, app);
-    if app.popup.is_some() {
+    if app.shared.popup.is_some() {
         popup::render(frame, centered(area, 84, 80), app);
     }
+}
+
+/// The views, in the order of their keys (1, 2, 3, 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Workloads,
+    Findings,
+    Rbac,
+    Network,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Workloads, View::Findings, View::Rbac, View::Network];
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Workloads => "Workloads",
+            View::Findings => "Findings",
+            View::Rbac => "RBAC",
+            View::Network => "Network",
+        }
+    }
+
+    /// The commands the view acts on, for the help screen.
+    pub fn commands(self) -> &'static [Command] {
+        match self {
+            View::Workloads => workloads::COMMANDS,
+            View::Findings => findings::COMMANDS,
+            View::Rbac | View::Network => &[],
+        }
+    }
+
+    /// The view's own `:` commands, for the help screen.
+    pub fn command_line(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            View::Workloads => workloads::COMMAND_LINE,
+            View::Findings => findings::COMMAND_LINE,
+            View::Rbac | View::Network => &[],
+        }
+    }
+}
+
+/// How far a movement command goes, with `page` rows to a page.
+pub(crate) fn delta(cmd: Command, page: usize) -> isize {
+    let page = page as isize;
+    match cmd {
+        Command::Up => -1,
+        Command::Down => 1,
+        Command::PageUp => -page,
+        Command::PageDown => page,
+        Command::Top => isize::MIN / 2,
+        _ => isize::MAX / 2,
+    }
+}
+
+/// Moves a cursor by `delta` within `len` rows.
+pub(crate) fn step(cur: usize, delta: isize, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    (cur as isize)
+        .saturating_add(delta)
+        .clamp(0, len as isize - 1) as usize
 }
 
 /// A rectangle of `w`×`h` percent in the middle of `r`.

@@ -1,13 +1,14 @@
-use crate::tui::app::{App, View};
+use super::View;
+use crate::tui::shared::Shared;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 /// The RBAC and Network views, clearly marked as not built yet.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let (title, what) = match app.view {
+pub fn render(frame: &mut Frame, area: Rect, view: View, sh: &Shared) {
+    let t = &sh.theme;
+    let (title, what) = match view {
         View::Rbac => (
             " RBAC (not built yet) ",
             "Who can do what: effective permissions per ServiceAccount, the bindings and roles that grant them, and the rbac checks (cluster-admin, wildcards, escalation, secrets, exec). This view arrives with the RBAC work.",

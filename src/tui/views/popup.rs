@@ -1,69 +1,64 @@
+use super::View;
 use crate::audit::find_check;
-use crate::tui::app::{App, Popup};
+use crate::tui::app::{App, GLOBAL_COMMANDS, GLOBAL_COMMAND_LINE};
 use crate::tui::keymap::KeyMode;
+use crate::tui::shared::Popup;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
-
-const COMMANDS: &[(&str, &str)] = &[
-    (
-        ":ns NAME",
-        "jump to a namespace (in Findings: filter by it, :ns all clears)",
-    ),
-    (
-        ":ctx [NAME]",
-        "live: switch kubeconfig context (no name: a picker)",
-    ),
-    (":scope NS|all", "live: watch one namespace, or all"),
-    (
-        ":deploy [NS]",
-        "jump to Deployments (also :sts :ds :cj :job :po :pdb :hpa)",
-    ),
-    (
-        ":findings",
-        "the Findings view (:workloads, :rbac, :net for the others)",
-    ),
-    (
-        ":sev LEVEL",
-        "Findings at or above critical, warning or info",
-    ),
-    (":check ID", "Findings of one check"),
-    (":kind KIND", "Findings on one kind"),
-    (":explain ID", "a check's documentation"),
-    (":clear", "clear every filter"),
-    (":q", "quit"),
-];
 
 /// Help (generated from the keymap) or a check's explanation.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if area.width < 4 || area.height < 3 {
         return;
     }
-    let t = &app.theme;
-    let (title, lines, scroll) = match &app.popup {
+    let sh = &app.shared;
+    let t = &sh.theme;
+    let (title, lines, scroll) = match &sh.popup {
         Some(Popup::Help { scroll }) => {
+            // Generated from the bindings in force: everywhere, then each view's own keys.
             let mut lines = vec![Line::styled("Keys", t.accent())];
+            let bindings = sh.keymap.bindings(KeyMode::Normal);
+            let key_line = |keys: &str, help: &str| {
+                Line::from(vec![
+                    Span::styled(format!("    {keys:<22}"), t.key()),
+                    Span::raw(help.to_string()),
+                ])
+            };
+            let mut sections: Vec<(String, &[crate::tui::keymap::Command])> =
+                vec![("everywhere".into(), GLOBAL_COMMANDS)];
+            for v in View::ALL {
+                if !v.commands().is_empty() {
+                    sections.push((format!("in {}", v.title()), v.commands()));
+                }
+            }
+            for (name, cmds) in sections {
+                lines.push(Line::styled(format!("  {name}"), t.muted()));
+                for (keys, cmd) in bindings.iter().filter(|(_, c)| cmds.contains(c)) {
+                    lines.push(key_line(keys, cmd.help()));
+                }
+            }
             for (mode, name) in [
-                (KeyMode::Normal, "browsing"),
                 (KeyMode::Popup, "in a popup"),
                 (KeyMode::Input, "typing a filter or command"),
             ] {
                 lines.push(Line::styled(format!("  {name}"), t.muted()));
-                for (keys, cmd) in app.keymap.bindings(mode) {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("    {keys:<22}"), t.key()),
-                        Span::raw(cmd.help()),
-                    ]));
+                for (keys, cmd) in sh.keymap.bindings(mode) {
+                    lines.push(key_line(&keys, cmd.help()));
                 }
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled("Commands (press :)", t.accent()));
-            for (c, h) in COMMANDS {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("    {c:<22}"), t.key()),
-                    Span::raw(*h),
-                ]));
+            let mut seen = std::collections::HashSet::new();
+            let all = View::ALL
+                .iter()
+                .flat_map(|v| v.command_line().iter())
+                .chain(GLOBAL_COMMAND_LINE.iter());
+            for (c, h) in all {
+                if seen.insert(*c) {
+                    lines.push(key_line(c, h));
+                }
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled(
@@ -116,10 +111,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 ),
                 Line::raw(""),
             ];
-            if let Some(l) = &app.live {
+            if let Some(l) = &sh.live {
                 for (i, c) in l.contexts.iter().enumerate() {
                     let mark = if *c == l.context { "● " } else { "  " };
-                    let text = format!("{mark}{}", crate::cli::text::escape_ctrl(c));
+                    let text = format!("{mark}{}", crate::text::escape_ctrl(c));
                     lines.push(if i == *selected {
                         Line::styled(text, t.selection())
                     } else {

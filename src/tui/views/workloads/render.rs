@@ -1,7 +1,7 @@
-use super::clip;
-use crate::cli::text::escape_ctrl;
-use crate::tui::app::{App, Pane};
-use crate::tui::details;
+use super::{details, Pane, WorkloadsView};
+use crate::text::escape_ctrl;
+use crate::tui::shared::Shared;
+use crate::tui::views::clip;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -9,7 +9,7 @@ use ratatui::Frame;
 use tui_tree_widget::Tree;
 
 /// The Workloads view: tree, details, and the selection's findings side by side.
-pub fn render(frame: &mut Frame, area: Rect, app: &mut App) {
+pub fn render(frame: &mut Frame, area: Rect, v: &mut WorkloadsView, sh: &Shared) {
     // Wide: three columns. Narrow: the tree on the left, details above findings on the right.
     let (left, middle, right) = if area.width >= 110 {
         let [l, m, r] = Layout::horizontal([
@@ -27,39 +27,39 @@ pub fn render(frame: &mut Frame, area: Rect, app: &mut App) {
             Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(rest);
         (l, m, r)
     };
-    app.areas.tree = left;
-    app.areas.details = middle;
-    app.areas.findings = right;
-    render_tree(frame, left, app);
-    render_details(frame, middle, app);
-    render_findings(frame, right, app);
+    v.areas.tree = left;
+    v.areas.details = middle;
+    v.areas.findings = right;
+    render_tree(frame, left, v, sh);
+    render_details(frame, middle, v, sh);
+    render_findings(frame, right, v, sh);
 }
 
-fn block<'a>(app: &App, title: String, pane: Pane) -> Block<'a> {
+fn block<'a>(v: &WorkloadsView, sh: &Shared, title: String, pane: Pane) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .title(title)
-        .border_style(app.theme.border(app.pane == pane))
-        .style(app.theme.base())
+        .border_style(sh.theme.border(v.pane == pane))
+        .style(sh.theme.base())
 }
 
-fn render_tree(frame: &mut Frame, area: Rect, app: &mut App) {
-    app.refresh_tree();
-    let title = if app.filter.is_empty() {
+fn render_tree(frame: &mut Frame, area: Rect, v: &mut WorkloadsView, sh: &Shared) {
+    v.refresh_tree(sh);
+    let title = if sh.filter.is_empty() {
         " Cluster ".to_string()
     } else {
-        format!(" Cluster · /{} ", escape_ctrl(&app.filter))
+        format!(" Cluster · /{} ", escape_ctrl(&sh.filter))
     };
-    let b = block(app, title, Pane::Tree);
-    match Tree::new(&app.tree.items) {
+    let b = block(v, sh, title, Pane::Tree);
+    match Tree::new(&v.tree.items) {
         Ok(tree) => {
             let tree = tree
                 .block(b)
-                .highlight_style(app.theme.selection())
+                .highlight_style(sh.theme.selection())
                 .node_closed_symbol("▸ ")
                 .node_open_symbol("▾ ")
                 .node_no_children_symbol("  ");
-            frame.render_stateful_widget(tree, area, &mut app.tree.state);
+            frame.render_stateful_widget(tree, area, &mut v.tree.state);
         }
         Err(_) => frame.render_widget(
             Paragraph::new("duplicate identifiers in the tree").block(b),
@@ -68,11 +68,27 @@ fn render_tree(frame: &mut Frame, area: Rect, app: &mut App) {
     }
 }
 
-fn render_details(frame: &mut Frame, area: Rect, app: &App) {
-    let mut lines = details::lines(&app.snapshot, &app.theme, app.selected_node());
-    if let (Some(l), None | Some(crate::tui::tree::NodeId::Cluster)) =
-        (&app.live, app.selected_node())
-    {
+fn render_details(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared) {
+    let mut lines = details::lines(&sh.snapshot, &sh.theme, v.selected_node());
+    if let Some(p) = sh.progress.as_ref().filter(|p| !p.complete()) {
+        // Nothing here is final until every kind is listed: say so above the figures.
+        let text = if p.kinds_done < p.kinds_total {
+            format!(
+                "◌ Still listing ({}/{} kinds, {} objects so far): figures below are partial",
+                p.kinds_done, p.kinds_total, p.objects
+            )
+        } else {
+            format!(
+                "◌ Relisting {}: figures below may change",
+                p.relisting.join(", ")
+            )
+        };
+        lines.insert(
+            0,
+            Line::styled(text, sh.theme.severity(crate::audit::Severity::Warning)),
+        );
+    }
+    if let (Some(l), None | Some(super::tree::NodeId::Cluster)) = (&sh.live, v.selected_node()) {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
             format!(
@@ -83,56 +99,62 @@ fn render_details(frame: &mut Frame, area: Rect, app: &App) {
                     .map(|n| format!(" · namespace {n}"))
                     .unwrap_or_default()
             ),
-            app.theme.accent(),
+            sh.theme.accent(),
         ));
         for (kind, status, ok) in &l.kinds {
             let st = if *ok {
-                app.theme.muted()
+                sh.theme.muted()
             } else {
-                app.theme.severity(crate::audit::Severity::Warning)
+                sh.theme.severity(crate::audit::Severity::Warning)
             };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {kind:<24}"), app.theme.muted()),
+                Span::styled(format!("  {kind:<24}"), sh.theme.muted()),
                 Span::styled(status.clone(), st),
             ]));
         }
     }
-    let b = block(app, " Details ".into(), Pane::Details);
+    let b = block(v, sh, " Details ".into(), Pane::Details);
     frame.render_widget(
         Paragraph::new(lines)
             .block(b)
             .wrap(Wrap { trim: false })
-            .scroll((app.details_scroll, 0)),
+            .scroll((v.details_scroll, 0)),
         area,
     );
 }
 
-fn render_findings(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let list = app.selection_findings();
-    let title = format!(" Findings ({}) ", list.len());
-    let b = block(app, title, Pane::Findings);
+fn render_findings(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared) {
+    let t = &sh.theme;
+    let list = v.selection_findings(sh);
+    let title = if sh.loading() {
+        format!(" Findings ({} so far) ", list.len())
+    } else {
+        format!(" Findings ({}) ", list.len())
+    };
+    let b = block(v, sh, title, Pane::Findings);
     let inner = b.inner(area);
     frame.render_widget(b, area);
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    if app.findings_generation.is_none() {
+    if sh.findings_generation.is_none() {
         frame.render_widget(Paragraph::new(Line::styled("auditing…", t.muted())), inner);
         return;
     }
     if list.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Line::styled("✓ no findings here", t.ok())),
-            inner,
-        );
+        let line = if sh.loading() {
+            Line::styled("◌ none yet: still listing the cluster", t.muted())
+        } else {
+            Line::styled("✓ no findings here", t.ok())
+        };
+        frame.render_widget(Paragraph::new(line), inner);
         return;
     }
     // A list on top, the selected finding's full text below.
     let detail_h = if inner.height >= 12 { 7 } else { 0 };
     let [top, bottom] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(detail_h)]).areas(inner);
-    let sel = app.pane_selected.min(list.len() - 1);
+    let sel = v.pane_selected.min(list.len() - 1);
     let h = top.height as usize;
     let offset = sel.saturating_sub(h.saturating_sub(1));
     let width = top.width as usize;
@@ -142,7 +164,7 @@ fn render_findings(frame: &mut Frame, area: Rect, app: &App) {
         .skip(offset)
         .take(h)
         .map(|(i, &fi)| {
-            let f = &app.findings.findings[fi];
+            let f = &sh.findings.findings[fi];
             let sym = match f.severity {
                 crate::audit::Severity::Critical => "● ",
                 crate::audit::Severity::Warning => "▲ ",
@@ -156,7 +178,7 @@ fn render_findings(frame: &mut Frame, area: Rect, app: &App) {
                 Span::styled(sym, t.severity(f.severity)),
                 Span::raw(text),
             ]);
-            if i == sel && app.pane == Pane::Findings {
+            if i == sel && v.pane == Pane::Findings {
                 line.style(t.selection())
             } else {
                 line
@@ -165,7 +187,7 @@ fn render_findings(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     frame.render_widget(Paragraph::new(rows), top);
     if detail_h > 0 {
-        let f = &app.findings.findings[list[sel]];
+        let f = &sh.findings.findings[list[sel]];
         let text = vec![
             Line::from(vec![
                 Span::styled(f.check, t.severity(f.severity)),

@@ -4,11 +4,11 @@
 //! shows as expandable), and the list is rebuilt only when the snapshot, the findings, the
 //! opened set or the filter change. Identifiers are stable, so the selection survives reloads.
 
-use super::findings_index::{Badge, FindingsIndex};
-use super::fuzzy::Fuzzy;
-use super::theme::Theme;
-use crate::cli::text::escape_ctrl;
-use crate::model::{Kind, ObjectRef, Snapshot, WorkloadKind};
+use crate::model::{Kind, ObjectRef, Origin, Snapshot, WorkloadKind};
+use crate::text::escape_ctrl;
+use crate::tui::findings_index::{Badge, FindingsIndex};
+use crate::tui::fuzzy::Fuzzy;
+use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -88,8 +88,44 @@ pub enum NodeId {
     Namespace(Arc<str>),
     Group(Group),
     Object(ObjectRef),
+    /// The second, third, ... copy of an object defined in several files (offline): the
+    /// identity and the copy's number among `Index::workload_copies` (0-based).
+    Copy(ObjectRef, u32),
     /// Placeholder child of a closed node.
     More,
+}
+
+impl NodeId {
+    /// The object a node stands for, if any.
+    pub fn object(&self) -> Option<&ObjectRef> {
+        match self {
+            NodeId::Object(r) | NodeId::Copy(r, _) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// The workload a tree node stands for (the right copy, for objects defined several times).
+pub fn workload_of(s: &Snapshot, id: &NodeId) -> Option<usize> {
+    match id {
+        NodeId::Object(r) => s.index.workload_by_ref.get(r).copied(),
+        NodeId::Copy(r, n) => s
+            .index
+            .workload_copies
+            .get(r)
+            .and_then(|c| c.get(*n as usize))
+            .copied(),
+        _ => None,
+    }
+}
+
+/// For an object defined in several files: where the copy a node stands for is defined.
+pub fn copy_origin(s: &Snapshot, id: &NodeId) -> Option<Origin> {
+    let r = id.object()?;
+    if !s.index.workload_copies.contains_key(r) {
+        return None;
+    }
+    workload_of(s, id).and_then(|w| s.workloads[w].meta.origin)
 }
 
 /// What lives in one namespace, for building its subtree.
@@ -208,7 +244,12 @@ fn placeholder() -> Vec<TreeItem<'static, NodeId>> {
 /// Findings of a workload and of its pods.
 pub fn workload_findings(ctx_snap: &Snapshot, f: &FindingsIndex, w: usize) -> Vec<usize> {
     let wl = &ctx_snap.workloads[w];
-    let mut v: Vec<usize> = f.of_object(&wl.object_ref()).to_vec();
+    let r = wl.object_ref();
+    let mut v: Vec<usize> = f.of_object(&r).to_vec();
+    if ctx_snap.index.workload_copies.contains_key(&r) {
+        // Defined in several files: this copy's findings only.
+        v.retain(|&i| f.findings[i].origin == wl.meta.origin);
+    }
     if let Some(pods) = ctx_snap.index.pods_of.get(w) {
         for &p in pods {
             let r = crate::model::objects::obj_ref(Kind::Pod, &ctx_snap.pods[p].meta);
@@ -220,25 +261,106 @@ pub fn workload_findings(ctx_snap: &Snapshot, f: &FindingsIndex, w: usize) -> Ve
     v
 }
 
-fn object_badge(ctx: &BuildCtx, g: &Group, i: usize) -> (ObjectRef, Badge, String) {
+/// The copy number of object `i` among the objects of the same identity, and where it is
+/// defined, when the identity is defined more than once (offline folders).
+fn copy_label(
+    s: &Snapshot,
+    same: impl Iterator<Item = usize>,
+    i: usize,
+    origin: Option<Origin>,
+) -> Option<(u32, String)> {
+    let same: Vec<usize> = same.collect();
+    if same.len() < 2 {
+        return None;
+    }
+    let n = same.iter().position(|&x| x == i)? as u32;
+    // Only what tells the copies apart: the path below the folders they all share.
+    let files: Vec<&str> = s.files.iter().map(String::as_str).collect();
+    let shared = common_dir(&files);
+    let place = origin
+        .and_then(|o| {
+            s.files
+                .get(o.file as usize)
+                .map(|f| format!("{}:{}", &f[shared.min(f.len())..], o.line))
+        })
+        .unwrap_or_default();
+    Some((n, place))
+}
+
+/// Length of the folder prefix (up to and including a `/`) that every path shares.
+fn common_dir(paths: &[&str]) -> usize {
+    let Some(first) = paths.first() else { return 0 };
+    let mut len = first.rfind('/').map_or(0, |i| i + 1);
+    for p in &paths[1..] {
+        let same = first
+            .bytes()
+            .zip(p.bytes())
+            .take(len)
+            .take_while(|(a, b)| a == b)
+            .count();
+        len = first[..same].rfind('/').map_or(0, |i| i + 1);
+    }
+    len
+}
+
+fn object_badge(ctx: &BuildCtx, g: &Group, i: usize) -> (NodeId, Badge, String) {
     let s = ctx.snap;
-    match g {
+    let (r, b, name, copy) = match g {
         Group::Pdbs => {
-            let r = crate::model::objects::obj_ref(Kind::PodDisruptionBudget, &s.pdbs[i].meta);
-            let b = ctx.findings.badge(ctx.findings.of_object(&r));
-            (r, b, s.pdbs[i].meta.name.to_string())
+            let p = &s.pdbs[i];
+            let r = crate::model::objects::obj_ref(Kind::PodDisruptionBudget, &p.meta);
+            let same = (0..s.pdbs.len()).filter(|&j| {
+                s.pdbs[j].meta.name == p.meta.name && s.pdbs[j].meta.namespace == p.meta.namespace
+            });
+            let copy = copy_label(s, same, i, p.meta.origin);
+            let list = copy_findings(ctx.findings, &r, copy.as_ref().and(p.meta.origin));
+            let b = ctx.findings.badge(&list);
+            (r, b, p.meta.name.to_string(), copy)
         }
         Group::Hpas => {
-            let r = crate::model::objects::obj_ref(Kind::HorizontalPodAutoscaler, &s.hpas[i].meta);
-            let b = ctx.findings.badge(ctx.findings.of_object(&r));
-            (r, b, s.hpas[i].meta.name.to_string())
+            let h = &s.hpas[i];
+            let r = crate::model::objects::obj_ref(Kind::HorizontalPodAutoscaler, &h.meta);
+            let same = (0..s.hpas.len()).filter(|&j| {
+                s.hpas[j].meta.name == h.meta.name && s.hpas[j].meta.namespace == h.meta.namespace
+            });
+            let copy = copy_label(s, same, i, h.meta.origin);
+            let list = copy_findings(ctx.findings, &r, copy.as_ref().and(h.meta.origin));
+            let b = ctx.findings.badge(&list);
+            (r, b, h.meta.name.to_string(), copy)
         }
         _ => {
             let w = &s.workloads[i];
             let b = ctx.findings.badge(&workload_findings(s, ctx.findings, i));
-            (w.object_ref(), b, w.meta.name.to_string())
+            let r = w.object_ref();
+            let copy = s
+                .index
+                .workload_copies
+                .get(&r)
+                .and_then(|c| copy_label(s, c.iter().copied(), i, w.meta.origin));
+            (r, b, w.meta.name.to_string(), copy)
+        }
+    };
+    match copy {
+        None => (NodeId::Object(r), b, name),
+        Some((n, place)) => {
+            let label = format!("{name} ({place})");
+            let id = if n == 0 {
+                NodeId::Object(r)
+            } else {
+                NodeId::Copy(r, n)
+            };
+            (id, b, label)
         }
     }
+}
+
+/// The findings of one object, or of one copy of it when `origin` is given.
+fn copy_findings(f: &FindingsIndex, r: &ObjectRef, origin: Option<Origin>) -> Vec<usize> {
+    let mut v = f.of_object(r).to_vec();
+    if let Some(o) = origin {
+        v.retain(|&i| f.findings[i].origin == Some(o));
+    }
+    v
 }
 
 fn sort_key(
@@ -274,7 +396,7 @@ pub fn build(ctx: &BuildCtx) -> Vec<TreeItem<'static, NodeId>> {
                 let gid = NodeId::Group(g.clone());
                 let g_path = vec![NodeId::Cluster, ns_id.clone(), gid.clone()];
                 let g_open = ctx.opened.contains(&g_path) || fuzzy.is_some();
-                let mut objs: Vec<(ObjectRef, Badge, String, usize)> = list
+                let mut objs: Vec<(NodeId, Badge, String, usize)> = list
                     .iter()
                     .map(|&i| {
                         let (r, b, n) = object_badge(ctx, g, i);
@@ -336,7 +458,7 @@ fn object_item(
     ctx: &BuildCtx,
     g: &Group,
     i: usize,
-    r: ObjectRef,
+    id: NodeId,
     b: Badge,
     name: String,
     g_path: &[NodeId],
@@ -344,7 +466,6 @@ fn object_item(
     let theme = ctx.theme;
     let s = ctx.snap;
     let name = escape_ctrl(&name).into_owned();
-    let id = NodeId::Object(r);
     if matches!(g, Group::Pdbs | Group::Hpas) {
         return TreeItem::new_leaf(id, line(name, None, b, theme));
     }

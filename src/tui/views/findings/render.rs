@@ -1,37 +1,43 @@
-use super::clip;
-use crate::cli::text::escape_ctrl;
-use crate::tui::app::App;
+use super::FindingsView;
+use crate::text::escape_ctrl;
+use crate::tui::shared::Shared;
+use crate::tui::views::clip;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 use ratatui::Frame;
 
 /// The Findings view: every finding, sortable and filterable. Only visible rows are built.
-pub fn render_table(frame: &mut Frame, area: Rect, app: &mut App) {
-    app.areas.table = area;
-    let rows_ix = app.table_rows();
-    let t = &app.theme;
+pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) {
+    v.area = area;
+    let rows_ix = v.rows(sh);
+    let t = &sh.theme;
     let mut filters = Vec::new();
-    if let Some(s) = app.table_filter.min_severity {
+    if let Some(s) = v.filter.min_severity {
         filters.push(format!("severity ≥ {s}"));
     }
-    if let Some(c) = &app.table_filter.check {
+    if let Some(c) = &v.filter.check {
         filters.push(format!("check {c}"));
     }
-    if let Some(n) = &app.table_filter.namespace {
+    if let Some(n) = &v.filter.namespace {
         filters.push(format!("ns {n}"));
     }
-    if let Some(k) = &app.table_filter.kind {
+    if let Some(k) = &v.filter.kind {
         filters.push(format!("kind {k}"));
     }
-    if !app.filter.is_empty() {
-        filters.push(format!("/{}", escape_ctrl(&app.filter)));
+    if !sh.filter.is_empty() {
+        filters.push(format!("/{}", escape_ctrl(&sh.filter)));
     }
     let title = format!(
-        " Findings {}/{} · sorted by {}{} ",
+        " Findings {}/{}{} · sorted by {}{} ",
         rows_ix.len(),
-        app.findings.findings.len(),
-        app.sort.title(),
+        sh.findings.findings.len(),
+        if sh.loading() {
+            " so far (still listing)"
+        } else {
+            ""
+        },
+        v.sort.title(),
         if filters.is_empty() {
             String::new()
         } else {
@@ -44,14 +50,14 @@ pub fn render_table(frame: &mut Frame, area: Rect, app: &mut App) {
         .border_style(t.border(true))
         .style(t.base());
     let inner_h = area.height.saturating_sub(3) as usize;
-    let sel = app.table_selected.min(rows_ix.len().saturating_sub(1));
-    if sel < app.table_offset {
-        app.table_offset = sel;
-    } else if inner_h > 0 && sel >= app.table_offset + inner_h {
-        app.table_offset = sel + 1 - inner_h;
+    let sel = v.selected.min(rows_ix.len().saturating_sub(1));
+    if sel < v.offset {
+        v.offset = sel;
+    } else if inner_h > 0 && sel >= v.offset + inner_h {
+        v.offset = sel + 1 - inner_h;
     }
-    let offset = app.table_offset;
-    let t = &app.theme;
+    let offset = v.offset;
+    let t = &sh.theme;
     let wide = area.width >= 110;
     let obj_w: usize = if wide { 34 } else { 30 };
     let msg_w = area.width.saturating_sub(if wide {
@@ -65,7 +71,7 @@ pub fn render_table(frame: &mut Frame, area: Rect, app: &mut App) {
         .skip(offset)
         .take(inner_h)
         .map(|(i, &fi)| {
-            let f = &app.findings.findings[fi];
+            let f = &sh.findings.findings[fi];
             let object = if wide {
                 format!("{}/{}", f.object.kind, f.object.name)
             } else {

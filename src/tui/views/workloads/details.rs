@@ -1,36 +1,42 @@
 //! The middle pane: details of the selected object, as styled lines.
 
-use super::theme::Theme;
+use super::summary::{cluster, hpa, namespace, pdb};
 use super::tree::NodeId;
 use crate::audit::checks::rollout_defaults::{is_rolling, rolling_defaults};
 use crate::audit::checks::startup_budget_short::startup_budget;
 use crate::audit::helpers::cold_start_seconds;
 use crate::audit::Severity;
-use crate::cli::text::escape_ctrl;
 use crate::model::quantity::{self, ratio_text};
 use crate::model::{Container, Kind, Probe, Resource, Snapshot, WorkloadKind};
+use crate::text::escape_ctrl;
+use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
 use std::collections::BTreeMap;
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     escape_ctrl(s).into_owned()
 }
 
-fn field(theme: &Theme, name: &str, value: impl Into<String>) -> Line<'static> {
+pub(super) fn field(theme: &Theme, name: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{name:<15} "), theme.muted()),
         Span::raw(value.into()),
     ])
 }
 
-fn warn_field(theme: &Theme, name: &str, value: impl Into<String>, s: Severity) -> Line<'static> {
+pub(super) fn warn_field(
+    theme: &Theme,
+    name: &str,
+    value: impl Into<String>,
+    s: Severity,
+) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{name:<15} "), theme.muted()),
         Span::styled(value.into(), theme.severity(s)),
     ])
 }
 
-fn title(theme: &Theme, kind: &str, ns: Option<&str>, name: &str) -> Line<'static> {
+pub(super) fn title(theme: &Theme, kind: &str, ns: Option<&str>, name: &str) -> Line<'static> {
     let full = match ns {
         Some(ns) => format!("{}/{}", esc(ns), esc(name)),
         None => esc(name),
@@ -165,7 +171,7 @@ fn container_lines(
     }
 }
 
-fn pod_count(n: Option<i64>) -> String {
+pub(super) fn pod_count(n: Option<i64>) -> String {
     match n {
         Some(1) => "1 pod".into(),
         Some(n) => format!("{n} pods"),
@@ -173,7 +179,7 @@ fn pod_count(n: Option<i64>) -> String {
     }
 }
 
-fn join_or_none(v: Vec<String>) -> String {
+pub(super) fn join_or_none(v: Vec<String>) -> String {
     if v.is_empty() {
         "none".into()
     } else {
@@ -438,279 +444,105 @@ fn pod(s: &Snapshot, theme: &Theme, p: usize) -> Vec<Line<'static>> {
     out
 }
 
-fn namespace(s: &Snapshot, theme: &Theme, ns: &str) -> Vec<Line<'static>> {
-    let mut out = vec![title(theme, "Namespace", None, ns), Line::raw("")];
-    let workloads: Vec<usize> = s
-        .top_workloads()
-        .filter(|(_, w)| w.meta.namespace() == ns)
-        .map(|(i, _)| i)
-        .collect();
-    out.push(field(theme, "Workloads", workloads.len().to_string()));
-    let quotas: Vec<String> = s
-        .quotas
-        .iter()
-        .filter(|q| q.meta.namespace() == ns)
-        .map(|q| {
-            format!(
-                "{}: {}",
-                esc(&q.meta.name),
-                q.hard
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )
-        })
-        .collect();
-    if quotas.is_empty() {
-        out.push(warn_field(theme, "Quota", "none", Severity::Info));
-    } else {
-        for q in quotas {
-            out.push(field(theme, "Quota", q));
-        }
-    }
-    let lrs: Vec<String> = s
-        .limit_ranges
-        .iter()
-        .filter(|l| l.meta.namespace() == ns)
-        .flat_map(|l| {
-            l.items.iter().map(move |it| {
-                format!(
-                    "{} {}: default {}/{} request {}/{}",
-                    esc(&l.meta.name),
-                    it.item_type,
-                    it.default_limit.cpu.as_deref().unwrap_or("-"),
-                    it.default_limit.memory.as_deref().unwrap_or("-"),
-                    it.default_request.cpu.as_deref().unwrap_or("-"),
-                    it.default_request.memory.as_deref().unwrap_or("-")
-                )
-            })
-        })
-        .collect();
-    out.push(field(theme, "LimitRanges", join_or_none(lrs)));
-    let pols: Vec<&crate::model::NetworkPolicy> = s
-        .netpols
-        .iter()
-        .filter(|p| p.meta.namespace() == ns)
-        .collect();
-    let deny_in = pols
-        .iter()
-        .any(|p| p.pod_selector.is_empty() && p.ingress_isolation && p.ingress.is_empty());
-    let deny_out = pols
-        .iter()
-        .any(|p| p.pod_selector.is_empty() && p.egress_isolation && p.egress.is_empty());
-    out.push(field(theme, "NetworkPolicies", pols.len().to_string()));
-    let d = |b: bool| if b { "yes" } else { "no" };
-    let text = format!("ingress {} · egress {}", d(deny_in), d(deny_out));
-    if deny_in || ns == "kube-system" {
-        out.push(field(theme, "Default deny", text));
-    } else {
-        out.push(warn_field(theme, "Default deny", text, Severity::Warning));
-    }
-    let covered = workloads
-        .iter()
-        .filter(|&&i| !s.index.netpols_of[i].is_empty())
-        .count();
-    out.push(field(
-        theme,
-        "Policy coverage",
-        format!(
-            "{covered} of {} workloads selected by a policy",
-            workloads.len()
-        ),
-    ));
-    out
-}
-
-/// Nodes listed in the cluster summary; the rest are counted.
-const NODES_SHOWN: usize = 40;
-
-fn cluster(s: &Snapshot, theme: &Theme) -> Vec<Line<'static>> {
-    let mut out = vec![title(theme, "Cluster", None, &s.source), Line::raw("")];
-    out.push(field(
-        theme,
-        "Source",
-        format!("{:?}", s.source_kind).to_lowercase(),
-    ));
-    out.push(field(
-        theme,
-        "Namespaces",
-        s.namespace_names().len().to_string(),
-    ));
-    out.push(field(theme, "Nodes", s.nodes.len().to_string()));
-    for n in s.nodes.iter().take(NODES_SHOWN) {
-        let pods = s
-            .index
-            .pods_on_node
-            .get(&*n.meta.name)
-            .copied()
-            .unwrap_or(0);
-        let state = if n.unschedulable {
-            "cordoned"
-        } else {
-            "schedulable"
-        };
-        let zone = n
-            .meta
-            .labels
-            .get("topology.kubernetes.io/zone")
-            .unwrap_or("-");
-        let line = format!("{state} · zone {} · {pods} pods", esc(zone));
-        let name = format!("  {}", esc(&n.meta.name));
-        out.push(if n.unschedulable {
-            warn_field(theme, &name, line, Severity::Info)
-        } else {
-            field(theme, &name, line)
-        });
-    }
-    if s.nodes.len() > NODES_SHOWN {
-        out.push(Line::styled(
-            format!("  … and {} more nodes", s.nodes.len() - NODES_SHOWN),
-            theme.muted(),
-        ));
-    }
-    out.push(Line::raw(""));
-    out.push(Line::styled("Objects", theme.accent()));
-    for (k, c) in &s.index.kind_counts {
-        out.push(field(theme, &format!("  {k}"), c.to_string()));
-    }
-    out
-}
-
-fn pdb(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
-    let p = &s.pdbs[i];
-    let mut out = vec![
-        title(
-            theme,
-            "PodDisruptionBudget",
-            p.meta.namespace.as_deref(),
-            &p.meta.name,
-        ),
-        Line::raw(""),
-    ];
-    out.push(field(theme, "API version", p.meta.api_version.to_string()));
-    out.push(field(
-        theme,
-        "Selector",
-        p.selector
-            .as_ref()
-            .map(|x| esc(&x.display()))
-            .unwrap_or("null (selects nothing)".into()),
-    ));
-    if let Some(m) = &p.min_available {
-        out.push(field(theme, "minAvailable", m.text()));
-    }
-    if let Some(m) = &p.max_unavailable {
-        out.push(field(theme, "maxUnavailable", m.text()));
-    }
-    let ws: Vec<String> = s
-        .top_workloads()
-        .filter(|(wi, _)| s.index.pdbs_of[*wi].contains(&i))
-        .map(|(wi, w)| {
-            format!(
-                "{}/{} ×{}",
-                w.kind.kind(),
-                esc(&w.meta.name),
-                s.desired_replicas(wi).unwrap_or(0)
-            )
-        })
-        .collect();
-    out.push(field(theme, "Protects", join_or_none(ws)));
-    out
-}
-
-fn hpa(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
-    let h = &s.hpas[i];
-    let mut out = vec![
-        title(
-            theme,
-            "HorizontalPodAutoscaler",
-            h.meta.namespace.as_deref(),
-            &h.meta.name,
-        ),
-        Line::raw(""),
-    ];
-    let target = format!("{}/{}", esc(&h.target.kind), esc(&h.target.name));
-    match s.index.hpa_target[i] {
-        Some(_) => out.push(field(theme, "Target", target)),
-        None => out.push(warn_field(
-            theme,
-            "Target",
-            format!("{target} (missing)"),
-            Severity::Critical,
-        )),
-    }
-    out.push(field(
-        theme,
-        "Replicas",
-        format!("{} to {}", h.min_replicas(), h.max_replicas.unwrap_or(0)),
-    ));
-    for m in &h.metrics {
-        let text = match m {
-            crate::model::HpaMetric::Resource {
-                name,
-                container,
-                utilization,
-            } => format!(
-                "{}{} {}",
-                esc(name),
-                container
-                    .as_deref()
-                    .map(|c| format!(" (container {})", esc(c)))
-                    .unwrap_or_default(),
-                utilization
-                    .map(|u| format!("{u}%"))
-                    .unwrap_or("by value".into())
-            ),
-            crate::model::HpaMetric::Other(k) => esc(k),
-        };
-        out.push(field(theme, "Metric", text));
-    }
-    out
-}
-
 /// The lines for a tree selection (its last identifier).
 pub fn lines(s: &Snapshot, theme: &Theme, sel: Option<&NodeId>) -> Vec<Line<'static>> {
-    match sel {
-        None | Some(NodeId::Cluster) | Some(NodeId::More) => cluster(s, theme),
-        Some(NodeId::Namespace(ns)) => namespace(s, theme, ns),
-        Some(NodeId::Group(g)) => vec![
-            Line::styled(g.title(), theme.accent()),
-            Line::raw(""),
-            Line::raw("Select an object to see its details."),
-        ],
-        Some(NodeId::Object(r)) => match &r.kind {
-            Kind::Pod => match s.index.pod_by_ref.get(r).copied() {
-                // A bare pod is also a workload; show the workload view, which has its spec.
-                Some(p) if s.pods[p].meta.owner.is_none() => s
-                    .index
-                    .workload_by_ref
-                    .get(r)
-                    .map(|&w| {
-                        let mut v = workload(s, theme, w);
-                        v.extend(pod(s, theme, p).into_iter().skip(1));
-                        v
-                    })
-                    .unwrap_or_else(|| pod(s, theme, p)),
-                Some(p) => pod(s, theme, p),
-                None => vec![Line::raw("This pod is no longer in the snapshot.")],
-            },
-            Kind::PodDisruptionBudget => s
-                .pdbs
-                .iter()
-                .position(|p| p.meta.name == r.name && p.meta.namespace == r.namespace)
-                .map(|i| pdb(s, theme, i))
-                .unwrap_or_default(),
-            Kind::HorizontalPodAutoscaler => s
-                .hpas
-                .iter()
-                .position(|p| p.meta.name == r.name && p.meta.namespace == r.namespace)
-                .map(|i| hpa(s, theme, i))
-                .unwrap_or_default(),
-            _ => match s.index.workload_by_ref.get(r) {
-                Some(&w) => workload(s, theme, w),
-                None => vec![Line::raw("This object is no longer in the snapshot.")],
-            },
+    let (r, copy) = match sel {
+        None | Some(NodeId::Cluster) | Some(NodeId::More) => return cluster(s, theme),
+        Some(NodeId::Namespace(ns)) => return namespace(s, theme, ns),
+        Some(NodeId::Group(g)) => {
+            return vec![
+                Line::styled(g.title(), theme.accent()),
+                Line::raw(""),
+                Line::raw("Select an object to see its details."),
+            ]
+        }
+        Some(NodeId::Object(r)) => (r, 0),
+        Some(NodeId::Copy(r, n)) => (r, *n as usize),
+    };
+    // The n-th object of this identity (several files can define one identity).
+    let nth = |metas: &mut dyn Iterator<Item = &crate::model::Meta>| {
+        metas
+            .enumerate()
+            .filter(|(_, m)| m.name == r.name && m.namespace == r.namespace)
+            .nth(copy)
+            .map(|(i, _)| i)
+    };
+    let mut out = match &r.kind {
+        Kind::Pod => match s.index.pod_by_ref.get(r).copied() {
+            // A bare pod is also a workload; show the workload view, which has its spec.
+            Some(p) if s.pods[p].meta.owner.is_none() => s
+                .index
+                .workload_by_ref
+                .get(r)
+                .map(|&w| {
+                    let mut v = workload(s, theme, w);
+                    v.extend(pod(s, theme, p).into_iter().skip(1));
+                    v
+                })
+                .unwrap_or_else(|| pod(s, theme, p)),
+            Some(p) => pod(s, theme, p),
+            None => vec![Line::raw("This pod is no longer in the snapshot.")],
         },
+        Kind::PodDisruptionBudget => nth(&mut s.pdbs.iter().map(|p| &p.meta))
+            .map(|i| pdb(s, theme, i))
+            .unwrap_or_default(),
+        Kind::HorizontalPodAutoscaler => nth(&mut s.hpas.iter().map(|h| &h.meta))
+            .map(|i| hpa(s, theme, i))
+            .unwrap_or_default(),
+        _ => match sel.and_then(|id| super::tree::workload_of(s, id)) {
+            Some(w) => workload(s, theme, w),
+            None => vec![Line::raw("This object is no longer in the snapshot.")],
+        },
+    };
+    defined_in(s, theme, r, sel, &mut out);
+    out
+}
+
+/// Offline: the file and line that define the selected object, and the other places when the
+/// identity is defined more than once.
+fn defined_in(
+    s: &Snapshot,
+    theme: &Theme,
+    r: &crate::model::ObjectRef,
+    sel: Option<&NodeId>,
+    out: &mut Vec<Line<'static>>,
+) {
+    if s.source_kind != crate::model::SourceKind::Offline {
+        return;
+    }
+    let place = |o: crate::model::Origin| {
+        s.files
+            .get(o.file as usize)
+            .map(|f| format!("{}:{}", esc(f), o.line))
+    };
+    let origin = sel
+        .and_then(|id| super::tree::workload_of(s, id))
+        .and_then(|w| s.workloads[w].meta.origin);
+    let dup = s.index.duplicates.iter().find(|(d, _)| d == r);
+    let here = origin.or_else(|| dup.and_then(|(_, o)| o.first().copied()));
+    let Some(text) = here.and_then(place) else {
+        return;
+    };
+    let at = 1.min(out.len());
+    let mut lines = vec![field(theme, "Defined in", text)];
+    if let Some((_, places)) = dup {
+        let others: Vec<String> = places
+            .iter()
+            .filter(|o| Some(**o) != here)
+            .filter_map(|o| place(*o))
+            .collect();
+        lines.push(warn_field(
+            theme,
+            "Also in",
+            format!(
+                "{} (defined {} times; a cluster keeps the last one applied)",
+                others.join(", "),
+                places.len()
+            ),
+            Severity::Warning,
+        ));
+    }
+    for (k, l) in lines.into_iter().enumerate() {
+        out.insert(at + k, l);
     }
 }
