@@ -106,7 +106,8 @@ pub fn write(p: &Params, out: &mut dyn Write) -> io::Result<()> {
             if pod_no >= p.pods {
                 break;
             }
-            let suffix = rng.hex(5);
+            // Random-looking, but unique within the ReplicaSet (as the API server makes it).
+            let suffix = format!("{}{r:02x}", rng.hex(3));
             let node = pod_no % nodes;
             let crash = rng.chance(2);
             let started = format!(

@@ -300,6 +300,15 @@ pub fn decode_yaml_unblanked(text: &str, opts: &DecodeOptions) -> Decoded {
 }
 
 fn parse_yaml(text: &str, opts: &DecodeOptions) -> Decoded {
+    // The common shape of manifests first; anything else (and every error) goes to serde-saphyr.
+    if let Ok(raw) = super::fastyaml::from_str::<RawObject>(text) {
+        return from_raw(raw, opts);
+    }
+    parse_yaml_full(text, opts)
+}
+
+/// Parses with serde-saphyr only (the reference the fast path is tested against).
+pub fn parse_yaml_full(text: &str, opts: &DecodeOptions) -> Decoded {
     match serde_saphyr::from_str_with_options::<Option<RawObject>>(text, yaml_options()) {
         Ok(Some(raw)) => from_raw(raw, opts),
         Ok(None) => Decoded::default(),

@@ -22,71 +22,120 @@ const LEAF_KEYS: [&str; 7] = [
 /// Deepest pointer recorded (`/spec/template/spec/containers/0/readinessProbe/httpGet` is 7).
 const MAX_DEPTH: usize = 8;
 
-/// Pointer → line (1-based, in the file) for one object, held compactly: the pointers are one
-/// string separated by newlines (a pointer never holds a raw newline: it is escaped below).
+/// Pointer → line (1-based, in the file) for one object, held compactly as a tree: each field
+/// is a node with its parent, its line and the end of its name in one shared string. About 16
+/// bytes a field; a workload has a few dozen.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LineIndex {
-    pointers: Box<str>,
-    lines: Box<[u32]>,
+    /// Every field's last pointer segment, one after the other.
+    names: Box<str>,
+    nodes: Box<[Node]>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Node {
+    parent: u16,
+    /// End of this node's name in `names` (it starts where the previous node's ends).
+    end: u32,
+    line: u32,
 }
 
 impl LineIndex {
+    /// Builds the tree from (pointer, line) pairs in document order (a parent before its
+    /// children). The first pair is the object itself (the empty pointer).
     fn from_entries(entries: &[(String, u32)]) -> LineIndex {
-        let mut pointers = String::with_capacity(entries.iter().map(|e| e.0.len() + 1).sum());
-        let mut lines = Vec::with_capacity(entries.len());
-        for (p, l) in entries {
-            pointers.push_str(p);
-            pointers.push('\n');
-            lines.push(*l);
+        let mut names = String::new();
+        let mut nodes: Vec<Node> = Vec::with_capacity(entries.len());
+        let mut by_pointer: std::collections::HashMap<&str, u16> =
+            std::collections::HashMap::with_capacity(entries.len());
+        for (p, line) in entries {
+            if nodes.len() >= u16::MAX as usize {
+                break;
+            }
+            let (parent, name) = match p.rfind('/') {
+                None => (0u16, ""),
+                Some(i) => match by_pointer.get(&p[..i]) {
+                    Some(&parent) => (parent, &p[i + 1..]),
+                    None => continue, // its parent was not recorded (too deep)
+                },
+            };
+            if p.is_empty() && !nodes.is_empty() {
+                continue;
+            }
+            names.push_str(name);
+            by_pointer.insert(p.as_str(), nodes.len() as u16);
+            nodes.push(Node {
+                parent,
+                end: names.len() as u32,
+                line: *line,
+            });
         }
         LineIndex {
-            pointers: pointers.into_boxed_str(),
-            lines: lines.into_boxed_slice(),
+            names: names.into_boxed_str(),
+            nodes: nodes.into_boxed_slice(),
         }
     }
 
+    fn name(&self, i: usize) -> &str {
+        let start = if i == 0 {
+            0
+        } else {
+            self.nodes[i - 1].end as usize
+        };
+        self.names
+            .get(start..self.nodes[i].end as usize)
+            .unwrap_or_default()
+    }
+
+    /// Walks `pointer` down the tree: the deepest node reached, and whether it is the whole
+    /// pointer.
+    fn walk(&self, pointer: &str) -> Option<(usize, bool)> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let mut cur = 0usize;
+        for seg in pointer.split('/').skip(1) {
+            let child = (cur + 1..self.nodes.len())
+                .find(|&i| self.nodes[i].parent as usize == cur && self.name(i) == seg);
+            match child {
+                Some(c) => cur = c,
+                None => return Some((cur, false)),
+            }
+        }
+        Some((cur, true))
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.nodes.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
     }
 
     /// Sets the line of the document itself (the empty pointer).
     pub fn set_root(&mut self, line: u32) {
-        let pos = self.pointers.split('\n').position(|p| p.is_empty());
-        if let Some(slot) = pos.and_then(|i| self.lines.get_mut(i)) {
-            *slot = line;
+        if let Some(root) = self.nodes.first_mut() {
+            root.line = line;
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.lines.len()
     }
 
     /// The line where `pointer` is written, exactly.
     pub fn exact(&self, pointer: &str) -> Option<u32> {
-        self.pointers
-            .split('\n')
-            .zip(self.lines.iter())
-            .find(|(p, _)| *p == pointer)
-            .map(|(_, l)| *l)
+        match self.walk(pointer)? {
+            (n, true) => Some(self.nodes[n].line),
+            _ => None,
+        }
     }
 
     /// The line of `pointer`, or of its nearest ancestor that is written in the document.
     pub fn line_of(&self, pointer: &str) -> Option<u32> {
-        let mut p = pointer;
-        loop {
-            if let Some(l) = self.exact(p) {
-                return Some(l);
-            }
-            match p.rfind('/') {
-                Some(0) | None => return self.exact(""),
-                Some(i) => p = &p[..i],
-            }
-        }
+        self.walk(pointer).map(|(n, _)| self.nodes[n].line)
     }
 
     /// Heap bytes held (for the memory accounting of the snapshot).
     pub fn heap_bytes(&self) -> usize {
-        self.pointers.len() + self.lines.len() * 4
+        self.names.len() + self.nodes.len() * std::mem::size_of::<Node>()
     }
 }
 
@@ -213,6 +262,26 @@ impl Skip {
     /// What follows the line `content` (a line without its indentation), at column `col`: the
     /// value after `key:` or `- `, when it goes on past the line.
     pub fn after_line(content: &str, col: usize) -> Skip {
+        // Fast path: most lines are `key: plain value` or `- plain`, which end on their line.
+        // Only a value that starts with a quote, a bracket or a block indicator can go on.
+        let b = content.as_bytes();
+        let value_at = if matches!(b.first(), Some(b'-' | b'"' | b'\'')) {
+            None
+        } else {
+            content
+                .find(": ")
+                .map(|i| i + 2)
+                .or_else(|| content.ends_with(':').then_some(content.len()))
+        };
+        if let Some(i) = value_at {
+            let v = content[i..].trim_start_matches(' ');
+            if !matches!(
+                v.as_bytes().first(),
+                Some(b'"' | b'\'' | b'[' | b'{' | b'|' | b'>' | b'&' | b'!')
+            ) {
+                return Skip::None;
+            }
+        }
         let mut rest = content;
         let mut col = col;
         loop {

@@ -4,6 +4,7 @@
 
 pub mod decode;
 pub mod encode;
+pub mod fastyaml;
 pub mod lines;
 pub mod meta;
 pub mod objects;

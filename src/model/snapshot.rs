@@ -165,6 +165,87 @@ impl Interner {
     }
 }
 
+/// Builds a snapshot one object at a time, so that a loader can hand each object over as it
+/// is decoded instead of collecting them all first.
+pub struct Builder {
+    snap: Snapshot,
+    interner: Interner,
+}
+
+impl Builder {
+    pub fn new(source_kind: SourceKind, source: impl Into<String>, files: Vec<String>) -> Self {
+        let mut snap = Snapshot::empty(source_kind, source);
+        snap.files = files;
+        Builder {
+            snap,
+            interner: Interner::default(),
+        }
+    }
+
+    pub fn push(&mut self, mut obj: Object) {
+        self.interner.object(&mut obj);
+        let snap = &mut self.snap;
+        match obj {
+            Object::Namespace(o) => snap.namespaces.push(o),
+            Object::Node(o) => snap.nodes.push(o),
+            Object::Pod(o) => snap.pods.push(o),
+            Object::Workload(o) => snap.workloads.push(o),
+            Object::Service(o) => snap.services.push(o),
+            Object::Pdb(o) => snap.pdbs.push(o),
+            Object::Hpa(o) => snap.hpas.push(o),
+            Object::NetworkPolicy(o) => snap.netpols.push(o),
+            Object::ServiceAccount(o) => snap.service_accounts.push(o),
+            Object::Role(o) => snap.roles.push(o),
+            Object::Binding(o) => snap.bindings.push(o),
+            Object::ResourceQuota(o) => snap.quotas.push(o),
+            Object::LimitRange(o) => snap.limit_ranges.push(o),
+            Object::Data(o) => snap.data.push(o),
+            Object::Other(o) => snap.others.push(o),
+        }
+    }
+
+    /// Adds the bare pods' workload entries and computes the indexes.
+    pub fn finish(self) -> Snapshot {
+        let mut snap = self.snap;
+        drop(self.interner);
+        // Bare pods are workloads of their own.
+        let bare: Vec<Workload> = snap
+            .pods
+            .iter()
+            .filter(|p| p.meta.owner.is_none())
+            .map(|p| Workload {
+                kind: WorkloadKind::Pod,
+                meta: p.meta.clone(),
+                replicas: None,
+                selector: None,
+                template_labels: p.meta.labels.clone(),
+                template_annotations: p.meta.annotations.clone(),
+                spec: p.spec.clone(),
+                strategy: Strategy::default(),
+                revision_history_limit: None,
+                status: WorkloadStatus::default(),
+            })
+            .collect();
+        snap.workloads.extend(bare);
+        for v in [&mut snap.pods as &mut dyn Shrink, &mut snap.workloads] {
+            v.shrink();
+        }
+        snap.reindex();
+        snap
+    }
+}
+
+/// Gives back the spare capacity of a grown vector.
+trait Shrink {
+    fn shrink(&mut self);
+}
+
+impl<T> Shrink for Vec<T> {
+    fn shrink(&mut self) {
+        self.shrink_to_fit();
+    }
+}
+
 impl Snapshot {
     pub fn empty(source_kind: SourceKind, source: impl Into<String>) -> Snapshot {
         Snapshot {
@@ -231,46 +312,11 @@ impl Snapshot {
         files: Vec<String>,
         objects: impl IntoIterator<Item = Object>,
     ) -> Snapshot {
-        let mut snap = Snapshot::empty(source_kind, source);
-        snap.files = files;
-        let mut interner = Interner::default();
-        for mut obj in objects {
-            interner.object(&mut obj);
-            match obj {
-                Object::Namespace(o) => snap.namespaces.push(o),
-                Object::Node(o) => snap.nodes.push(o),
-                Object::Pod(o) => snap.pods.push(o),
-                Object::Workload(o) => snap.workloads.push(o),
-                Object::Service(o) => snap.services.push(o),
-                Object::Pdb(o) => snap.pdbs.push(o),
-                Object::Hpa(o) => snap.hpas.push(o),
-                Object::NetworkPolicy(o) => snap.netpols.push(o),
-                Object::ServiceAccount(o) => snap.service_accounts.push(o),
-                Object::Role(o) => snap.roles.push(o),
-                Object::Binding(o) => snap.bindings.push(o),
-                Object::ResourceQuota(o) => snap.quotas.push(o),
-                Object::LimitRange(o) => snap.limit_ranges.push(o),
-                Object::Data(o) => snap.data.push(o),
-                Object::Other(o) => snap.others.push(o),
-            }
+        let mut b = Builder::new(source_kind, source, files);
+        for obj in objects {
+            b.push(obj);
         }
-        // Bare pods are workloads of their own.
-        for p in snap.pods.iter().filter(|p| p.meta.owner.is_none()) {
-            snap.workloads.push(Workload {
-                kind: WorkloadKind::Pod,
-                meta: p.meta.clone(),
-                replicas: None,
-                selector: None,
-                template_labels: p.meta.labels.clone(),
-                template_annotations: p.meta.annotations.clone(),
-                spec: p.spec.clone(),
-                strategy: Strategy::default(),
-                revision_history_limit: None,
-                status: WorkloadStatus::default(),
-            });
-        }
-        snap.reindex();
-        snap
+        b.finish()
     }
 
     /// Recomputes every index (after the object vectors changed).

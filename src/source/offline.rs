@@ -6,6 +6,7 @@
 
 use crate::model::decode::{self, DecodeOptions, Decoded};
 use crate::model::lines::{self, LineIndex, Want};
+use crate::model::snapshot::Builder;
 use crate::model::{Object, Origin, Snapshot, SourceKind};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
@@ -121,11 +122,11 @@ pub fn load(inputs: &[Input], opts: &DecodeOptions, kind: SourceKind) -> Loaded 
         .collect::<Vec<_>>()
         .join(", ");
     let names = files.clone();
-    let (objects, mut doc_errors, captured_live, locations) = decode_all(readers, &names, opts);
-    errors.append(&mut doc_errors);
-    let mut snapshot = Snapshot::build(kind, description, files, objects);
-    snapshot.captured_live = captured_live;
-    snapshot.locations = locations;
+    let builder = Builder::new(kind, description, files);
+    let mut c = decode_all(readers, &names, opts, builder);
+    errors.append(&mut c.errors);
+    let mut snapshot = c.snapshot;
+    snapshot.captured_live = c.captured_live;
     Loaded {
         snapshot,
         errors,
@@ -151,10 +152,11 @@ pub fn load_texts(
             )
         })
         .collect();
-    let (objects, errors, captured_live, locations) = decode_all(readers, &files, opts);
-    let mut snapshot = Snapshot::build(kind, description, files, objects);
-    snapshot.captured_live = captured_live;
-    snapshot.locations = locations;
+    let builder = Builder::new(kind, description, files.clone());
+    let c = decode_all(readers, &files, opts, builder);
+    let errors = c.errors;
+    let mut snapshot = c.snapshot;
+    snapshot.captured_live = c.captured_live;
     Loaded {
         snapshot,
         errors,
@@ -216,13 +218,75 @@ fn describe_io(e: &std::io::Error) -> String {
     }
 }
 
-/// Reads every file on this thread, decodes documents on worker threads, and returns the
-/// objects in input order with their origins set.
+/// What the collector makes of the decoded documents, in input order.
+struct Collected {
+    snapshot: Snapshot,
+    errors: Vec<LoadError>,
+    captured_live: bool,
+}
+
+/// Takes decoded documents in input order: reports their errors, sets each object's origin,
+/// keeps its line index, and hands the object to the snapshot builder at once (nothing is held
+/// twice).
+struct Collector<'f> {
+    files: &'f [String],
+    builder: Builder,
+    locations: Locations,
+    errors: Vec<LoadError>,
+    captured_live: bool,
+}
+
+impl Collector<'_> {
+    fn take(&mut self, r: DocResult) {
+        self.captured_live |= r.decoded.captured_live;
+        let source = self.files.get(r.file as usize).cloned().unwrap_or_default();
+        for e in r.decoded.errors {
+            self.errors.push(LoadError {
+                source: source.clone(),
+                line: Some(e.line.map(|l| r.start + l - 1).unwrap_or(r.start)),
+                message: e.message,
+            });
+        }
+        let mut lines = r.lines;
+        let list = !r.decoded.items.is_empty();
+        for (k, mut o) in r.decoded.objects.into_iter().enumerate() {
+            let item = r.decoded.items.get(k).map(|&i| i as usize);
+            let found = lines
+                .iter()
+                .position(|(i, _)| if list { *i == item } else { i.is_none() });
+            let mut origin = Origin {
+                file: r.file,
+                line: r.start,
+            };
+            if let Some(pos) = found {
+                let (_, ix) = lines.swap_remove(pos);
+                origin.line = ix.exact("").unwrap_or(r.start);
+                self.locations.insert((origin.file, origin.line), ix);
+            }
+            o.meta_mut().origin = Some(origin);
+            self.builder.push(o);
+        }
+    }
+
+    fn finish(self) -> Collected {
+        let mut snapshot = self.builder.finish();
+        snapshot.locations = self.locations;
+        Collected {
+            snapshot,
+            errors: self.errors,
+            captured_live: self.captured_live,
+        }
+    }
+}
+
+/// Reads every file on this thread and decodes the documents on worker threads; a collector
+/// thread puts the results back in input order and builds the snapshot as they arrive.
 fn decode_all(
     readers: Vec<(u32, Box<dyn Read + Send>)>,
     files: &[String],
     opts: &DecodeOptions,
-) -> (Vec<Object>, Vec<LoadError>, bool, Locations) {
+    builder: Builder,
+) -> Collected {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -231,7 +295,7 @@ fn decode_all(
     let doc_rx = std::sync::Mutex::new(doc_rx);
     let (res_tx, res_rx) = mpsc::channel::<Vec<DocResult>>();
     let mut read_errors = Vec::new();
-    let mut results: Vec<DocResult> = Vec::new();
+    let mut collected: Option<Collected> = None;
     std::thread::scope(|s| {
         for _ in 0..workers {
             let res_tx = res_tx.clone();
@@ -252,19 +316,31 @@ fn decode_all(
         }
         drop(res_tx);
         let collector = s.spawn(move || {
-            // Share identical specs and labels as results arrive, so the decoded pods are
-            // never all held unshared at once.
-            let mut interner = crate::model::snapshot::Interner::default();
-            let mut all = Vec::new();
-            for mut r in res_rx {
-                for d in &mut r {
-                    for o in &mut d.decoded.objects {
-                        interner.object(o);
-                    }
+            let mut c = Collector {
+                files,
+                builder,
+                locations: Locations::default(),
+                errors: Vec::new(),
+                captured_live: false,
+            };
+            // Batches arrive out of order from the workers: hold the early ones until the
+            // documents before them are in.
+            let mut waiting: std::collections::BTreeMap<usize, DocResult> = Default::default();
+            let mut next = 0usize;
+            for batch in res_rx {
+                for r in batch {
+                    waiting.insert(r.seq, r);
                 }
-                all.append(&mut r);
+                while let Some(r) = waiting.remove(&next) {
+                    c.take(r);
+                    next += 1;
+                }
             }
-            all
+            // Sequence numbers are dense, so nothing is left; keep anything that is.
+            for (_, r) in std::mem::take(&mut waiting) {
+                c.take(r);
+            }
+            c.finish()
         });
         let mut seq = 0usize;
         for (file, reader) in readers {
@@ -277,43 +353,20 @@ fn decode_all(
             }
         }
         drop(doc_tx);
-        results = collector.join().unwrap_or_default();
+        collected = collector.join().ok();
     });
-    results.sort_by_key(|r| r.seq);
-    let mut objects = Vec::new();
-    let mut errors = read_errors;
-    let captured_live = results.iter().any(|r| r.decoded.captured_live);
-    let mut locations: Locations = Locations::default();
-    for r in results {
-        let source = files.get(r.file as usize).cloned().unwrap_or_default();
-        for e in r.decoded.errors {
-            errors.push(LoadError {
-                source: source.clone(),
-                line: Some(e.line.map(|l| r.start + l - 1).unwrap_or(r.start)),
-                message: e.message,
-            });
-        }
-        let mut lines = r.lines;
-        let list = !r.decoded.items.is_empty();
-        for (k, mut o) in r.decoded.objects.into_iter().enumerate() {
-            let item = r.decoded.items.get(k).map(|&i| i as usize);
-            let found = lines
-                .iter()
-                .position(|(i, _)| if list { *i == item } else { i.is_none() });
-            let mut origin = Origin {
-                file: r.file,
-                line: r.start,
-            };
-            if let Some(pos) = found {
-                let (_, ix) = lines.swap_remove(pos);
-                origin.line = ix.exact("").unwrap_or(r.start);
-                locations.insert((origin.file, origin.line), ix);
-            }
-            o.meta_mut().origin = Some(origin);
-            objects.push(o);
-        }
-    }
-    (objects, errors, captured_live, locations)
+    let mut c = collected.unwrap_or_else(|| Collected {
+        snapshot: Snapshot::empty(SourceKind::Offline, ""),
+        errors: vec![LoadError {
+            source: files.join(", "),
+            line: None,
+            message: "the loader failed; please report this".into(),
+        }],
+        captured_live: false,
+    });
+    read_errors.append(&mut c.errors);
+    c.errors = read_errors;
+    c
 }
 
 /// (file, line of the object) → the lines of its fields.
@@ -377,7 +430,7 @@ fn decode_doc(mut d: Doc, opts: &DecodeOptions) -> DocResult {
 
 /// Objects whose findings need the lines of their fields: everything but the pods and
 /// ReplicaSets that a controller owns (no check reports on them) and Secret or ConfigMap data.
-fn wants_lines(o: &Object) -> bool {
+pub fn wants_lines(o: &Object) -> bool {
     match o {
         Object::Pod(p) => p.meta.owner.is_none(),
         Object::Workload(w) => w.meta.owner.is_none(),

@@ -113,7 +113,43 @@ fn mutate(doc: &str, rng: &mut Rng) -> String {
     let col = |l: &String| l.len() - l.trim_start_matches(' ').len();
     let base = lines.get(at).map(col).unwrap_or(0);
     let key = rng.pick(&BLANKABLE);
-    match rng.below(10) {
+    const TRICKY: [&str; 24] = [
+        "0x1F",
+        "0o17",
+        "017",
+        "1e3",
+        "1_000",
+        "1:30",
+        ".5",
+        "+1",
+        "-.inf",
+        ".NaN",
+        "yes",
+        "No",
+        "~",
+        "'it''s'",
+        "\"tab\\tand\\u00e9\"",
+        "!!str 12",
+        "&a x",
+        "*a",
+        "[a, {b: c}]",
+        "{}",
+        "\"unclosed",
+        "a #comment",
+        "a#b",
+        "- x",
+    ];
+    match rng.below(13) {
+        // A value replaced by a spelling the YAML schemas type differently, or odd syntax.
+        10..=12 => {
+            if let Some(l) = lines.get_mut(at) {
+                if let Some(i) = l.find(": ") {
+                    *l = format!("{}: {}", &l[..i], TRICKY[rng.below(TRICKY.len())]);
+                } else if let Some(i) = l.find("- ") {
+                    *l = format!("{}- {}", &l[..i], TRICKY[rng.below(TRICKY.len())]);
+                }
+            }
+        }
         // A blankable key line dropped anywhere, at some indentation.
         0 => lines.insert(at, format!("{}{key}", indent(2 * rng.below(6)))),
         // A block scalar whose text holds a blankable key.
@@ -286,4 +322,85 @@ fn text_that_looks_like_a_blanked_key_is_kept() {
     assert!(d.errors.is_empty(), "{:?}", d.errors);
     let text = format!("{:?}", d.objects);
     assert!(text.contains("first env: last"), "{text}");
+}
+
+/// The fast YAML path against serde-saphyr on one document (after the blanking, as loading
+/// does it). Returns `Some(true)` when the fast path took it, `Some(false)` when it gave up, and
+/// `None` after recording a difference.
+fn fast_agrees(doc: &str, failures: &mut Vec<String>) -> Option<bool> {
+    use kvet::model::decode::{from_raw, parse_yaml_full, strip_unkept};
+    use kvet::model::fastyaml;
+    let opts = DecodeOptions::default();
+    let text = strip_unkept(doc);
+    let full = parse_yaml_full(&text, &opts);
+    match fastyaml::from_str::<kvet::model::wire::RawObject>(&text) {
+        Err(_) => Some(false),
+        Ok(raw) => {
+            let fast = from_raw(raw, &opts);
+            if projection(&fast) != projection(&full) || fast.errors != full.errors {
+                failures.push(format!(
+                    "{doc}\n=> fast:  {} {:?}\n   full:  {} {:?}",
+                    projection(&fast),
+                    fast.errors,
+                    projection(&full),
+                    full.errors
+                ));
+                return None;
+            }
+            Some(true)
+        }
+    }
+}
+
+/// Mutations of each document for the fast-path comparison (more with KVET_FUZZ_ROUNDS).
+const MUTATIONS: usize = 3;
+
+#[test]
+fn the_fast_yaml_path_agrees_with_the_full_parser() {
+    let rounds: usize = std::env::var("KVET_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MUTATIONS);
+    let mut files = Vec::new();
+    yaml_files(&corpus(), &mut files);
+    let mut failures = Vec::new();
+    let (mut fast, mut total) = (0, 0);
+    let mut rng = Rng(0xC0FF_EE00_1234_5678);
+    let mut sources: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("read"))
+        .collect();
+    // The demo and a slice of the synthetic cluster too: the shapes the benchmarks measure.
+    sources.extend(kvet::source::demo::FILES.iter().map(|(_, t)| t.to_string()));
+    let mut synth = Vec::new();
+    kvet::synth::write(&kvet::synth::Params::for_pods(300, 1), &mut synth).expect("synth");
+    sources.push(String::from_utf8(synth).expect("utf-8"));
+    for text in &sources {
+        for doc in documents(text) {
+            total += 1;
+            if fast_agrees(&doc, &mut failures) == Some(true) {
+                fast += 1;
+            }
+            for _ in 0..rounds {
+                let m = mutate(&doc, &mut rng);
+                fast_agrees(&m, &mut failures);
+            }
+        }
+    }
+    eprintln!("fast YAML path: {fast} of {total} documents");
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
+    assert!(
+        fast * 10 > total * 8,
+        "only {fast} of {total} documents took the fast path"
+    );
 }
