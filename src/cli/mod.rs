@@ -1,5 +1,6 @@
 //! The command line: flags as cli.md gives them, dispatch, and exit codes.
 
+pub mod fix_cmd;
 pub mod live_tui;
 pub mod output;
 
@@ -78,6 +79,8 @@ pub enum Command {
         /// A check ID, as `kvet checks` lists them
         id: String,
     },
+    /// The fix of one finding: a JSON patch, a kubectl command, the fixed object or a diff
+    Fix(fix_cmd::FixArgs),
     /// Save the live cluster's snapshot, to reopen offline with -f
     Snapshot {
         #[command(subcommand)]
@@ -171,7 +174,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn usage(message: impl Into<String>) -> Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
         Failure {
             code: exit::USAGE,
             message: message.into(),
@@ -464,16 +467,17 @@ pub fn checks_cmd(format: ListFormat, out: &mut dyn Write) -> Result<u8, Failure
                 .max()
                 .unwrap_or(2);
             let mut s = format!(
-                "{:<w$}   {:<12}   {:<8}   SUMMARY\n",
-                "ID", "FAMILY", "SEVERITY"
+                "{:<w$}   {:<12}   {:<8}   {:<3}   SUMMARY\n",
+                "ID", "FAMILY", "SEVERITY", "FIX"
             );
             for c in registry() {
                 let i = c.info();
                 s.push_str(&format!(
-                    "{:<w$}   {:<12}   {:<8}   {}\n",
+                    "{:<w$}   {:<12}   {:<8}   {:<3}   {}\n",
                     i.id,
                     i.family.as_str(),
                     i.severity.as_str(),
+                    if i.fix_available { "yes" } else { "-" },
                     i.summary
                 ));
             }
@@ -512,6 +516,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Audit(args)) => audit_cmd(&cli.source, args, out, err),
         Some(Command::Checks { output }) => checks_cmd(*output, out),
         Some(Command::Explain { id }) => explain_cmd(id, out),
+        Some(Command::Fix(args)) => fix_cmd::fix_cmd(&cli.source, args, out, err),
         Some(Command::Snapshot {
             command: SnapshotCommand::Save { file },
         }) => snapshot_save_cmd(&cli.source, file, out, err),

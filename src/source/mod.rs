@@ -2,6 +2,7 @@
 //! cluster). Everything here ends in a pure [`crate::model::Snapshot`].
 
 pub mod demo;
+pub mod document;
 pub mod live;
 pub mod offline;
 

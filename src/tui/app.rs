@@ -5,10 +5,11 @@
 use super::findings_index::FindingsIndex;
 use super::keymap::{Command, KeyMap, KeyMode};
 use super::theme::Theme;
-use crate::audit::{find_check, AuditResult};
+use crate::audit::{find_check, AuditResult, Finding};
 use crate::model::{ObjectRef, Snapshot};
 use crate::source::live::LoadProgress;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use super::shared::{Connection, InputKind, LiveInfo, Popup, Shared};
@@ -30,6 +31,14 @@ pub enum AppEvent {
     },
     /// A background task failed; shown in the status line.
     TaskFailed(String),
+    /// A background task finished; its message goes to the status line.
+    TaskDone(String),
+    /// The fix of a finding, planned and previewed (or why it cannot be).
+    FixPlanned {
+        finding: Finding,
+        settings: BTreeMap<String, String>,
+        result: Result<Box<crate::fix::Preview>, String>,
+    },
     /// SIGTERM, SIGHUP or SIGINT.
     Signal,
     /// Live: every watcher is streaming.
@@ -61,6 +70,19 @@ pub enum Effect {
         context: Option<String>,
         namespace: Option<String>,
     },
+    /// Read the finding's object, plan its fix and preview it.
+    PlanFix {
+        snapshot: Arc<Snapshot>,
+        finding: Finding,
+        settings: BTreeMap<String, String>,
+    },
+    /// Write an exported patch.
+    WriteFile {
+        path: std::path::PathBuf,
+        text: String,
+    },
+    /// Put text on the terminal's clipboard (OSC 52).
+    Clipboard(String),
 }
 
 /// Commands that work in every view, for the help screen.
@@ -72,6 +94,7 @@ pub const GLOBAL_COMMANDS: &[Command] = &[
     Command::ViewFindings,
     Command::ViewRbac,
     Command::ViewNetwork,
+    Command::Fix,
     Command::Back,
     Command::Quit,
 ];
@@ -94,6 +117,8 @@ pub const GLOBAL_COMMAND_LINE: &[(&str, &str)] = &[
 
 pub struct App {
     pub shared: Shared,
+    /// `--readonly`: fixes can be exported, never applied.
+    pub readonly: bool,
     pub view: View,
     pub workloads: WorkloadsView,
     pub findings_view: FindingsView,
@@ -105,6 +130,7 @@ impl App {
         let workloads = WorkloadsView::new(&shared);
         App {
             shared,
+            readonly: false,
             view: View::Workloads,
             workloads,
             findings_view: FindingsView::default(),
@@ -173,6 +199,21 @@ impl App {
                 // An older generation's result is stale: dropped.
             }
             AppEvent::TaskFailed(msg) => sh.status = Some(format!("error: {msg}")),
+            AppEvent::TaskDone(msg) => sh.status = Some(msg),
+            AppEvent::FixPlanned {
+                finding,
+                settings,
+                result,
+            } => match result {
+                Ok(preview) => {
+                    let mut d =
+                        super::views::fix_dialog::FixDialog::new(finding, *preview, settings);
+                    d.export_only = sh.live.is_none() || self.readonly;
+                    sh.popup = Some(Popup::Fix(Box::new(d)));
+                    sh.status = None;
+                }
+                Err(e) => sh.status = Some(format!("cannot fix: {e}")),
+            },
             AppEvent::LiveHealthy => sh.connection = Connection::Live,
             AppEvent::LiveStale(at) => {
                 if !matches!(sh.connection, Connection::StaleSince(_)) {
@@ -230,15 +271,29 @@ impl App {
             return;
         }
         self.shared.status = None;
-        let Some(cmd) = cmd else { return };
+        let Some(cmd) = cmd else {
+            // Enter in the fix dialog runs the focused action even where the keymap has none.
+            if let (Some(Popup::Fix(d)), KeyCode::Enter) = (self.shared.popup.as_mut(), k.code) {
+                let mut d = d.clone();
+                let keep = d.key(None, true, &mut self.shared, fx);
+                self.shared.popup = keep.then_some(Popup::Fix(d));
+            }
+            return;
+        };
         if let Some(Popup::Contexts { selected }) = self.shared.popup {
             self.contexts_key(k, cmd, selected, fx);
+            return;
+        }
+        if let Some(Popup::Fix(d)) = self.shared.popup.as_mut() {
+            let mut d = d.clone();
+            let keep = d.key(Some(cmd), k.code == KeyCode::Enter, &mut self.shared, fx);
+            self.shared.popup = keep.then_some(Popup::Fix(d));
             return;
         }
         if let Some(popup) = self.shared.popup.as_mut() {
             let scroll = match popup {
                 Popup::Help { scroll } | Popup::Explain { scroll, .. } => scroll,
-                Popup::Contexts { .. } => return,
+                Popup::Contexts { .. } | Popup::Fix(_) => return,
             };
             match cmd {
                 Command::Back => self.shared.popup = None,
@@ -322,6 +377,14 @@ impl App {
             Command::ViewRbac => self.view = View::Rbac,
             Command::ViewNetwork => self.view = View::Network,
             Command::Back if !sh.filter.is_empty() => sh.set_filter(String::new()),
+            Command::Fix => {
+                let picked = match self.view {
+                    View::Workloads => self.workloads.selected_finding(sh),
+                    View::Findings => self.findings_view.selected_finding(sh),
+                    View::Rbac | View::Network => None,
+                };
+                self.fix(picked, BTreeMap::new(), fx);
+            }
             _ => {
                 let handled = match self.view {
                     View::Workloads => self.workloads.command(cmd, sh),
@@ -349,7 +412,53 @@ impl App {
         match kind {
             InputKind::Filter => self.shared.set_filter(text),
             InputKind::Command => self.run_command_line(text.trim(), fx),
+            InputKind::FixValue => {
+                let Some(Popup::Fix(d)) = &self.shared.popup else {
+                    return;
+                };
+                match text.split_once('=') {
+                    Some((k, v)) if !k.trim().is_empty() => {
+                        let mut settings = d.settings.clone();
+                        settings.insert(k.trim().to_string(), v.trim().to_string());
+                        let finding = d.finding.clone();
+                        fx.push(Effect::PlanFix {
+                            snapshot: self.shared.snapshot.clone(),
+                            finding,
+                            settings,
+                        });
+                    }
+                    _ => self.shared.status = Some("expected KEY=VALUE".into()),
+                }
+            }
         }
+    }
+
+    /// Plans the fix of a finding (its index in the findings), or says why not.
+    fn fix(
+        &mut self,
+        finding: Option<usize>,
+        settings: BTreeMap<String, String>,
+        fx: &mut Vec<Effect>,
+    ) {
+        let sh = &mut self.shared;
+        let Some(f) = finding.and_then(|i| sh.findings.findings.get(i)) else {
+            sh.status =
+                Some("select a finding first (the right pane, or the Findings view)".into());
+            return;
+        };
+        if !f.fix_available {
+            sh.status = Some(format!(
+                "no automatic fix for {}: Enter explains what to change",
+                f.check
+            ));
+            return;
+        }
+        sh.status = Some(format!("planning the fix of {} on {}…", f.check, f.object));
+        fx.push(Effect::PlanFix {
+            snapshot: sh.snapshot.clone(),
+            finding: f.clone(),
+            settings,
+        });
     }
 
     /// `:` commands, k9s-style: the view on screen first, then the global ones, then the other

@@ -65,6 +65,10 @@ commands! {
     CommandLine = "command": "command line (:ns payments, :deploy, :findings)",
     Sort = "sort": "Findings: next sort column",
     Severity = "severity": "Findings: cycle the minimum severity",
+    Fix = "fix": "fix the selected finding: a preview first, then export or apply",
+    WritePatch = "write_patch": "fix dialog: write the patch to a file",
+    CopyCommand = "copy_command": "fix dialog: copy the kubectl command (OSC 52)",
+    EditValue = "edit_value": "fix dialog: change an editable value",
     FindingsFirst = "findings_first": "tree: objects with findings first",
     Confirm = "confirm": "apply the filter or run the command",
 }

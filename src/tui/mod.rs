@@ -43,6 +43,34 @@ impl EffectRunner for ThreadRunner {
     fn run(&mut self, fx: Effect, tx: &SyncSender<AppEvent>) -> Vec<AppEvent> {
         match fx {
             Effect::Quit | Effect::Connect { .. } => {}
+            Effect::PlanFix {
+                snapshot,
+                finding,
+                settings,
+            } => {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let result = plan_fix(&snapshot, &finding, &settings);
+                    let _ = tx.send(AppEvent::FixPlanned {
+                        finding,
+                        settings,
+                        result,
+                    });
+                });
+            }
+            Effect::WriteFile { path, text } => {
+                return vec![match std::fs::write(&path, text) {
+                    Ok(()) => AppEvent::TaskDone(format!("wrote {}", path.display())),
+                    Err(e) => AppEvent::TaskFailed(format!("{}: {e}", path.display())),
+                }];
+            }
+            Effect::Clipboard(text) => {
+                use std::io::Write;
+                // OSC 52: the terminal (and tmux with set-clipboard) puts it on the clipboard.
+                let mut out = std::io::stdout();
+                let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
+                let _ = out.flush();
+            }
             Effect::RunAudit {
                 generation,
                 snapshot,
@@ -62,6 +90,45 @@ impl EffectRunner for ThreadRunner {
         }
         Vec::new()
     }
+}
+
+/// Reads the object of an offline finding and previews its fix.
+fn plan_fix(
+    snap: &crate::model::Snapshot,
+    finding: &crate::audit::Finding,
+    settings: &std::collections::BTreeMap<String, String>,
+) -> Result<Box<crate::fix::Preview>, String> {
+    if snap.source_kind == crate::model::SourceKind::Live {
+        return Err(
+            "applying fixes to a live cluster is not built yet; export one with `kvet snapshot save FILE` and `kvet fix -f FILE`".into(),
+        );
+    }
+    let (plan, object) = crate::source::document::plan_fix(snap, finding, settings)?;
+    crate::fix::preview(&object, plan)
+        .map(Box::new)
+        .map_err(|e| e.to_string())
+}
+
+/// Standard base64 (RFC 4648), for OSC 52.
+fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(A[((n >> shift) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// The event loop, generic over the backend so tests drive it on a `TestBackend`.
@@ -264,4 +331,16 @@ pub fn run(
     })();
     restore_terminal();
     result
+}
+
+#[cfg(test)]
+mod base64_tests {
+    #[test]
+    fn base64_matches_rfc_4648() {
+        assert_eq!(super::base64(b""), "");
+        assert_eq!(super::base64(b"f"), "Zg==");
+        assert_eq!(super::base64(b"fo"), "Zm8=");
+        assert_eq!(super::base64(b"foo"), "Zm9v");
+        assert_eq!(super::base64(b"foobar"), "Zm9vYmFy");
+    }
 }

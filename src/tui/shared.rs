@@ -35,7 +35,7 @@ impl LiveInfo {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Popup {
     Help {
         scroll: u16,
@@ -48,12 +48,16 @@ pub enum Popup {
     Contexts {
         selected: usize,
     },
+    /// A fix's preview, its values and its actions.
+    Fix(Box<super::views::fix_dialog::FixDialog>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {
     Filter,
     Command,
+    /// `KEY=VALUE` for the open fix dialog.
+    FixValue,
 }
 
 /// (snapshot generation, findings generation, filter version).

@@ -44,18 +44,7 @@ impl Rng {
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("read corpus folder")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    entries.sort();
-    for e in entries {
-        if e.is_dir() {
-            yaml_files(&e, out);
-        } else if e.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-            out.push(e);
-        }
-    }
+    crate::support::files_with(dir, &["yaml", "yml"], out);
 }
 
 /// Documents of a file, cut at `---` lines as the loader cuts them.

@@ -60,21 +60,7 @@ fn located(inputs: &[PathBuf], only: &[&str]) -> Located {
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("read corpus folder")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    entries.sort();
-    for e in entries {
-        if e.is_dir() {
-            files_under(&e, out);
-        } else if e
-            .extension()
-            .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
-        {
-            out.push(e);
-        }
-    }
+    crate::support::files_with(dir, &["yaml", "yml", "json"], out);
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod cli;
 mod corpus;
 mod demo;
 mod faults;
+mod fixes;
 mod layers;
 mod live;
 mod locations;

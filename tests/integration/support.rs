@@ -51,3 +51,23 @@ pub fn audit_path(path: &Path, only: Option<&[&str]>) -> (Vec<Finding>, Loaded) 
     );
     (result.findings, loaded)
 }
+
+/// Files under `dir` (recursively, in name order) whose extension is one of `exts`.
+pub fn files_with(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            files_with(&e, exts, out);
+        } else if e
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| exts.contains(&x))
+        {
+            out.push(e);
+        }
+    }
+}

@@ -218,9 +218,9 @@ fn findings_view_sorts_and_filters_by_severity() {
     let mut app = demo_app();
     app.update(key('2'));
     let all = app.table_rows().len();
-    app.update(key('f')); // warning and above
+    app.update(key('F')); // warning and above
     let warn = app.table_rows().len();
-    app.update(key('f')); // critical only
+    app.update(key('F')); // critical only
     let crit = app.table_rows().len();
     assert!(all > warn && warn > crit && crit > 0, "{all} {warn} {crit}");
     app.update(key(':'));
@@ -445,7 +445,11 @@ impl EffectRunner for Inline {
                 generation,
                 result: audit::run(&snapshot, &AuditOptions::default()),
             }],
-            Effect::Quit | Effect::Connect { .. } => vec![],
+            Effect::Quit
+            | Effect::Connect { .. }
+            | Effect::PlanFix { .. }
+            | Effect::WriteFile { .. }
+            | Effect::Clipboard(_) => vec![],
         }
     }
 }
@@ -567,5 +571,97 @@ fn live_state_shows_in_the_header_and_the_context_picker_switches() {
     let fx = app.update(code(KeyCode::Enter));
     assert!(
         matches!(fx.as_slice(), [Effect::Connect { namespace: Some(ns), .. }] if ns == "payments")
+    );
+}
+
+/// Runs the app's PlanFix effect as the runner does, and feeds the result back.
+fn run_plan(app: &mut App, fx: Vec<Effect>) {
+    for e in fx {
+        if let Effect::PlanFix {
+            snapshot,
+            finding,
+            settings,
+        } = e
+        {
+            let result = kvet::source::document::plan_fix(&snapshot, &finding, &settings).and_then(
+                |(plan, obj)| {
+                    kvet::fix::preview(&obj, plan)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string())
+                },
+            );
+            app.update(AppEvent::FixPlanned {
+                finding,
+                settings,
+                result,
+            });
+        }
+    }
+}
+
+#[test]
+fn f_previews_a_fix_esc_cancels_and_tab_enter_exports_it() {
+    let mut app = demo_app();
+    app.run_command_line("deploy storefront", &mut Vec::new());
+    app.update(code(KeyCode::Down)); // storefront/cart, whose only finding is pdb-missing
+    let fx = app.update(key('f'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::PlanFix { finding, .. }] if finding.check == "pdb-missing"),
+        "{fx:?}"
+    );
+    run_plan(&mut app, fx);
+    let Some(Popup::Fix(d)) = &app.shared.popup else {
+        panic!("no fix dialog: {:?}", app.shared.status);
+    };
+    assert_eq!(d.focus, kvet::tui::views::fix_dialog::Button::Cancel);
+    let text = screen(&mut app, 160, 48);
+    assert!(
+        text.contains("Fix pdb-missing · Deployment/storefront/cart"),
+        "{text}"
+    );
+    assert!(text.contains("+kind: PodDisruptionBudget"), "{text}");
+    assert!(text.contains("+  maxUnavailable: 1"), "{text}");
+    // Esc cancels, and nothing is written.
+    let fx = app.update(code(KeyCode::Esc));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(app.shared.popup, None);
+    // Enter on the focused Cancel closes too: no single key exports or applies.
+    let fx = app.update(key('f'));
+    run_plan(&mut app, fx);
+    let fx = app.update(code(KeyCode::Enter));
+    assert!(fx.is_empty() && app.shared.popup.is_none(), "{fx:?}");
+    // f again, edit the value, Tab to "Write patch file", Enter: the patch is written.
+    let fx = app.update(key('f'));
+    run_plan(&mut app, fx);
+    app.update(key('e'));
+    app.update(code(KeyCode::Backspace));
+    typed(&mut app, "2");
+    let fx = app.update(code(KeyCode::Enter));
+    run_plan(&mut app, fx);
+    app.update(code(KeyCode::Tab));
+    let fx = app.update(code(KeyCode::Enter));
+    match fx.as_slice() {
+        [Effect::WriteFile { path, text }] => {
+            assert_eq!(
+                path.display().to_string(),
+                "kvet-fix-pdb-missing-storefront-cart-pdb.yaml"
+            );
+            assert!(text.contains("maxUnavailable: 2"), "{text}");
+        }
+        other => panic!("expected the patch to be written: {other:?}"),
+    }
+}
+
+#[test]
+fn f_on_a_finding_without_a_fix_says_so() {
+    let mut app = demo_app();
+    app.update(key('2'));
+    app.run_command_line("check pdb-overlap", &mut Vec::new());
+    let fx = app.update(key('f'));
+    assert!(fx.is_empty());
+    let status = app.shared.status.clone().unwrap_or_default();
+    assert!(
+        status.contains("no automatic fix for pdb-overlap") || status.contains("select a finding"),
+        "{status}"
     );
 }

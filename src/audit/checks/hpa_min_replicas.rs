@@ -23,7 +23,7 @@ Example
 
 Fix
   minReplicas: 2 (3 for workloads spread over three zones).",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct HpaMinReplicas;

@@ -28,7 +28,7 @@ Example
 Fix
   Set limits at 2-3x the requests, so bursts are absorbed without unlimited consumption:
     limits: {cpu: 300m, memory: 384Mi}",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct LimitsMissing;

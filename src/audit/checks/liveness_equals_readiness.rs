@@ -29,7 +29,7 @@ Example
 Fix
   Point liveness at a cheaper endpoint that does not check dependencies, or at least give it a
   larger failureThreshold than readiness so that readiness always trips first.",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct LivenessEqualsReadiness;

@@ -30,7 +30,7 @@ Fix
       httpGet: {path: /healthz, port: http}
       periodSeconds: 10
       failureThreshold: 6",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct LivenessMissing;

@@ -27,7 +27,7 @@ Example
 Fix
   Use maxUnavailable: 1 (it scales with the workload), or raise the replicas so that
   minAvailable leaves at least one pod evictable.",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct PdbBlocksDrain;

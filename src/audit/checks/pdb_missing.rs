@@ -34,7 +34,7 @@ Fix
       selector: {matchLabels: {app: checkout}}
   Safe to apply: a PDB only slows evictions down; prefer maxUnavailable over minAvailable so
   that scaling does not turn it into a drain blocker (see pdb-blocks-drain).",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct PdbMissing;

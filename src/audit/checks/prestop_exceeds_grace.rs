@@ -27,7 +27,7 @@ Example
 Fix
   Keep the grace period above the sleep plus the application's shutdown time, for example
   sleep 10 with terminationGracePeriodSeconds: 45.",
-    fix_available: false,
+    fix_available: true,
 };
 
 /// Seconds a preStop handler sleeps, if it is a sleep.

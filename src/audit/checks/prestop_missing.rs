@@ -29,7 +29,7 @@ Fix
       preStop:
         sleep: {seconds: 10}          # Kubernetes 1.30+; else exec: [\"sleep\", \"10\"]
   and keep terminationGracePeriodSeconds above the sleep plus the shutdown time.",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct PrestopMissing;

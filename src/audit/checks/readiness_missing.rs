@@ -30,7 +30,7 @@ Fix
       httpGet: {path: /ready, port: http}
       periodSeconds: 5
       failureThreshold: 3",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct ReadinessMissing;

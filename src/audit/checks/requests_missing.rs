@@ -31,7 +31,7 @@ Fix
   Set requests from observed usage (for example the p95 of the last week):
     resources:
       requests: {cpu: 250m, memory: 256Mi}",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct RequestsMissing;

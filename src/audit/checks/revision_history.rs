@@ -25,7 +25,7 @@ Example
 
 Fix
   Keep a few revisions on purpose, for example revisionHistoryLimit: 5.",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct RevisionHistory;

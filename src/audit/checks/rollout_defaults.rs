@@ -29,7 +29,7 @@ Fix
     strategy:
       type: RollingUpdate
       rollingUpdate: {maxUnavailable: 0, maxSurge: 1}",
-    fix_available: false,
+    fix_available: true,
 };
 
 /// The rolling-update defaults of a Deployment's API version: (maxUnavailable, maxSurge).

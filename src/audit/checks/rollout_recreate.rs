@@ -23,7 +23,7 @@ Fix
   Use RollingUpdate with maxUnavailable 0 and maxSurge 1. If two versions must never run at
   once (a single-writer volume, a schema lock), keep Recreate on purpose and exempt the object
   with the annotation kvet.io/ignore: rollout-recreate.",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct RolloutRecreate;

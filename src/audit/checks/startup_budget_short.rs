@@ -34,7 +34,7 @@ Fix
   Add a startupProbe whose failureThreshold x periodSeconds covers the cold start with a
   margin (for example failureThreshold: 30, periodSeconds: 5 for 150 s), and keep the liveness
   probe fast.",
-    fix_available: false,
+    fix_available: true,
 };
 
 /// Seconds liveness allows before killing a starting container; `None` if nothing kills it.

@@ -14,6 +14,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         let prompt = match kind {
             InputKind::Filter => "/",
             InputKind::Command => ":",
+            InputKind::FixValue => "set ",
         };
         Line::from(vec![
             Span::styled(prompt, t.key()),
@@ -33,6 +34,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 Command::CommandLine,
                 Command::NextPane,
                 Command::Select,
+                Command::Fix,
                 Command::ViewFindings,
                 Command::Sort,
                 Command::Severity,
@@ -64,6 +66,7 @@ fn short(c: Command) -> &'static str {
         Command::CommandLine => "command",
         Command::NextPane => "pane",
         Command::Select => "open",
+        Command::Fix => "fix",
         Command::ViewFindings => "findings",
         Command::Sort => "sort",
         Command::Severity => "severity",

@@ -3,6 +3,7 @@
 //! frame; each view renders only what is visible.
 
 pub mod findings;
+pub mod fix_dialog;
 mod footer;
 mod header;
 mod placeholder;

@@ -90,9 +90,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(
                     if i.fix_available {
-                        "Automatic fix: available"
+                        format!(
+                            "Automatic fix: press f on the finding, or run kvet fix --check {} --object KIND/NS/NAME",
+                            i.id
+                        )
                     } else {
-                        "Automatic fix: not yet; the Fix section above says what to change."
+                        "Automatic fix: not yet; the Fix section above says what to change.".into()
                     },
                     t.muted(),
                 ));
@@ -102,6 +105,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 ));
             }
             (format!(" Explain: {check} "), lines, *scroll)
+        }
+        Some(Popup::Fix(d)) => {
+            super::fix_dialog::render(frame, area, d, sh);
+            return;
         }
         Some(Popup::Contexts { selected }) => {
             let mut lines = vec![

@@ -111,6 +111,11 @@ impl FindingsView {
         rows
     }
 
+    /// The finding on the selected row.
+    pub fn selected_finding(&mut self, sh: &Shared) -> Option<usize> {
+        self.rows(sh).get(self.selected).copied()
+    }
+
     /// Acts on a command. Returns false when the command is not this view's.
     pub fn command(&mut self, cmd: Command, sh: &mut Shared) -> bool {
         match cmd {

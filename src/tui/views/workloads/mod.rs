@@ -247,6 +247,13 @@ impl WorkloadsView {
         out
     }
 
+    /// The finding highlighted in the right pane (the first of the selection's by default).
+    pub fn selected_finding(&self, sh: &Shared) -> Option<usize> {
+        let list = self.selection_findings(sh);
+        list.get(self.pane_selected.min(list.len().saturating_sub(1)))
+            .copied()
+    }
+
     /// Acts on a command. Returns false when the command is not this view's.
     pub fn command(&mut self, cmd: Command, sh: &mut Shared) -> bool {
         match cmd {

@@ -1,0 +1,120 @@
+//! The full object behind a finding, read again from where it came from: the file (and line)
+//! of an offline copy, or the embedded demo. Fixes need every field of the object, which the
+//! snapshot's slim projections do not keep.
+
+use super::demo;
+use crate::model::{ObjectRef, Origin, Snapshot, SourceKind};
+use serde_json::Value;
+
+/// The object of `r` whose copy starts at `origin`, as JSON.
+pub fn read_object(snap: &Snapshot, r: &ObjectRef, origin: Origin) -> Result<Value, String> {
+    let name = snap
+        .files
+        .get(origin.file as usize)
+        .ok_or_else(|| format!("{r}: its file is not known"))?;
+    let text = match snap.source_kind {
+        SourceKind::Demo => demo::FILES
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.to_string())
+            .ok_or_else(|| format!("{name}: not in the demo"))?,
+        _ if name == "-" => {
+            return Err(format!(
+                "{r} was read from stdin, which is not kept: save the manifests to a file and run kvet fix -f FILE"
+            ))
+        }
+        _ => std::fs::read_to_string(name).map_err(|e| format!("{name}: {e}"))?,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let doc = document_at(text, origin.line)
+        .ok_or_else(|| format!("{name}:{}: no document there", origin.line))?;
+    let value: Value = serde_saphyr::from_str(doc)
+        .map_err(|e| format!("{name}:{}: {}", origin.line, first_line(&e.to_string())))?;
+    pick(value, r).ok_or_else(|| {
+        format!(
+            "{name}:{}: {r} is not there any more (the file changed since it was loaded)",
+            origin.line
+        )
+    })
+}
+
+/// The fix plan of an offline finding, with the object it patches (read again from its file).
+pub fn plan_fix(
+    snap: &Snapshot,
+    finding: &crate::audit::Finding,
+    settings: &std::collections::BTreeMap<String, String>,
+) -> Result<(crate::fix::FixPlan, Value), String> {
+    let origin = finding
+        .origin
+        .ok_or_else(|| format!("{}: where it was read from is unknown", finding.object))?;
+    let object = read_object(snap, &finding.object, origin)?;
+    let plan = crate::fix::plan(&crate::fix::FixInput {
+        snap,
+        finding,
+        object: &object,
+        server_minor: None,
+        pdb_api_version: "policy/v1",
+        settings,
+    })
+    .map_err(|e| e.to_string())?;
+    Ok((plan, object))
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// The document of a multi-document file that contains `line` (1-based).
+fn document_at(text: &str, line: u32) -> Option<&str> {
+    let mut start = 0usize;
+    let mut offset = 0usize;
+    let mut n = 0u32;
+    let mut found: Option<usize> = None;
+    for l in text.split_inclusive('\n') {
+        n += 1;
+        let body = l.trim_end_matches(['\n', '\r']);
+        let sep = body == "---" || body.starts_with("--- ") || body == "...";
+        if sep {
+            if found.is_some() {
+                return text.get(start..offset);
+            }
+            start = offset + l.len();
+        }
+        if n == line {
+            found = Some(start);
+        }
+        offset += l.len();
+    }
+    found.and_then(|s| text.get(s..))
+}
+
+/// The object itself, or the item of a List that is `r`.
+fn pick(v: Value, r: &ObjectRef) -> Option<Value> {
+    let is = |o: &Value| {
+        o.get("kind").and_then(Value::as_str) == Some(r.kind.as_str())
+            && o.pointer("/metadata/name").and_then(Value::as_str) == Some(&*r.name)
+    };
+    if let Some(items) = v.get("items").and_then(Value::as_array) {
+        let same_ns = |o: &&Value| {
+            o.pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .is_none_or(|ns| Some(ns) == r.namespace.as_deref())
+        };
+        return items.iter().filter(|o| is(o)).find(same_ns).cloned();
+    }
+    is(&v).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::document_at;
+
+    #[test]
+    fn finds_the_document_around_a_line() {
+        let text = "a: 1\n---\nb: 2\nc: 3\n---\nd: 4\n";
+        assert_eq!(document_at(text, 1), Some("a: 1\n"));
+        assert_eq!(document_at(text, 3), Some("b: 2\nc: 3\n"));
+        assert_eq!(document_at(text, 4), Some("b: 2\nc: 3\n"));
+        assert_eq!(document_at(text, 6), Some("d: 4\n"));
+    }
+}
