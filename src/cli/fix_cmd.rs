@@ -143,9 +143,7 @@ pub fn fix_cmd(
         return Err(Failure::usage("--apply is refused with --readonly"));
     }
     if live {
-        return Err(Failure::usage(
-            "fixing a live cluster is not built yet: run kvet fix on the manifests (-f), or on a `kvet snapshot save` file",
-        ));
+        return super::live_fix::fix_live(src, args, r, settings, out, err);
     }
     let loaded = load_source(src)?;
     let result = audit::run(

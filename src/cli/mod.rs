@@ -1,6 +1,7 @@
 //! The command line: flags as cli.md gives them, dispatch, and exit codes.
 
 pub mod fix_cmd;
+pub mod live_fix;
 pub mod live_tui;
 pub mod output;
 
@@ -81,6 +82,19 @@ pub enum Command {
     },
     /// The fix of one finding: a JSON patch, a kubectl command, the fixed object or a diff
     Fix(fix_cmd::FixArgs),
+    /// The fixes kvet applied (newest first)
+    Journal {
+        #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// Undo an applied fix: its inverse, through the same dry run and confirmation
+    Undo {
+        /// The journal entry's ID (kvet journal)
+        id: String,
+        /// Do not ask (for scripts)
+        #[arg(long)]
+        yes: bool,
+    },
     /// Save the live cluster's snapshot, to reopen offline with -f
     Snapshot {
         #[command(subcommand)]
@@ -320,7 +334,7 @@ pub fn live_options(src: &SourceArgs, interactive_auth: bool) -> source::live::L
     }
 }
 
-fn live_failure(e: source::live::LiveError) -> Failure {
+pub(crate) fn live_failure(e: source::live::LiveError) -> Failure {
     match e {
         source::live::LiveError::Config(m) => Failure {
             code: exit::UNREACHABLE,
@@ -517,6 +531,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Checks { output }) => checks_cmd(*output, out),
         Some(Command::Explain { id }) => explain_cmd(id, out),
         Some(Command::Fix(args)) => fix_cmd::fix_cmd(&cli.source, args, out, err),
+        Some(Command::Journal { output }) => {
+            live_fix::journal_cmd(*output == ListFormat::Json, out, err)
+        }
+        Some(Command::Undo { id, yes }) => live_fix::undo_cmd(&cli.source, id, *yes, out, err),
         Some(Command::Snapshot {
             command: SnapshotCommand::Save { file },
         }) => snapshot_save_cmd(&cli.source, file, out, err),

@@ -4,8 +4,9 @@
 //!
 //! Applying a plan locally ([`apply_local`]) gives the object as it would be after the fix, from
 //! which the preview diff and the invariant tests are made. Sending it to a cluster is
-//! `fix::apply`'s job (I/O).
+//! [`apply`]'s job: the one I/O module here, and the only code in kvet that writes to a cluster.
 
+pub mod apply;
 mod ops;
 mod plans;
 

@@ -1,0 +1,402 @@
+//! Fixes against the real control plane (tests/live/): applied through the server's dry run,
+//! journaled, undone; a dry run the server refuses writes nothing; a stale object is refused.
+//! Each test works in a namespace of its own, so the demo the other live tests compare is untouched.
+
+use crate::live::kubeconfig;
+use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use kvet::fix::apply as ap;
+use kvet::fix::{Change, FixPlan};
+use kvet::model::{Kind, ObjectRef};
+use kvet::source::live::{self, Connection, LiveOptions};
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// A namespace of this test run's own (reruns against the same cluster start clean).
+fn unique(base: &str) -> String {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() % 1_000_000)
+        .unwrap_or(0);
+    format!("{base}-{}-{t}", std::process::id() % 10_000)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn connect(kc: &str) -> Connection {
+    live::connect(&LiveOptions {
+        kubeconfig: Some(kc.into()),
+        ..Default::default()
+    })
+    .await
+    .expect("connect")
+}
+
+/// Creates every document (JSON) on the server, in order, with the version it serves.
+async fn create_all(conn: &Connection, docs: &[Value]) {
+    for d in docs {
+        let kind = Kind::parse(d["kind"].as_str().unwrap_or_default());
+        let (ar, namespaced) = if d["kind"] == "ValidatingWebhookConfiguration" {
+            let gvk = kube::core::GroupVersionKind::gvk(
+                "admissionregistration.k8s.io",
+                "v1beta1",
+                "ValidatingWebhookConfiguration",
+            );
+            (
+                kube::core::ApiResource::from_gvk_with_plural(
+                    &gvk,
+                    "validatingwebhookconfigurations",
+                ),
+                false,
+            )
+        } else {
+            ap::resource_for(conn, &kind).await.expect("served")
+        };
+        let mut d = d.clone();
+        if !matches!(kind, Kind::Other(_)) {
+            d["apiVersion"] = json!(ar.api_version);
+        }
+        let api: Api<DynamicObject> = match d["metadata"]["namespace"].as_str() {
+            Some(ns) if namespaced => Api::namespaced_with(conn.client.clone(), ns, &ar),
+            _ => Api::all_with(conn.client.clone(), &ar),
+        };
+        let obj: DynamicObject = serde_json::from_value(d.clone()).expect("object");
+        match api.create(&PostParams::default(), &obj).await {
+            Ok(_) => {}
+            Err(e) if live::status_code(&e) == Some(409) => {}
+            Err(e) => panic!("creating {}: {e}", d["metadata"]["name"]),
+        }
+    }
+}
+
+fn workloads(ns: &str) -> Vec<Value> {
+    let text = format!(
+        r#"
+apiVersion: v1
+kind: Namespace
+metadata: {{name: {ns}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  replicas: 3
+  selector: {{matchLabels: {{app: web}}}}
+  strategy: {{type: Recreate}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers:
+      - name: web
+        image: example/web:1
+        ports: [{{name: http, containerPort: 8080}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  selector: {{app: web}}
+  ports: [{{port: 80, targetPort: http}}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: creds, namespace: {ns}}}
+stringData: {{password: kvet-planted-journal-secret}}
+"#
+    );
+    text.split("\n---\n")
+        .map(|d| serde_saphyr::from_str::<Value>(d).expect("yaml"))
+        .collect()
+}
+
+fn kvet(kc: &str, data: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["--kubeconfig", kc];
+    all.extend_from_slice(args);
+    assert_cmd::Command::cargo_bin("kvet")
+        .expect("binary")
+        .env("KVET_DATA_DIR", data)
+        .env(
+            "KVET_CONFIG_DIR",
+            crate::support::repo().join("tests/fixtures/no-config"),
+        )
+        .args(all)
+        .output()
+        .expect("run")
+}
+
+/// The checks that fire on objects of `ns`, live.
+fn live_checks(kc: &str, data: &Path, ns: &str) -> Vec<(String, String)> {
+    let out = kvet(kc, data, &["audit", "-o", "json", "--fail-on", "never"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["object"]["namespace"] == ns)
+                .map(|f| {
+                    (
+                        f["check"].as_str().unwrap_or_default().to_string(),
+                        f["object"]["name"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn fixes_apply_through_the_server_and_undo_restores_the_object() {
+    let Some(kc) = kubeconfig() else {
+        return;
+    };
+    let ns = &unique("kvet-fixes");
+    let data = tempfile::tempdir().expect("tempdir");
+    let rt = rt();
+    let conn = rt.block_on(connect(&kc));
+    rt.block_on(create_all(&conn, &workloads(ns)));
+    let web = ObjectRef::new(Kind::Deployment, Some(ns), "web");
+    let original = rt.block_on(ap::fetch(&conn, &web)).expect("fetch");
+    let before = live_checks(&kc, data.path(), ns);
+    let fixes = [
+        "pdb-missing",
+        "readiness-missing",
+        "liveness-missing",
+        "requests-missing",
+        "limits-missing",
+        "prestop-missing",
+        "rollout-recreate",
+    ];
+    for check in fixes {
+        assert!(
+            before.iter().any(|(c, n)| c == check && n == "web"),
+            "{check} should fire before: {before:?}"
+        );
+        // The Deployment controller updates the status after each change, which moves the
+        // resourceVersion: a fix previewed just before that is refused, and run again, as a
+        // user would.
+        let object = format!("deploy/{ns}/web");
+        let args = [
+            "fix", "--check", check, "--object", &object, "--apply", "--yes",
+        ];
+        let mut out = kvet(&kc, data.path(), &args);
+        for _ in 0..5 {
+            if !String::from_utf8_lossy(&out.stderr).contains("changed since the preview") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            out = kvet(&kc, data.path(), &args);
+        }
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{check}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The diff shown is the server's dry-run answer.
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("+++ b/"),
+            "{check}"
+        );
+    }
+    let after = live_checks(&kc, data.path(), ns);
+    for check in fixes {
+        assert!(
+            !after.iter().any(|(c, n)| c == check && n == "web"),
+            "{check} still fires after its fix: {after:?}"
+        );
+    }
+    // The journal holds every fix, and no Secret value.
+    let journal = std::fs::read_to_string(data.path().join("journal.jsonl")).expect("journal");
+    assert_eq!(journal.lines().count(), fixes.len());
+    assert!(!journal.contains("kvet-planted-journal-secret"));
+    let out = kvet(&kc, data.path(), &["journal", "-o", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("journal json");
+    let ids: Vec<String> = v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids.len(), fixes.len());
+    // Undo everything, newest first: the Deployment's spec is what it was, the PDB is gone.
+    for id in &ids {
+        let mut out = kvet(&kc, data.path(), &["undo", id, "--yes"]);
+        for _ in 0..5 {
+            if !String::from_utf8_lossy(&out.stderr).contains("changed since the preview") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            out = kvet(&kc, data.path(), &["undo", id, "--yes"]);
+        }
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "undo {id}: {}\n{}\njournal:\n{journal}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    let restored = rt.block_on(ap::fetch(&conn, &web)).expect("fetch");
+    assert_eq!(restored["spec"], original["spec"]);
+    let pdb = ObjectRef::new(Kind::PodDisruptionBudget, Some(ns), "web-pdb");
+    assert!(
+        rt.block_on(ap::fetch(&conn, &pdb)).is_err(),
+        "the PDB kvet created is deleted"
+    );
+    let again = live_checks(&kc, data.path(), ns);
+    assert!(again.iter().any(|(c, _)| c == "pdb-missing"), "{again:?}");
+}
+
+#[test]
+fn a_dry_run_the_server_refuses_aborts_and_writes_nothing() {
+    let Some(kc) = kubeconfig() else {
+        return;
+    };
+    let ns = &unique("kvet-webhook");
+    let data = tempfile::tempdir().expect("tempdir");
+    let rt = rt();
+    let conn = rt.block_on(connect(&kc));
+    let mut docs = workloads(ns);
+    docs[0]["metadata"]["labels"] = json!({"kvet-webhook": "on"});
+    // A webhook with unknown side effects on Deployments of this namespace: the API server
+    // refuses every dry run it matches, without calling it (and it points nowhere).
+    docs.push(json!({
+        "apiVersion": "admissionregistration.k8s.io/v1beta1",
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": {"name": "kvet-test-no-dry-run"},
+        "webhooks": [{
+            "name": "no-dry-run.kvet.test",
+            "sideEffects": "Unknown",
+            "failurePolicy": "Ignore",
+            "admissionReviewVersions": ["v1beta1"],
+            "clientConfig": {"url": "https://127.0.0.1:9/validate"},
+            "namespaceSelector": {"matchLabels": {"kvet-webhook": "on"}},
+            "rules": [{"apiGroups": ["apps"], "apiVersions": ["v1"], "operations": ["UPDATE"], "resources": ["deployments"]}]
+        }]
+    }));
+    rt.block_on(create_all(&conn, &docs));
+    let web = ObjectRef::new(Kind::Deployment, Some(ns), "web");
+    let before = rt.block_on(ap::fetch(&conn, &web)).expect("fetch");
+    let out = kvet(
+        &kc,
+        data.path(),
+        &[
+            "fix",
+            "--check",
+            "prestop-missing",
+            "--object",
+            &format!("deploy/{ns}/web"),
+            "--apply",
+            "--yes",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("refused the dry run"), "{stderr}");
+    assert!(
+        stderr.to_lowercase().contains("dry run") || stderr.contains("dryRun"),
+        "{stderr}"
+    );
+    let after = rt.block_on(ap::fetch(&conn, &web)).expect("fetch");
+    assert_eq!(
+        before["metadata"]["resourceVersion"], after["metadata"]["resourceVersion"],
+        "nothing was written"
+    );
+    assert!(
+        !data.path().join("journal.jsonl").exists(),
+        "nothing was journaled"
+    );
+}
+
+#[test]
+fn an_object_that_changed_since_the_preview_is_refused() {
+    let Some(kc) = kubeconfig() else {
+        return;
+    };
+    let ns = &unique("kvet-stale");
+    let rt = rt();
+    let conn = rt.block_on(connect(&kc));
+    rt.block_on(create_all(&conn, &workloads(ns)));
+    let web = ObjectRef::new(Kind::Deployment, Some(ns), "web");
+    let previewed = rt.block_on(ap::fetch(&conn, &web)).expect("fetch");
+    let mut plan = FixPlan {
+        check: "revision-history",
+        target: web.clone(),
+        summary: String::new(),
+        change: Change::Patch(vec![
+            json!({"op": "replace", "path": "/spec/revisionHistoryLimit", "value": 3}),
+        ]),
+        editable: Vec::new(),
+        notes: Vec::new(),
+    };
+    ap::guard_resource_version(&mut plan, &previewed);
+    assert!(
+        rt.block_on(ap::send(&conn, &plan, true)).is_ok(),
+        "the dry run passes"
+    );
+    // Someone else changes the object between the preview and the confirmation.
+    let (ar, _) = rt
+        .block_on(ap::resource_for(&conn, &Kind::Deployment))
+        .expect("served");
+    let api: Api<DynamicObject> = Api::namespaced_with(conn.client.clone(), ns, &ar);
+    rt.block_on(api.patch(
+        "web",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"metadata": {"annotations": {"someone": "else"}}})),
+    ))
+    .expect("the other change");
+    let err = rt
+        .block_on(ap::send(&conn, &plan, false))
+        .expect_err("a stale preview must not apply");
+    assert!(err.contains("changed since the preview"), "{err}");
+    let now = rt.block_on(ap::fetch(&conn, &web)).expect("fetch");
+    assert_eq!(
+        now["spec"]["revisionHistoryLimit"],
+        previewed["spec"]["revisionHistoryLimit"]
+    );
+}
+
+#[test]
+fn readonly_refuses_to_write() {
+    let Some(kc) = kubeconfig() else {
+        return;
+    };
+    let data = tempfile::tempdir().expect("tempdir");
+    let out = kvet(
+        &kc,
+        data.path(),
+        &[
+            "--readonly",
+            "fix",
+            "--check",
+            "pdb-missing",
+            "--object",
+            "deploy/storefront/cart",
+            "--apply",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--readonly"));
+    // The library refuses too, before any request.
+    let rt = rt();
+    let mut conn = rt.block_on(connect(&kc));
+    conn.readonly = true;
+    let plan = FixPlan {
+        check: "revision-history",
+        target: ObjectRef::new(Kind::Deployment, Some("storefront"), "cart"),
+        summary: String::new(),
+        change: Change::Patch(Vec::new()),
+        editable: Vec::new(),
+        notes: Vec::new(),
+    };
+    let err = rt
+        .block_on(ap::send(&conn, &plan, true))
+        .expect_err("refused");
+    assert!(err.contains("read-only"), "{err}");
+}
