@@ -16,6 +16,8 @@ pub struct LiveRunner {
     /// Bumped on every (re)connect: an older feed sees it and stops.
     pub feed: Arc<AtomicU64>,
     pub audits: ThreadRunner,
+    /// The connection of the current feed: fixes are previewed and applied on it.
+    pub conn: Arc<std::sync::Mutex<Option<live::Connection>>>,
 }
 
 /// (kind, status, readable) rows for the TUI.
@@ -42,6 +44,7 @@ impl LiveRunner {
     fn spawn_feed(&self, conn: Result<live::Connection, LiveOptions>, tx: SyncSender<AppEvent>) {
         let generation = self.feed.fetch_add(1, Ordering::SeqCst) + 1;
         let feed = self.feed.clone();
+        let shared_conn = self.conn.clone();
         self.runtime.spawn(async move {
             let current = move || feed.load(Ordering::SeqCst) == generation;
             let conn = match conn {
@@ -54,6 +57,9 @@ impl LiveRunner {
                     }
                 },
             };
+            if let Ok(mut c) = shared_conn.lock() {
+                *c = Some(conn.clone());
+            }
             let plan = match live::plan(&conn).await {
                 Ok(p) => p,
                 Err(e) => {
@@ -101,9 +107,120 @@ impl EffectRunner for LiveRunner {
                 self.start(opts, tx.clone());
                 Vec::new()
             }
+            Effect::PlanFix {
+                snapshot,
+                finding,
+                settings,
+            } if snapshot.source_kind == crate::model::SourceKind::Live => {
+                let conn = self.conn.lock().ok().and_then(|c| c.clone());
+                let tx = tx.clone();
+                self.runtime.spawn(async move {
+                    let result = match conn {
+                        None => Err("not connected".to_string()),
+                        Some(conn) => live_preview(&conn, &snapshot, &finding, &settings).await,
+                    };
+                    let _ = tx.send(AppEvent::FixPlanned {
+                        finding,
+                        settings,
+                        result: result.map(Box::new),
+                    });
+                });
+                Vec::new()
+            }
+            Effect::PlanUndo(entry) => {
+                let conn = self.conn.lock().ok().and_then(|c| c.clone());
+                let tx = tx.clone();
+                self.runtime.spawn(async move {
+                    let result = match conn {
+                        None => Err("not connected".to_string()),
+                        Some(conn) => crate::fix::apply::preview_undo(&conn, &entry).await,
+                    };
+                    // The dialog shows the undo as the fix of the entry's check.
+                    let finding = crate::audit::Finding {
+                        check: crate::audit::find_check(&entry.check)
+                            .map(|c| c.info().id)
+                            .unwrap_or("undo"),
+                        severity: crate::audit::Severity::Info,
+                        object: entry.object.object_ref(),
+                        origin: None,
+                        path: String::new(),
+                        message: format!("undo of journal entry {}", entry.id),
+                        fix_available: true,
+                    };
+                    let _ = tx.send(AppEvent::FixPlanned {
+                        finding,
+                        settings: Default::default(),
+                        result: result.map(Box::new),
+                    });
+                });
+                Vec::new()
+            }
+            Effect::ApplyFix(p) => {
+                let conn = self.conn.lock().ok().and_then(|c| c.clone());
+                let tx = tx.clone();
+                let kubeconfig = self.base.kubeconfig.clone();
+                self.runtime.spawn(async move {
+                    let ev = match conn {
+                        None => AppEvent::TaskFailed("not connected".into()),
+                        Some(conn) => {
+                            let user = crate::fix::apply::kubeconfig_user(
+                                kubeconfig.as_deref(),
+                                &conn.context,
+                            );
+                            match crate::fix::apply::apply_and_journal(
+                                &conn,
+                                &p.plan,
+                                &p.before,
+                                &p.diff,
+                                &user,
+                                p.undoes.as_deref(),
+                            )
+                            .await
+                            {
+                                Ok(e) => AppEvent::TaskDone(match &p.undoes {
+                                    Some(u) => format!(
+                                        "undid {u} on {} (journal entry {})",
+                                        p.plan.target, e.id
+                                    ),
+                                    None => format!(
+                                        "applied to {} (journal entry {}; u in the Journal view undoes it)",
+                                        p.plan.target, e.id
+                                    ),
+                                }),
+                                Err(e) => AppEvent::TaskFailed(e),
+                            }
+                        }
+                    };
+                    let _ = tx.send(ev);
+                });
+                Vec::new()
+            }
             other => self.audits.run(other, tx),
         }
     }
+}
+
+/// A fix preview on the live cluster: the server's dry run, or (read-only) the local plan.
+async fn live_preview(
+    conn: &live::Connection,
+    snap: &crate::model::Snapshot,
+    finding: &crate::audit::Finding,
+    settings: &std::collections::BTreeMap<String, String>,
+) -> Result<crate::fix::Preview, String> {
+    if !conn.readonly {
+        return crate::fix::apply::preview_live(conn, snap, finding, settings).await;
+    }
+    let object = crate::fix::apply::fetch(conn, &finding.object).await?;
+    let plan = crate::fix::plan(&crate::fix::FixInput {
+        snap,
+        finding,
+        object: &object,
+        server_minor: None,
+        pdb_api_version: "policy/v1",
+        settings,
+    })
+    .map_err(|e| e.to_string())?;
+    crate::fix::preview(&object, plan).map_err(|e| e.to_string())
 }
 
 /// The kubeconfig's context names, for the picker.

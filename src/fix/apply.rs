@@ -73,6 +73,20 @@ pub async fn send(conn: &Connection, plan: &FixPlan, dry_run: bool) -> Result<Va
         return Err("refused: kvet runs read-only (--readonly)".into());
     }
     let api = api(conn, &plan.target).await?;
+    if let Change::Delete(uid) = &plan.change {
+        let dp = DeleteParams {
+            dry_run,
+            preconditions: Some(Preconditions {
+                uid: Some(uid.clone()),
+                resource_version: None,
+            }),
+            ..DeleteParams::default()
+        };
+        return match api.delete(&plan.target.name, &dp).await {
+            Ok(_) => Ok(Value::Null),
+            Err(e) => Err(explain(conn, plan, &e).await),
+        };
+    }
     let out = match &plan.change {
         Change::Patch(ops) => {
             let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops.clone()))
@@ -94,6 +108,7 @@ pub async fn send(conn: &Connection, plan: &FixPlan, dry_run: bool) -> Result<Va
             };
             api.create(&pp, &o).await
         }
+        Change::Delete(_) => return Err("unreachable: deletions are sent above".into()),
     };
     match out {
         Ok(obj) => serde_json::to_value(&obj).map_err(|e| e.to_string()),
@@ -110,7 +125,7 @@ async fn explain(conn: &Connection, plan: &FixPlan, e: &kube::Error) -> String {
             .iter()
             .find(|o| o["op"] == "test" && o["path"] == "/metadata/resourceVersion")
             .map(|o| o["value"].clone()),
-        Change::Create(_) => None,
+        Change::Create(_) | Change::Delete(_) => None,
     };
     match e {
         kube::Error::Api(s) if s.code == 422 => {
@@ -185,6 +200,8 @@ pub fn inverse(before: &Value, after: &Value, plan: &FixPlan, server: &Value) ->
         Change::Create(_) => json!({"delete": {
             "uid": server.pointer("/metadata/uid").cloned().unwrap_or(Value::Null),
         }}),
+        // An undone creation is not recreated by a further undo.
+        Change::Delete(_) => Value::Null,
         Change::Patch(_) => {
             let back = json_patch::diff(after, before);
             let mut ops: Vec<Value> = Vec::new();
@@ -202,6 +219,165 @@ pub fn inverse(before: &Value, after: &Value, plan: &FixPlan, server: &Value) ->
             json!({"patch": ops})
         }
     }
+}
+
+/// A live preview: the object read from the server, the plan (guarded by its
+/// resourceVersion), and the diff against the server's dry-run answer. A refused dry run is an
+/// error: nothing may be applied then.
+pub async fn preview_live(
+    conn: &Connection,
+    snap: &crate::model::Snapshot,
+    finding: &crate::audit::Finding,
+    settings: &std::collections::BTreeMap<String, String>,
+) -> Result<super::Preview, String> {
+    let object = fetch(conn, &finding.object).await?;
+    let pdb_api = match resource_for(conn, &Kind::PodDisruptionBudget).await {
+        Ok((ar, _)) => ar.api_version,
+        Err(_) => "policy/v1".into(),
+    };
+    let minor = conn
+        .client
+        .apiserver_version()
+        .await
+        .ok()
+        .and_then(|v| v.minor.trim_end_matches('+').parse().ok());
+    let mut plan = super::plan(&super::FixInput {
+        snap,
+        finding,
+        object: &object,
+        server_minor: minor,
+        pdb_api_version: &pdb_api,
+        settings,
+    })
+    .map_err(|e| e.to_string())?;
+    guard_resource_version(&mut plan, &object);
+    let mut p = super::preview(&object, plan).map_err(|e| e.to_string())?;
+    let server = send(conn, &p.plan, true)
+        .await
+        .map_err(|e| format!("the server refused the dry run, so nothing can be applied: {e}"))?;
+    p.diff = review_diff(&p.plan, &object, &server);
+    p.after = server;
+    p.dry_run = true;
+    Ok(p)
+}
+
+/// The diff a user confirms: the object now, and the server's dry-run answer.
+pub fn review_diff(plan: &FixPlan, before: &Value, server: &Value) -> String {
+    let name = format!(
+        "{}.yaml",
+        plan.target
+            .to_string()
+            .to_ascii_lowercase()
+            .replace('/', "_")
+    );
+    match plan.change {
+        Change::Create(_) => super::diff(None, Some(&for_review(server)), &name),
+        Change::Patch(_) => {
+            super::diff(Some(&for_review(before)), Some(&for_review(server)), &name)
+        }
+        Change::Delete(_) => super::diff(Some(&for_review(before)), None, &name),
+    }
+}
+
+/// The preview of undoing a journal entry: its inverse, guarded by the current
+/// resourceVersion, through the server's dry run.
+pub async fn preview_undo(conn: &Connection, entry: &Entry) -> Result<super::Preview, String> {
+    let r = entry.object.object_ref();
+    let check = crate::audit::find_check(&entry.check)
+        .map(|c| c.info().id)
+        .unwrap_or("undo");
+    let current = fetch(conn, &r).await?;
+    let change = if let Some(uid) = entry.inverse.pointer("/delete/uid").and_then(Value::as_str) {
+        Change::Delete(uid.to_string())
+    } else if let Some(ops) = entry.inverse["patch"].as_array() {
+        Change::Patch(ops.clone())
+    } else {
+        return Err(format!("journal entry {} cannot be undone", entry.id));
+    };
+    let mut plan = FixPlan {
+        check,
+        target: r.clone(),
+        summary: match &change {
+            Change::Delete(_) => format!("undo {}: delete {r}, which kvet created", entry.id),
+            _ => format!("undo {}: restore {r} as it was before the fix", entry.id),
+        },
+        change,
+        editable: Vec::new(),
+        notes: Vec::new(),
+    };
+    guard_resource_version(&mut plan, &current);
+    let server = send(conn, &plan, true)
+        .await
+        .map_err(|e| format!("the server refused the dry run, so nothing can be undone: {e}"))?;
+    let mut p = super::preview(&current, plan).map_err(|e| e.to_string())?;
+    p.diff = review_diff(&p.plan, &current, &server);
+    p.dry_run = true;
+    p.undoes = Some(entry.id.clone());
+    Ok(p)
+}
+
+/// Applies a previewed plan and journals it. Returns the journal entry.
+pub async fn apply_and_journal(
+    conn: &Connection,
+    plan: &FixPlan,
+    before: &Value,
+    diff: &str,
+    user: &str,
+    undoes: Option<&str>,
+) -> Result<Entry, String> {
+    let applied = send(conn, plan, false).await?;
+    let after_local = super::apply_local(before, plan).map_err(|e| e.to_string())?;
+    let entries = read_journal().map(|j| j.0).unwrap_or_default();
+    let now = now_utc();
+    let patch = match &plan.change {
+        Change::Patch(ops) => Value::Array(ops.clone()),
+        Change::Create(obj) => obj.clone(),
+        Change::Delete(uid) => json!({"delete": {"uid": uid}}),
+    };
+    let entry = Entry {
+        id: new_id(&now, &entries),
+        time: now,
+        context: conn.context.clone(),
+        user: user.to_string(),
+        check: plan.check.to_string(),
+        object: EntryObject::of(&plan.target),
+        field_manager: FIELD_MANAGER.into(),
+        patch: redact(&plan.target.kind, &patch),
+        dry_run_diff_hash: fingerprint(diff),
+        result: if undoes.is_some() {
+            "undone"
+        } else {
+            "applied"
+        }
+        .into(),
+        inverse: if undoes.is_some() {
+            Value::Null
+        } else {
+            inverse(before, &after_local, plan, &applied)
+        },
+        undoes: undoes.map(str::to_string),
+    };
+    append(&entry).map_err(|e| format!("applied, but the journal could not be written: {e}"))?;
+    Ok(entry)
+}
+
+/// The kubeconfig user of a context, for the journal (empty when it cannot be read).
+pub fn kubeconfig_user(kubeconfig: Option<&std::path::Path>, context: &str) -> String {
+    use kube::config::Kubeconfig;
+    let kc = match kubeconfig {
+        Some(p) => Kubeconfig::read_from(p).ok(),
+        None => Kubeconfig::from_env()
+            .ok()
+            .flatten()
+            .or_else(|| Kubeconfig::read().ok()),
+    };
+    kc.and_then(|k| {
+        k.contexts
+            .into_iter()
+            .find(|c| c.name == context)
+            .and_then(|c| c.context.map(|x| x.user.unwrap_or_default()))
+    })
+    .unwrap_or_default()
 }
 
 /// One journal line.

@@ -58,6 +58,8 @@ pub enum Change {
     Patch(Vec<Value>),
     /// A new object to create.
     Create(Value),
+    /// Delete the object, only if it still has this UID (the undo of a creation).
+    Delete(String),
 }
 
 /// A value the user may change before applying (`--set KEY=VALUE`, or in the TUI dialog).
@@ -170,6 +172,7 @@ pub fn gitops_owner(object: &Value) -> Option<&'static str> {
 pub fn apply_local(object: &Value, plan: &FixPlan) -> Result<Value, FixError> {
     match &plan.change {
         Change::Create(v) => Ok(v.clone()),
+        Change::Delete(_) => Ok(Value::Null),
         Change::Patch(ops) => {
             let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops.clone()))
                 .map_err(|e| FixError(format!("invalid patch: {e}")))?;
@@ -186,6 +189,7 @@ pub fn patch_text(plan: &FixPlan) -> String {
     let v = match &plan.change {
         Change::Patch(ops) => Value::Array(ops.clone()),
         Change::Create(obj) => obj.clone(),
+        Change::Delete(uid) => serde_json::json!({"delete": {"uid": uid}}),
     };
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
@@ -205,13 +209,18 @@ pub fn yaml(object: &Value) -> String {
     serde_saphyr::to_string(&v).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
 }
 
-/// A unified diff of the object's YAML, before and after (`/dev/null` before a creation).
-pub fn diff(before: Option<&Value>, after: &Value, name: &str) -> String {
+/// A unified diff of the object's YAML, before and after (`/dev/null` before a creation and
+/// after a deletion).
+pub fn diff(before: Option<&Value>, after: Option<&Value>, name: &str) -> String {
     let old = before.map(yaml).unwrap_or_default();
-    let new = yaml(after);
-    let (a, b) = match before {
-        Some(_) => (format!("a/{name}"), format!("b/{name}")),
-        None => ("/dev/null".to_string(), format!("b/{name}")),
+    let new = after.map(yaml).unwrap_or_default();
+    let a = match before {
+        Some(_) => format!("a/{name}"),
+        None => "/dev/null".to_string(),
+    };
+    let b = match after {
+        Some(_) => format!("b/{name}"),
+        None => "/dev/null".to_string(),
     };
     similar::TextDiff::from_lines(&old, &new)
         .unified_diff()
@@ -224,6 +233,12 @@ pub fn diff(before: Option<&Value>, after: &Value, name: &str) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Preview {
     pub plan: FixPlan,
+    /// The object before the fix (what undo restores).
+    pub before: Value,
+    /// Live: the server's dry run passed, and the diff is against its answer.
+    pub dry_run: bool,
+    /// An undo: the journal entry it undoes.
+    pub undoes: Option<String>,
     /// The object after the fix (or the new object).
     pub after: Value,
     /// Unified diff of the object's YAML.
@@ -248,12 +263,13 @@ pub fn preview(object: &Value, plan: FixPlan) -> Result<Preview, FixError> {
             .replace('/', "_")
     );
     let diff = match plan.change {
-        Change::Create(_) => diff(None, &after, &label),
-        Change::Patch(_) => diff(Some(object), &after, &label),
+        Change::Create(_) => diff(None, Some(&after), &label),
+        Change::Patch(_) => diff(Some(object), Some(&after), &label),
+        Change::Delete(_) => diff(Some(object), None, &label),
     };
     let ext = match plan.change {
         Change::Create(_) => "yaml",
-        Change::Patch(_) => "json",
+        Change::Patch(_) | Change::Delete(_) => "json",
     };
     let file_name = format!(
         "kvet-fix-{}-{}-{}.{ext}",
@@ -263,9 +279,12 @@ pub fn preview(object: &Value, plan: FixPlan) -> Result<Preview, FixError> {
     );
     let patch = match &plan.change {
         Change::Create(obj) => yaml(obj),
-        Change::Patch(_) => patch_text(&plan),
+        Change::Patch(_) | Change::Delete(_) => patch_text(&plan),
     };
     Ok(Preview {
+        before: object.clone(),
+        dry_run: false,
+        undoes: None,
         kubectl: kubectl(&plan),
         patch,
         diff,
@@ -305,6 +324,11 @@ pub fn kubectl(plan: &FixPlan) -> String {
         Change::Create(obj) => format!(
             "kubectl apply --field-manager=kvet -f - <<'EOF'\n{}EOF\n",
             yaml(obj)
+        ),
+        Change::Delete(_) => format!(
+            "kubectl delete {} {}{ns}\n",
+            resource_name(&plan.target.kind),
+            shell_word(&plan.target.name)
         ),
     }
 }

@@ -33,6 +33,8 @@ pub enum AppEvent {
     TaskFailed(String),
     /// A background task finished; its message goes to the status line.
     TaskDone(String),
+    /// The journal file's entries (oldest first), or why it could not be read.
+    JournalLoaded(Result<Vec<crate::fix::apply::Entry>, String>),
     /// The fix of a finding, planned and previewed (or why it cannot be).
     FixPlanned {
         finding: Finding,
@@ -83,6 +85,12 @@ pub enum Effect {
     },
     /// Put text on the terminal's clipboard (OSC 52).
     Clipboard(String),
+    /// Live: apply a previewed fix (its server dry run passed) and journal it.
+    ApplyFix(Box<crate::fix::Preview>),
+    /// Read the journal file.
+    LoadJournal,
+    /// Live: preview the undo of a journal entry (the server's dry run).
+    PlanUndo(Box<crate::fix::apply::Entry>),
 }
 
 /// Commands that work in every view, for the help screen.
@@ -94,6 +102,7 @@ pub const GLOBAL_COMMANDS: &[Command] = &[
     Command::ViewFindings,
     Command::ViewRbac,
     Command::ViewNetwork,
+    Command::ViewJournal,
     Command::Fix,
     Command::Back,
     Command::Quit,
@@ -103,7 +112,7 @@ pub const GLOBAL_COMMANDS: &[Command] = &[
 pub const GLOBAL_COMMAND_LINE: &[(&str, &str)] = &[
     (
         ":findings",
-        "the Findings view (:workloads, :rbac, :net for the others)",
+        "the Findings view (:workloads, :rbac, :net, :journal for the others)",
     ),
     (
         ":ctx [NAME]",
@@ -122,6 +131,7 @@ pub struct App {
     pub view: View,
     pub workloads: WorkloadsView,
     pub findings_view: FindingsView,
+    pub journal: super::views::journal::JournalView,
 }
 
 impl App {
@@ -134,6 +144,7 @@ impl App {
             view: View::Workloads,
             workloads,
             findings_view: FindingsView::default(),
+            journal: Default::default(),
         }
     }
 
@@ -199,7 +210,12 @@ impl App {
                 // An older generation's result is stale: dropped.
             }
             AppEvent::TaskFailed(msg) => sh.status = Some(format!("error: {msg}")),
-            AppEvent::TaskDone(msg) => sh.status = Some(msg),
+            AppEvent::TaskDone(msg) => {
+                sh.status = Some(msg);
+                // A fix or an undo was journaled.
+                fx.push(Effect::LoadJournal);
+            }
+            AppEvent::JournalLoaded(r) => self.journal.set(r),
             AppEvent::FixPlanned {
                 finding,
                 settings,
@@ -208,7 +224,7 @@ impl App {
                 Ok(preview) => {
                     let mut d =
                         super::views::fix_dialog::FixDialog::new(finding, *preview, settings);
-                    d.export_only = sh.live.is_none() || self.readonly;
+                    d.export_only = !d.preview.dry_run || self.readonly;
                     sh.popup = Some(Popup::Fix(Box::new(d)));
                     sh.status = None;
                 }
@@ -376,12 +392,16 @@ impl App {
             Command::ViewFindings => self.view = View::Findings,
             Command::ViewRbac => self.view = View::Rbac,
             Command::ViewNetwork => self.view = View::Network,
+            Command::ViewJournal => {
+                self.view = View::Journal;
+                fx.push(Effect::LoadJournal);
+            }
             Command::Back if !sh.filter.is_empty() => sh.set_filter(String::new()),
             Command::Fix => {
                 let picked = match self.view {
                     View::Workloads => self.workloads.selected_finding(sh),
                     View::Findings => self.findings_view.selected_finding(sh),
-                    View::Rbac | View::Network => None,
+                    View::Rbac | View::Network | View::Journal => None,
                 };
                 self.fix(picked, BTreeMap::new(), fx);
             }
@@ -389,17 +409,22 @@ impl App {
                 let handled = match self.view {
                     View::Workloads => self.workloads.command(cmd, sh),
                     View::Findings => self.findings_view.command(cmd, sh),
+                    View::Journal => self.journal.command(cmd, sh, fx),
                     View::Rbac | View::Network => false,
                 };
                 if !handled && matches!(cmd, Command::NextPane | Command::PrevPane) {
                     // Views without panes: Tab moves between views.
+                    let n = View::ALL.len();
                     let i = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
-                    let n = if cmd == Command::NextPane {
-                        (i + 1) % 4
+                    let next = if cmd == Command::NextPane {
+                        (i + 1) % n
                     } else {
-                        (i + 3) % 4
+                        (i + n - 1) % n
                     };
-                    self.view = View::ALL[n];
+                    self.view = View::ALL[next];
+                    if self.view == View::Journal {
+                        fx.push(Effect::LoadJournal);
+                    }
                 }
             }
         }
@@ -473,7 +498,7 @@ impl App {
         let handled = match self.view {
             View::Workloads => self.workloads.command_line(w, arg.clone(), sh),
             View::Findings => self.findings_view.command_line(w, arg.clone(), sh),
-            View::Rbac | View::Network => false,
+            View::Rbac | View::Network | View::Journal => false,
         };
         if handled || self.global_command_line(w, arg.clone(), fx) {
             return;
@@ -497,6 +522,10 @@ impl App {
             "workloads" | "w" | "tree" => self.view = View::Workloads,
             "rbac" => self.view = View::Rbac,
             "net" | "network" | "netpol" => self.view = View::Network,
+            "journal" | "j" => {
+                self.view = View::Journal;
+                fx.push(Effect::LoadJournal);
+            }
             "clear" => {
                 sh.set_filter(String::new());
                 self.findings_view.clear();
@@ -570,7 +599,7 @@ impl App {
         match self.view {
             View::Workloads => self.workloads.on_mouse(m, sh),
             View::Findings => self.findings_view.on_mouse(m, sh),
-            View::Rbac | View::Network => {}
+            View::Rbac | View::Network | View::Journal => {}
         }
     }
 }

@@ -60,6 +60,8 @@ commands! {
     ViewFindings = "view_findings": "Findings view",
     ViewRbac = "view_rbac": "RBAC view",
     ViewNetwork = "view_network": "Network view",
+    ViewJournal = "view_journal": "Journal view (the fixes kvet applied)",
+    Undo = "undo": "Journal: undo the selected fix (a preview first)",
     Help = "help": "this help",
     Filter = "filter": "fuzzy filter",
     CommandLine = "command": "command line (:ns payments, :deploy, :findings)",

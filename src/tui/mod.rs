@@ -43,6 +43,15 @@ impl EffectRunner for ThreadRunner {
     fn run(&mut self, fx: Effect, tx: &SyncSender<AppEvent>) -> Vec<AppEvent> {
         match fx {
             Effect::Quit | Effect::Connect { .. } => {}
+            Effect::LoadJournal => {
+                let r = crate::fix::apply::read_journal().map(|(e, _)| e);
+                return vec![AppEvent::JournalLoaded(r)];
+            }
+            Effect::PlanUndo(_) | Effect::ApplyFix(_) => {
+                return vec![AppEvent::TaskFailed(
+                    "not connected to a cluster: offline, export the patch instead".into(),
+                )]
+            }
             Effect::PlanFix {
                 snapshot,
                 finding,
@@ -99,9 +108,7 @@ fn plan_fix(
     settings: &std::collections::BTreeMap<String, String>,
 ) -> Result<Box<crate::fix::Preview>, String> {
     if snap.source_kind == crate::model::SourceKind::Live {
-        return Err(
-            "applying fixes to a live cluster is not built yet; export one with `kvet snapshot save FILE` and `kvet fix -f FILE`".into(),
-        );
+        return Err("not connected to the cluster".into());
     }
     let (plan, object) = crate::source::document::plan_fix(snap, finding, settings)?;
     crate::fix::preview(&object, plan)

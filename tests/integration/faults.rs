@@ -176,6 +176,7 @@ fn live_tui_on(
         base: Default::default(),
         feed: Arc::default(),
         audits: kvet::tui::ThreadRunner,
+        conn: Arc::default(),
     };
     runner.start_with(conn, tx.clone());
     (app, runner, tx, rx)

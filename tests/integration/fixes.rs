@@ -101,6 +101,7 @@ fn every_fix_clears_its_finding_and_adds_no_other() {
                             .expect("the object is in its fixture");
                         *slot = after.clone();
                     }
+                    Change::Delete(_) => panic!("a fix plan never deletes"),
                 }
                 let text: String = docs
                     .iter()

@@ -449,7 +449,10 @@ impl EffectRunner for Inline {
             | Effect::Connect { .. }
             | Effect::PlanFix { .. }
             | Effect::WriteFile { .. }
-            | Effect::Clipboard(_) => vec![],
+            | Effect::Clipboard(_)
+            | Effect::ApplyFix(_)
+            | Effect::LoadJournal
+            | Effect::PlanUndo(_) => vec![],
         }
     }
 }
@@ -663,5 +666,74 @@ fn f_on_a_finding_without_a_fix_says_so() {
     assert!(
         status.contains("no automatic fix for pdb-overlap") || status.contains("select a finding"),
         "{status}"
+    );
+}
+
+#[test]
+fn the_journal_view_lists_applied_fixes_and_u_previews_an_undo() {
+    let mut app = demo_app();
+    let fx = app.update(key('5'));
+    assert_eq!(app.view, View::Journal);
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadJournal)),
+        "{fx:?}"
+    );
+    let entry = |id: &str, undoes: Option<&str>| kvet::fix::apply::Entry {
+        id: id.into(),
+        time: "2026-12-01T20:00:00Z".into(),
+        context: "prod".into(),
+        user: "admin".into(),
+        check: "pdb-missing".into(),
+        object: kvet::fix::apply::EntryObject {
+            kind: "PodDisruptionBudget".into(),
+            namespace: Some("shop".into()),
+            name: "cart-pdb".into(),
+        },
+        field_manager: "kvet".into(),
+        patch: serde_json::json!({}),
+        dry_run_diff_hash: String::new(),
+        result: if undoes.is_some() {
+            "undone"
+        } else {
+            "applied"
+        }
+        .into(),
+        inverse: if undoes.is_some() {
+            serde_json::Value::Null
+        } else {
+            serde_json::json!({"delete": {"uid": "u-1"}})
+        },
+        undoes: undoes.map(str::to_string),
+    };
+    app.update(AppEvent::JournalLoaded(Ok(vec![
+        entry("20261201200000-1", None),
+        entry("20261201200500-1", Some("20261201200000-1")),
+    ])));
+    let text = screen(&mut app, 160, 30);
+    assert!(text.contains("Journal (2)"), "{text}");
+    assert!(text.contains("undone (undo of 20261201200000-1)"), "{text}");
+    // Newest first: the undo is selected, and an undo cannot be undone.
+    let fx = app.update(key('u'));
+    assert!(fx.is_empty());
+    assert!(app
+        .shared
+        .status
+        .as_deref()
+        .is_some_and(|s| s.contains("itself an undo")));
+    // Offline, undoing is refused: it writes to a cluster.
+    app.update(code(KeyCode::Down));
+    let fx = app.update(key('u'));
+    assert!(fx.is_empty());
+    assert!(app
+        .shared
+        .status
+        .as_deref()
+        .is_some_and(|s| s.contains("open kvet on context prod")));
+    // Live, u asks the runner for the undo's dry run.
+    app.shared.live = Some(kvet::tui::app::LiveInfo::default());
+    let fx = app.update(key('u'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::PlanUndo(e)] if e.id == "20261201200000-1"),
+        "{fx:?}"
     );
 }

@@ -18,16 +18,17 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Button {
     Cancel,
+    /// Live, after the server's dry run passed.
+    Apply,
     WritePatch,
     CopyCommand,
 }
 
 impl Button {
-    const ALL: [Button; 3] = [Button::Cancel, Button::WritePatch, Button::CopyCommand];
-
     fn label(self) -> &'static str {
         match self {
             Button::Cancel => " Cancel ",
+            Button::Apply => " Apply to the cluster ",
             Button::WritePatch => " Write patch file (w) ",
             Button::CopyCommand => " Copy kubectl command (y) ",
         }
@@ -46,6 +47,16 @@ pub struct FixDialog {
 }
 
 impl FixDialog {
+    /// The actions offered, left to right: Apply only on a live cluster whose dry run passed.
+    pub fn buttons(&self) -> Vec<Button> {
+        let mut b = vec![Button::Cancel];
+        if !self.export_only {
+            b.push(Button::Apply);
+        }
+        b.extend([Button::WritePatch, Button::CopyCommand]);
+        b
+    }
+
     pub fn new(finding: Finding, preview: Preview, settings: BTreeMap<String, String>) -> Self {
         FixDialog {
             finding,
@@ -68,22 +79,23 @@ impl FixDialog {
         if enter {
             return match self.focus {
                 Button::Cancel => false,
+                Button::Apply => {
+                    fx.push(Effect::ApplyFix(Box::new(self.preview.clone())));
+                    sh.status = Some(format!("applying to {}…", self.preview.plan.target));
+                    false
+                }
                 b => {
                     self.run(b, sh, fx);
                     true
                 }
             };
         }
-        let i = Button::ALL
-            .iter()
-            .position(|b| *b == self.focus)
-            .unwrap_or(0);
+        let all = self.buttons();
+        let i = all.iter().position(|b| *b == self.focus).unwrap_or(0);
         match cmd {
             Some(Command::Back) => return false,
-            Some(Command::NextPane) => self.focus = Button::ALL[(i + 1) % Button::ALL.len()],
-            Some(Command::PrevPane) => {
-                self.focus = Button::ALL[(i + Button::ALL.len() - 1) % Button::ALL.len()]
-            }
+            Some(Command::NextPane) => self.focus = all[(i + 1) % all.len()],
+            Some(Command::PrevPane) => self.focus = all[(i + all.len() - 1) % all.len()],
             Some(Command::WritePatch) => self.run(Button::WritePatch, sh, fx),
             Some(Command::CopyCommand) => self.run(Button::CopyCommand, sh, fx),
             Some(Command::EditValue) => {
@@ -106,7 +118,7 @@ impl FixDialog {
 
     fn run(&mut self, b: Button, sh: &mut Shared, fx: &mut Vec<Effect>) {
         match b {
-            Button::Cancel => {}
+            Button::Cancel | Button::Apply => {}
             Button::WritePatch => {
                 fx.push(Effect::WriteFile {
                     path: self.preview.file_name.clone().into(),
@@ -129,11 +141,17 @@ pub fn render(frame: &mut Frame, area: Rect, d: &FixDialog, sh: &Shared) {
     }
     let t = &sh.theme;
     frame.render_widget(Clear, area);
-    let title = format!(
-        " Fix {} · {} ",
-        d.finding.check,
-        escape_ctrl(&d.finding.object.to_string())
-    );
+    let title = match &d.preview.undoes {
+        Some(id) => format!(
+            " Undo {id} · {} ",
+            escape_ctrl(&d.finding.object.to_string())
+        ),
+        None => format!(
+            " Fix {} · {} ",
+            d.finding.check,
+            escape_ctrl(&d.finding.object.to_string())
+        ),
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .title(title)
@@ -166,9 +184,14 @@ pub fn render(frame: &mut Frame, area: Rect, d: &FixDialog, sh: &Shared) {
             t.muted(),
         ));
     }
-    if d.export_only {
+    if d.preview.dry_run {
         lines.push(Line::styled(
-            "Offline: export the patch and commit it to the manifests (nothing is sent anywhere).",
+            "The server accepted this change as a dry run; the diff is its answer. Tab to Apply, then Enter.",
+            t.ok(),
+        ));
+    } else if d.export_only {
+        lines.push(Line::styled(
+            "Export the patch and commit it to the manifests: nothing is sent anywhere from here.",
             t.muted(),
         ));
     }
@@ -194,7 +217,8 @@ pub fn render(frame: &mut Frame, area: Rect, d: &FixDialog, sh: &Shared) {
             .scroll((d.scroll.min(max), 0)),
         body,
     );
-    let spans: Vec<Span> = Button::ALL
+    let spans: Vec<Span> = d
+        .buttons()
         .iter()
         .flat_map(|b| {
             let style = if *b == d.focus {

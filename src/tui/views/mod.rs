@@ -6,6 +6,7 @@ pub mod findings;
 pub mod fix_dialog;
 mod footer;
 mod header;
+pub mod journal;
 mod placeholder;
 mod popup;
 pub mod workloads;
@@ -42,6 +43,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         View::Workloads => workloads::render(frame, body, &mut app.workloads, sh),
         View::Findings => findings::render(frame, body, &mut app.findings_view, sh),
         View::Rbac | View::Network => placeholder::render(frame, body, app.view, sh),
+        View::Journal => journal::render(frame, body, &app.journal, sh),
     }
     footer::render(frame, foot, app);
     if app.shared.popup.is_some() {
@@ -56,16 +58,24 @@ pub enum View {
     Findings,
     Rbac,
     Network,
+    Journal,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Workloads, View::Findings, View::Rbac, View::Network];
+    pub const ALL: [View; 5] = [
+        View::Workloads,
+        View::Findings,
+        View::Rbac,
+        View::Network,
+        View::Journal,
+    ];
     pub fn title(self) -> &'static str {
         match self {
             View::Workloads => "Workloads",
             View::Findings => "Findings",
             View::Rbac => "RBAC",
             View::Network => "Network",
+            View::Journal => "Journal",
         }
     }
 
@@ -74,6 +84,7 @@ impl View {
         match self {
             View::Workloads => workloads::COMMANDS,
             View::Findings => findings::COMMANDS,
+            View::Journal => journal::COMMANDS,
             View::Rbac | View::Network => &[],
         }
     }
@@ -83,6 +94,7 @@ impl View {
         match self {
             View::Workloads => workloads::COMMAND_LINE,
             View::Findings => findings::COMMAND_LINE,
+            View::Journal => journal::COMMAND_LINE,
             View::Rbac | View::Network => &[],
         }
     }
