@@ -12,22 +12,27 @@ pub fn read_object(snap: &Snapshot, r: &ObjectRef, origin: Origin) -> Result<Val
         .files
         .get(origin.file as usize)
         .ok_or_else(|| format!("{r}: its file is not known"))?;
-    let text = match snap.source_kind {
-        SourceKind::Demo => demo::FILES
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t.to_string())
-            .ok_or_else(|| format!("{name}: not in the demo"))?,
+    let owned;
+    let doc: &str = match snap.source_kind {
+        SourceKind::Demo => {
+            let text = demo::FILES
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| *t)
+                .ok_or_else(|| format!("{name}: not in the demo"))?;
+            document_at(text, origin.line)
+                .ok_or_else(|| format!("{name}:{}: no document there", origin.line))?
+        }
         _ if name == "-" => {
             return Err(format!(
                 "{r} was read from stdin, which is not kept: save the manifests to a file and run kvet fix -f FILE"
             ))
         }
-        _ => std::fs::read_to_string(name).map_err(|e| format!("{name}: {e}"))?,
+        _ => {
+            owned = read_document(name, origin.line)?;
+            &owned
+        }
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let doc = document_at(text, origin.line)
-        .ok_or_else(|| format!("{name}:{}: no document there", origin.line))?;
     let value: Value = serde_saphyr::from_str(doc)
         .map_err(|e| format!("{name}:{}: {}", origin.line, first_line(&e.to_string())))?;
     pick(value, r).ok_or_else(|| {
@@ -60,8 +65,51 @@ pub fn plan_fix(
     Ok((plan, object))
 }
 
+/// The document of a file that contains `line`, read line by line up to its end (a fix of an
+/// object in a large dump does not read the whole file).
+fn read_document(name: &str, line: u32) -> Result<String, String> {
+    use std::io::BufRead;
+    let f = std::fs::File::open(name).map_err(|e| format!("{name}: {e}"))?;
+    let mut doc = String::new();
+    let mut n = 0u32;
+    let mut found = false;
+    for l in std::io::BufReader::new(f).lines() {
+        let l = l.map_err(|e| format!("{name}: {e}"))?;
+        n += 1;
+        let body = l.strip_prefix('\u{feff}').unwrap_or(&l);
+        let sep = body == "---" || body.starts_with("--- ") || body == "...";
+        if sep {
+            if found {
+                break;
+            }
+            doc.clear();
+        } else {
+            doc.push_str(body);
+            doc.push('\n');
+        }
+        if n == line {
+            found = true;
+        }
+    }
+    if found {
+        Ok(doc)
+    } else {
+        Err(format!(
+            "{name}:{line}: no document there (the file changed since it was loaded)"
+        ))
+    }
+}
+
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
+}
+
+/// The object `r` from in-memory manifests, at the document around `line`.
+pub fn object_from_text(text: &str, r: &ObjectRef, line: u32) -> Result<Value, String> {
+    let doc = document_at(text, line).ok_or_else(|| format!("line {line}: no document there"))?;
+    let value: Value =
+        serde_saphyr::from_str(doc).map_err(|e| first_line(&e.to_string()).to_string())?;
+    pick(value, r).ok_or_else(|| format!("{r} is not at line {line}"))
 }
 
 /// The document of a multi-document file that contains `line` (1-based).
