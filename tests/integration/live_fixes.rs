@@ -400,3 +400,157 @@ fn readonly_refuses_to_write() {
         .expect_err("refused");
     assert!(err.contains("read-only"), "{err}");
 }
+
+/// A Deployment with an HPA and a PDB that trigger the other fixable checks.
+fn api_workloads(ns: &str) -> Vec<Value> {
+    let text = format!(
+        r#"
+apiVersion: v1
+kind: Namespace
+metadata: {{name: {ns}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: {ns}
+  annotations: {{kvet.io/cold-start-seconds: "120"}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: api}}}}
+  strategy: {{type: RollingUpdate, rollingUpdate: {{maxUnavailable: 1, maxSurge: 1}}}}
+  template:
+    metadata: {{labels: {{app: api}}}}
+    spec:
+      terminationGracePeriodSeconds: 30
+      containers:
+      - name: api
+        image: example/api:1
+        ports: [{{name: http, containerPort: 8080}}]
+        resources:
+          requests: {{cpu: 100m, memory: 128Mi}}
+          limits: {{cpu: 200m, memory: 256Mi}}
+        readinessProbe: {{httpGet: {{path: /ready, port: http}}, periodSeconds: 10}}
+        livenessProbe: {{httpGet: {{path: /ready, port: http}}, periodSeconds: 10}}
+        lifecycle: {{preStop: {{exec: {{command: [sleep, "40"]}}}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: api, namespace: {ns}}}
+spec:
+  selector: {{app: api}}
+  ports: [{{port: 80, targetPort: http}}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: api, namespace: {ns}}}
+spec:
+  minAvailable: 2
+  selector: {{matchLabels: {{app: api}}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: api, namespace: {ns}}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: api}}
+  minReplicas: 1
+  maxReplicas: 5
+  metrics:
+  - type: Resource
+    resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 65}}}}
+"#
+    );
+    text.split("\n---\n")
+        .map(|d| serde_saphyr::from_str::<Value>(d).expect("yaml"))
+        .collect()
+}
+
+#[test]
+fn the_other_fixes_apply_through_the_server_too() {
+    let Some(kc) = kubeconfig() else {
+        return;
+    };
+    let ns = &unique("kvet-fixes-api");
+    let data = tempfile::tempdir().expect("tempdir");
+    let rt = rt();
+    let conn = rt.block_on(connect(&kc));
+    rt.block_on(create_all(&conn, &api_workloads(ns)));
+    let objects = [
+        ObjectRef::new(Kind::Deployment, Some(ns), "api"),
+        ObjectRef::new(Kind::PodDisruptionBudget, Some(ns), "api"),
+        ObjectRef::new(Kind::HorizontalPodAutoscaler, Some(ns), "api"),
+    ];
+    let originals: Vec<Value> = objects
+        .iter()
+        .map(|r| rt.block_on(ap::fetch(&conn, r)).expect("fetch"))
+        .collect();
+    let before = live_checks(&kc, data.path(), ns);
+    let fixes = [
+        ("pdb-blocks-drain", "pdb"),
+        ("hpa-min-replicas", "hpa"),
+        ("rollout-unavailable", "deploy"),
+        ("liveness-equals-readiness", "deploy"),
+        ("startup-budget-short", "deploy"),
+        ("prestop-exceeds-grace", "deploy"),
+    ];
+    for (check, kind) in fixes {
+        assert!(
+            before.iter().any(|(c, n)| c == check && n == "api"),
+            "{check} should fire before: {before:?}"
+        );
+        let object = format!("{kind}/{ns}/api");
+        let args = [
+            "fix", "--check", check, "--object", &object, "--apply", "--yes",
+        ];
+        let mut out = kvet(&kc, data.path(), &args);
+        for _ in 0..5 {
+            if !String::from_utf8_lossy(&out.stderr).contains("changed since the preview") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            out = kvet(&kc, data.path(), &args);
+        }
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{check}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let after = live_checks(&kc, data.path(), ns);
+    for (check, _) in fixes {
+        assert!(
+            !after.iter().any(|(c, n)| c == check && n == "api"),
+            "{check} still fires after its fix: {after:?}"
+        );
+    }
+    let out = kvet(&kc, data.path(), &["journal", "-o", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("journal json");
+    let ids: Vec<String> = v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids.len(), fixes.len());
+    for id in &ids {
+        let mut out = kvet(&kc, data.path(), &["undo", id, "--yes"]);
+        for _ in 0..5 {
+            if !String::from_utf8_lossy(&out.stderr).contains("changed since the preview") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            out = kvet(&kc, data.path(), &["undo", id, "--yes"]);
+        }
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "undo {id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for (r, original) in objects.iter().zip(&originals) {
+        let now = rt.block_on(ap::fetch(&conn, r)).expect("fetch");
+        assert_eq!(now["spec"], original["spec"], "{r} is restored");
+    }
+}
