@@ -4,6 +4,7 @@ pub mod fix_cmd;
 pub mod live_fix;
 pub mod live_tui;
 pub mod output;
+pub mod rbac_cmd;
 
 use crate::audit::{self, find_check, registry, AuditOptions, Config, Severity};
 use crate::model::decode::DecodeOptions;
@@ -82,6 +83,11 @@ pub enum Command {
     },
     /// The fix of one finding: a JSON patch, a kubectl command, the fixed object or a diff
     Fix(fix_cmd::FixArgs),
+    /// Who may do something: the subjects allowed, with the binding and role that allow them
+    #[command(name = "who-can")]
+    WhoCan(rbac_cmd::WhoCanArgs),
+    /// What a subject may do (its effective rules), or one question with its exit code
+    Can(rbac_cmd::CanArgs),
     /// The fixes kvet applied (newest first)
     Journal {
         #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
@@ -358,7 +364,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 /// Prints every unreadable document as `path:line: reason`, every degraded live kind, and
 /// every identity defined more than once.
-fn report_errors(loaded: &Loaded, err: &mut dyn Write) {
+pub(crate) fn report_errors(loaded: &Loaded, err: &mut dyn Write) {
     for e in &loaded.errors {
         let _ = writeln!(err, "{}", crate::text::escape_ctrl(&e.to_string()));
     }
@@ -531,6 +537,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Checks { output }) => checks_cmd(*output, out),
         Some(Command::Explain { id }) => explain_cmd(id, out),
         Some(Command::Fix(args)) => fix_cmd::fix_cmd(&cli.source, args, out, err),
+        Some(Command::WhoCan(args)) => rbac_cmd::who_can_cmd(&cli.source, args, out, err),
+        Some(Command::Can(args)) => rbac_cmd::can_cmd(&cli.source, args, out, err),
         Some(Command::Journal { output }) => {
             live_fix::journal_cmd(*output == ListFormat::Json, out, err)
         }

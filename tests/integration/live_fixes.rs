@@ -38,7 +38,7 @@ async fn connect(kc: &str) -> Connection {
 }
 
 /// Creates every document (JSON) on the server, in order, with the version it serves.
-async fn create_all(conn: &Connection, docs: &[Value]) {
+pub async fn create_all(conn: &Connection, docs: &[Value]) {
     for d in docs {
         let kind = Kind::parse(d["kind"].as_str().unwrap_or_default());
         let (ar, namespaced) = if d["kind"] == "ValidatingWebhookConfiguration" {

@@ -13,5 +13,6 @@ mod live_fixes;
 mod locations;
 mod memory;
 mod peers;
+mod rbac_oracle;
 mod support;
 mod tui;
