@@ -126,6 +126,40 @@ pub fn cold_start_seconds(w: &Workload) -> Option<(f64, &'static str)> {
 
 pub const COLD_START_ANNOTATION: &str = "kvet.io/cold-start-seconds";
 
+/// One finding per ServiceAccount for which `reason` holds on one of its grants (the first, in
+/// binding order), on the ServiceAccount object (its copy's origin when it exists).
+pub fn sa_findings(
+    snap: &Snapshot,
+    out: &mut crate::audit::Findings,
+    reason: impl Fn(&crate::rbac::grants::SaGrant) -> Option<String>,
+) {
+    let g = crate::rbac::Graph::new(snap);
+    let mut done: Vec<(String, String)> = Vec::new();
+    for grant in crate::rbac::grants::sa_grants(snap, &g) {
+        let key = (grant.namespace.clone(), grant.name.clone());
+        if done.contains(&key) {
+            continue;
+        }
+        let Some(why) = reason(&grant) else { continue };
+        let object = crate::model::ObjectRef::new(
+            crate::model::Kind::ServiceAccount,
+            Some(&grant.namespace),
+            &grant.name,
+        );
+        let origin = snap
+            .service_accounts
+            .iter()
+            .find(|s| s.meta.namespace() == grant.namespace && *s.meta.name == *grant.name)
+            .and_then(|s| s.meta.origin);
+        out.add(
+            crate::audit::Subject { object, origin },
+            "",
+            format!("ServiceAccount {}/{}: {why}", grant.namespace, grant.name),
+        );
+        done.push(key);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::names;

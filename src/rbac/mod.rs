@@ -5,6 +5,7 @@
 //! grants nothing. Aggregated ClusterRoles get the rules of the ClusterRoles their selectors
 //! match, as the aggregation controller fills them in.
 
+pub mod grants;
 mod who;
 
 pub use who::{effective_rules, who_can, Grant, SubjectRules};

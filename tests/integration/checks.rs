@@ -29,6 +29,15 @@ const CATALOG: &[&str] = &[
     "hpa-cpu-target",
     "hpa-no-cpu-request",
     "hpa-replicas-conflict",
+    "rbac-cluster-admin",
+    "rbac-wildcard",
+    "rbac-escalation",
+    "rbac-secrets-read",
+    "rbac-exec",
+    "rbac-node-proxy",
+    "rbac-default-sa",
+    "rbac-broad-binding",
+    "rbac-dangling",
 ];
 
 #[test]

@@ -18,6 +18,15 @@ pub mod pdb_selects_nothing;
 pub mod prestop_exceeds_grace;
 pub mod prestop_missing;
 pub mod probe_port_unknown;
+pub mod rbac_broad_binding;
+pub mod rbac_cluster_admin;
+pub mod rbac_dangling;
+pub mod rbac_default_sa;
+pub mod rbac_escalation;
+pub mod rbac_exec;
+pub mod rbac_node_proxy;
+pub mod rbac_secrets_read;
+pub mod rbac_wildcard;
 pub mod readiness_missing;
 pub mod requests_missing;
 pub mod revision_history;
@@ -57,4 +66,14 @@ pub static ALL: &[&dyn Check] = &[
     &hpa_cpu_target::HpaCpuTarget,
     &hpa_no_cpu_request::HpaNoCpuRequest,
     &hpa_replicas_conflict::HpaReplicasConflict,
+    // rbac
+    &rbac_cluster_admin::RbacClusterAdmin,
+    &rbac_wildcard::RbacWildcard,
+    &rbac_escalation::RbacEscalation,
+    &rbac_secrets_read::RbacSecretsRead,
+    &rbac_exec::RbacExec,
+    &rbac_node_proxy::RbacNodeProxy,
+    &rbac_default_sa::RbacDefaultSa,
+    &rbac_broad_binding::RbacBroadBinding,
+    &rbac_dangling::RbacDangling,
 ];
