@@ -97,3 +97,59 @@ fn fix_preview_150k_pods(bencher: divan::Bencher) {
             .unwrap_or(0)
     });
 }
+
+const RBAC_CHECKS: [&str; 9] = [
+    "rbac-cluster-admin",
+    "rbac-wildcard",
+    "rbac-escalation",
+    "rbac-secrets-read",
+    "rbac-exec",
+    "rbac-node-proxy",
+    "rbac-default-sa",
+    "rbac-broad-binding",
+    "rbac-dangling",
+];
+
+/// The rbac family alone on a built snapshot, against `audit_only` (every check).
+#[divan::bench(args = [50_000, 150_000], sample_count = 5, sample_size = 1)]
+fn rbac_family_only(bencher: divan::Bencher, pods: usize) {
+    let text = synth(pods);
+    let loaded = load_texts(
+        &[("synth", &text)],
+        &DecodeOptions::default(),
+        SourceKind::Offline,
+        "synth",
+    );
+    let opts = AuditOptions {
+        only: Some(RBAC_CHECKS.iter().map(|s| s.to_string()).collect()),
+        ..AuditOptions::default()
+    };
+    bencher.bench(|| audit::run(&loaded.snapshot, &opts).findings.len());
+}
+
+/// G9: one who-can answer on the 150k-pod snapshot (15,000 RoleBindings, 15,000 Roles).
+#[divan::bench(sample_count = 20)]
+fn who_can_150k_pods(bencher: divan::Bencher) {
+    let text = synth(150_000);
+    let loaded = load_texts(
+        &[("synth", &text)],
+        &DecodeOptions::default(),
+        SourceKind::Offline,
+        "synth",
+    );
+    let snap = &loaded.snapshot;
+    eprintln!(
+        "who-can snapshot: {} bindings, {} roles",
+        snap.bindings.len(),
+        snap.roles.len()
+    );
+    let req = kvet::rbac::Request {
+        verb: "get".into(),
+        namespace: Some("ns-0001".into()),
+        target: kvet::rbac::Target::parse("configmaps", None, None),
+    };
+    bencher.bench(|| {
+        let g = kvet::rbac::Graph::new(snap);
+        kvet::rbac::who_can(&g, &req).len()
+    });
+}

@@ -134,29 +134,30 @@ pub fn sa_findings(
     reason: impl Fn(&crate::rbac::grants::SaGrant) -> Option<String>,
 ) {
     let g = crate::rbac::Graph::new(snap);
-    let mut done: Vec<(String, String)> = Vec::new();
+    let mut done: std::collections::HashSet<(&str, &str)> = Default::default();
+    let origins: std::collections::HashMap<(&str, &str), crate::model::Origin> = snap
+        .service_accounts
+        .iter()
+        .filter_map(|s| Some(((s.meta.namespace(), &*s.meta.name), s.meta.origin?)))
+        .collect();
     for grant in crate::rbac::grants::sa_grants(snap, &g) {
-        let key = (grant.namespace.clone(), grant.name.clone());
+        let key = (grant.namespace, grant.name);
         if done.contains(&key) {
             continue;
         }
         let Some(why) = reason(&grant) else { continue };
         let object = crate::model::ObjectRef::new(
             crate::model::Kind::ServiceAccount,
-            Some(&grant.namespace),
-            &grant.name,
+            Some(grant.namespace),
+            grant.name,
         );
-        let origin = snap
-            .service_accounts
-            .iter()
-            .find(|s| s.meta.namespace() == grant.namespace && *s.meta.name == *grant.name)
-            .and_then(|s| s.meta.origin);
+        let origin = origins.get(&(grant.namespace, grant.name)).copied();
         out.add(
             crate::audit::Subject { object, origin },
             "",
             format!("ServiceAccount {}/{}: {why}", grant.namespace, grant.name),
         );
-        done.push(key);
+        done.insert(key);
     }
 }
 

@@ -66,6 +66,9 @@ pub struct Index {
     pub workload_copies: HashMap<ObjectRef, Vec<usize>>,
     /// Identities defined more than once (offline), with every place, in input order.
     pub duplicates: Vec<(ObjectRef, Vec<Origin>)>,
+    /// ServiceAccount (namespace, name) → the bindings that reach it, directly or through its
+    /// groups; computed once, the first time an rbac check asks (see `rbac::grants`).
+    pub sa_bindings: std::sync::OnceLock<Vec<(Arc<str>, Arc<str>, Vec<usize>)>>,
 }
 
 #[derive(Debug)]

@@ -275,6 +275,20 @@ impl<'a> Graph<'a> {
         self.cluster_roles.get(name).map(|r| r.rules.as_slice())
     }
 
+    /// The rules of the role a binding refers to (`None` when it does not exist).
+    pub fn rules_of(&self, b: &Binding) -> Option<&[RbacRule]> {
+        match &*b.role_kind {
+            "ClusterRole" => self.cluster_role_rules(&b.role_name),
+            "Role" => {
+                let ns = b.meta.namespace.as_deref()?;
+                self.roles
+                    .get(&(ns, &*b.role_name))
+                    .map(|r| r.rules.as_slice())
+            }
+            _ => None,
+        }
+    }
+
     /// The role a binding refers to: its rules, and its reference as cli.md prints it
     /// (`Role/NS/NAME` or `ClusterRole/NAME`). `None` when the role does not exist.
     pub fn role_of(&self, b: &Binding) -> Option<(&[RbacRule], String)> {
@@ -303,7 +317,13 @@ impl<'a> Graph<'a> {
                     .as_deref()
                     .filter(|n| !n.is_empty())
                     .or(b.meta.namespace.as_deref());
-                ns.is_some_and(|ns| who.user == format!("system:serviceaccount:{ns}:{}", s.name))
+                ns.is_some_and(|ns| {
+                    who.user
+                        .strip_prefix("system:serviceaccount:")
+                        .and_then(|u| u.strip_prefix(ns))
+                        .and_then(|u| u.strip_prefix(':'))
+                        == Some(&*s.name)
+                })
             }
             _ => false,
         })

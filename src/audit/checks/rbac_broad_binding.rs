@@ -65,6 +65,11 @@ impl Check for RbacBroadBinding {
 
     fn run(&self, snap: &Snapshot, out: &mut Findings) {
         let g = crate::rbac::Graph::new(snap);
+        // ServiceAccounts that workloads run as.
+        let used: std::collections::HashSet<(&str, &str)> = snap
+            .top_workloads()
+            .map(|(_, w)| (w.meta.namespace(), w.spec.service_account_name()))
+            .collect();
         for b in snap.bindings.iter().filter(|b| b.meta.namespace.is_none()) {
             if b.meta.name.starts_with("system:") {
                 continue;
@@ -86,10 +91,7 @@ impl Check for RbacBroadBinding {
                 let Some(ns) = s.namespace.as_deref() else {
                     continue;
                 };
-                let used = snap.top_workloads().any(|(_, w)| {
-                    w.meta.namespace() == ns && w.spec.service_account_name() == &*s.name
-                });
-                if used {
+                if used.contains(&(ns, &*s.name)) {
                     out.add(
                         Subject::of(Kind::ClusterRoleBinding, &b.meta),
                         "/subjects",

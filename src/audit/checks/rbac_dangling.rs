@@ -41,6 +41,11 @@ impl Check for RbacDangling {
 
     fn run(&self, snap: &Snapshot, out: &mut Findings) {
         let g = crate::rbac::Graph::new(snap);
+        let existing: std::collections::HashSet<(&str, &str)> = snap
+            .service_accounts
+            .iter()
+            .map(|a| (a.meta.namespace(), &*a.meta.name))
+            .collect();
         for b in &snap.bindings {
             if b.meta.name.starts_with("system:") {
                 continue;
@@ -67,10 +72,7 @@ impl Check for RbacDangling {
                     .filter(|n| !n.is_empty())
                     .or(b.meta.namespace.as_deref())
                     .unwrap_or_default();
-                !snap
-                    .service_accounts
-                    .iter()
-                    .any(|a| a.meta.namespace() == ns && *a.meta.name == *s.name)
+                !existing.contains(&(ns, &*s.name))
             });
             if role_missing {
                 out.add(
