@@ -68,8 +68,11 @@ pub struct Index {
     pub duplicates: Vec<(ObjectRef, Vec<Origin>)>,
     /// ServiceAccount (namespace, name) → the bindings that reach it, directly or through its
     /// groups; computed once, the first time an rbac check asks (see `rbac::grants`).
-    pub sa_bindings: std::sync::OnceLock<Vec<(Arc<str>, Arc<str>, Vec<usize>)>>,
+    pub sa_bindings: std::sync::OnceLock<Vec<SaBindings>>,
 }
+
+/// A ServiceAccount (namespace, name) and the positions of the bindings that reach it.
+pub type SaBindings = (Arc<str>, Arc<str>, Vec<usize>);
 
 #[derive(Debug)]
 pub struct Snapshot {

@@ -78,7 +78,7 @@ pub fn sa_grants<'a>(snap: &'a Snapshot, g: &'a Graph<'a>) -> Vec<SaGrant<'a>> {
 }
 
 /// ServiceAccount → the (non-system) bindings that reach it.
-fn sa_bindings(snap: &Snapshot) -> Vec<(Arc<str>, Arc<str>, Vec<usize>)> {
+fn sa_bindings(snap: &Snapshot) -> Vec<crate::model::snapshot::SaBindings> {
     let mut sas: Vec<(Arc<str>, Arc<str>)> = snap
         .service_accounts
         .iter()
