@@ -99,3 +99,45 @@ fn kube_prometheus_pdbs_for_operator_pods_select_nothing_offline() {
         "prometheus-adapter's PDB selects its Deployment"
     );
 }
+
+#[test]
+fn rbac_checks_find_what_the_corpus_really_grants() {
+    let root = corpus();
+    let rbac = |dir: &str| {
+        let (f, _) = audit_path(
+            &root.join(dir),
+            Some(&["rbac-cluster-admin", "rbac-wildcard", "rbac-secrets-read"]),
+        );
+        f.into_iter()
+            .map(|x| (x.check.to_string(), x.object.to_string(), x.message))
+            .collect::<Vec<_>>()
+    };
+    // kubernetes-goat binds cluster-admin to kube-system/superadmin.
+    let goat = rbac("kubernetes-goat");
+    assert!(
+        goat.iter().any(|(c, o, m)| c == "rbac-cluster-admin"
+            && o == "ServiceAccount/kube-system/superadmin"
+            && m.contains("ClusterRoleBinding superadmin")),
+        "{goat:#?}"
+    );
+    // Argo CD's application controller: * verbs on * resources in * groups.
+    let argo = rbac("argo-cd");
+    assert!(
+        argo.iter().any(|(c, o, m)| c == "rbac-cluster-admin"
+            && o == "ServiceAccount/argocd/argocd-application-controller"
+            && m.contains("every verb on every resource")),
+        "{argo:#?}"
+    );
+    // kube-prometheus: the operator's wildcard role, and cluster-wide Secret reads.
+    let kp = rbac("kube-prometheus");
+    assert!(
+        kp.iter().any(|(c, o, _)| c == "rbac-wildcard"
+            && o == "ServiceAccount/monitoring/prometheus-operator"),
+        "{kp:#?}"
+    );
+    assert!(
+        kp.iter().any(|(c, o, _)| c == "rbac-secrets-read"
+            && o == "ServiceAccount/monitoring/kube-state-metrics"),
+        "{kp:#?}"
+    );
+}

@@ -67,6 +67,46 @@ const POLARIS: &[Mapping] = &[
         kvet: &["hpa-min-replicas"],
         fires: any,
     },
+    Mapping {
+        peer: "clusterrolebindingClusterAdmin",
+        kvet: &["rbac-cluster-admin"],
+        fires: any,
+    },
+    Mapping {
+        peer: "rolebindingClusterAdminClusterRole",
+        kvet: &["rbac-cluster-admin"],
+        fires: any,
+    },
+    Mapping {
+        peer: "rolebindingClusterAdminRole",
+        kvet: &["rbac-cluster-admin"],
+        fires: any,
+    },
+    Mapping {
+        peer: "clusterrolePodExecAttach",
+        kvet: &["rbac-exec"],
+        fires: any,
+    },
+    Mapping {
+        peer: "rolePodExecAttach",
+        kvet: &["rbac-exec"],
+        fires: any,
+    },
+    Mapping {
+        peer: "clusterrolebindingPodExecAttach",
+        kvet: &["rbac-exec"],
+        fires: any,
+    },
+    Mapping {
+        peer: "rolebindingClusterRolePodExecAttach",
+        kvet: &["rbac-exec"],
+        fires: any,
+    },
+    Mapping {
+        peer: "rolebindingRolePodExecAttach",
+        kvet: &["rbac-exec"],
+        fires: any,
+    },
 ];
 
 const KUBE_SCORE: &[Mapping] = &[
@@ -252,6 +292,75 @@ const ON_PURPOSE: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Polaris' RBAC fixtures where kvet answers otherwise on purpose: (file name, reason). They
+/// apply to every Polaris RBAC check (after the ServiceAccount substitution above).
+const RBAC_ON_PURPOSE: &[(&str, &str)] = &[
+    // checks.md: rbac-cluster-admin is cluster-admin, or `*` verbs on `*` resources in `*`
+    // groups. Seven listed verbs leave out escalate, bind and impersonate; rbac-wildcard reports
+    // the `*` resources of such a role.
+    ("failure.all_verbs.yaml", "listed verbs are not *"),
+    (
+        "failure.all_verbs_different_order.yaml",
+        "listed verbs are not *",
+    ),
+    // Polaris exempts GKE's `gce:` bindings by name; kvet reports every workload ServiceAccount
+    // with the grant (kvet.io/ignore exempts one on purpose).
+    ("success.gce_calico_binding.yaml", "no exemption by name"),
+    (
+        "success.gce_calico_clusterrole.yaml",
+        "no exemption by name",
+    ),
+    // `get` on pods/exec or pods/attach opens nothing: kubectl exec and attach POST, which the
+    // authorizer checks as `create`. rbac-exec reports create.
+    (
+        "failure.get_attach_and_exec_using_resource_wildcard.yaml",
+        "get does not exec",
+    ),
+    (
+        "failure.get_attach_using_apigroup_wildcard.yaml",
+        "get does not attach",
+    ),
+    (
+        "failure.get_exec_using_apigroup_wildcard.yaml",
+        "get does not exec",
+    ),
+    // The cluster's default roles (admin, cluster-admin, system:*) that Polaris skips. Bound to a
+    // workload's ServiceAccount, as the comparison binds them, they do allow exec; kvet skips only
+    // the cluster's own bindings (system:).
+    (
+        "success.defaultclusterrole_admin.yaml",
+        "a default role, bound to a workload",
+    ),
+    (
+        "success.defaultclusterrole_clusteradmin.yaml",
+        "a default role, bound to a workload",
+    ),
+    (
+        "success.system_prefix.yaml",
+        "a system: role, bound to a workload",
+    ),
+    (
+        "success.system_prefix_binding.yaml",
+        "a system: role, bound to a workload",
+    ),
+    (
+        "success.defaultclusterrolebinding_clusteradmin.yaml",
+        "a default role, bound to a workload",
+    ),
+    // A binding to a role that does not exist grants nothing (the RBAC authorizer); kvet reports
+    // the binding itself as rbac-dangling.
+    (
+        "failure.binding_points_to_missing_ref.yaml",
+        "a missing role grants nothing",
+    ),
+    // Polaris' rolebindingRolePodExecAttach looks at RoleBinding → Role only; kvet reports the
+    // ServiceAccount's exec whatever the kind of role that grants it.
+    (
+        "success.role_binding_cluster_role_binding.yaml",
+        "every role kind counts",
+    ),
+];
+
 struct Tally {
     agree: usize,
     total: usize,
@@ -296,6 +405,72 @@ impl Comparison {
     }
 }
 
+/// Polaris flags roles and bindings whatever their subjects; kvet's rbac checks concern the
+/// ServiceAccounts that workloads run as (checks.md). To compare like with like, a copy of the
+/// fixture gives every User or Group subject's place to a ServiceAccount (`system:` subjects
+/// stay, both tools skip them), and binds a ServiceAccount to every role that nothing binds.
+fn as_service_account_grants(path: &std::path::Path, dir: &std::path::Path) -> std::path::PathBuf {
+    use serde_json::{json, Value};
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let mut docs: Vec<Value> = text
+        .split("\n---")
+        .filter_map(|d| {
+            serde_saphyr::from_str::<Option<Value>>(d.trim_start_matches('-'))
+                .ok()
+                .flatten()
+        })
+        .collect();
+    let mut bound: Vec<String> = Vec::new();
+    for d in docs.iter_mut() {
+        let kind = d["kind"].as_str().unwrap_or_default().to_string();
+        if kind == "RoleBinding" || kind == "ClusterRoleBinding" {
+            let ns = d["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or("test")
+                .to_string();
+            bound.push(
+                d["roleRef"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+            if let Some(subjects) = d["subjects"].as_array_mut() {
+                for s in subjects.iter_mut() {
+                    let system = s["name"].as_str().is_some_and(|n| n.starts_with("system:"));
+                    if s["kind"] != "ServiceAccount" && !system {
+                        *s = json!({"kind": "ServiceAccount", "name": "peer-sa", "namespace": ns});
+                    }
+                }
+            }
+        }
+    }
+    let mut extra = Vec::new();
+    for d in &docs {
+        let name = d["metadata"]["name"].as_str().unwrap_or_default();
+        match d["kind"].as_str() {
+            Some("ClusterRole") if !bound.iter().any(|b| b == name) => extra.push(json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                "metadata": {"name": format!("peer-{name}")},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+                "subjects": [{"kind": "ServiceAccount", "name": "peer-sa", "namespace": "test"}]})),
+            Some("Role") if !bound.iter().any(|b| b == name) => extra.push(json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                "metadata": {"name": format!("peer-{name}"), "namespace": d["metadata"]["namespace"].clone()},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+                "subjects": [{"kind": "ServiceAccount", "name": "peer-sa", "namespace": d["metadata"]["namespace"].clone()}]})),
+            _ => {}
+        }
+    }
+    docs.extend(extra);
+    let out = dir.join(path.file_name().unwrap_or_default());
+    let body: String = docs
+        .iter()
+        .map(|d| format!("---\n{}", serde_saphyr::to_string(d).expect("yaml")))
+        .collect();
+    std::fs::write(&out, body).expect("write");
+    out
+}
+
 fn kvet_fires(path: &std::path::Path, m: &Mapping) -> bool {
     let (findings, loaded) = audit_path(path, Some(m.kvet));
     assert!(
@@ -320,6 +495,12 @@ fn report(name: &str, tallies: &BTreeMap<&'static str, Tally>, disagreements: &[
 fn check_disagreements(disagreements: &[(String, String, bool)]) -> Vec<String> {
     let mut unexplained = Vec::new();
     for (peer, file, kvet) in disagreements {
+        let rbac_peer = POLARIS
+            .iter()
+            .any(|m| m.peer == peer && m.kvet.iter().any(|k| k.starts_with("rbac-")));
+        if rbac_peer && RBAC_ON_PURPOSE.iter().any(|(f, _)| file.ends_with(f)) {
+            continue;
+        }
         match ON_PURPOSE
             .iter()
             .find(|(p, f, _)| p == peer && file.ends_with(f))
@@ -334,6 +515,7 @@ fn check_disagreements(disagreements: &[(String, String, bool)]) -> Vec<String> 
 #[test]
 fn polaris_fixtures() {
     let root = corpus();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let mut cmp = Comparison::default();
     for m in POLARIS {
         let dir = root.join("polaris/test/checks").join(m.peer);
@@ -354,6 +536,11 @@ fn polaris_fixtures() {
                 false
             } else {
                 continue;
+            };
+            let f = if m.kvet.iter().any(|k| k.starts_with("rbac-")) {
+                as_service_account_grants(&f, tmp.path())
+            } else {
+                f
             };
             cmp.record(
                 m.peer,
@@ -415,6 +602,19 @@ fn kube_score_fixtures() {
 #[test]
 fn on_purpose_entries_name_real_fixtures() {
     let root = corpus();
+    for (file, why) in RBAC_ON_PURPOSE {
+        assert!(!why.is_empty());
+        let found = POLARIS
+            .iter()
+            .filter(|m| m.kvet.iter().any(|k| k.starts_with("rbac-")))
+            .any(|m| {
+                root.join("polaris/test/checks")
+                    .join(m.peer)
+                    .join(file)
+                    .is_file()
+            });
+        assert!(found, "{file} is in no Polaris RBAC check folder");
+    }
     for (peer, file, why) in ON_PURPOSE {
         assert!(!why.is_empty());
         let path = match POLARIS.iter().find(|m| m.peer == *peer) {
