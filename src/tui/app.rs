@@ -132,6 +132,7 @@ pub struct App {
     pub workloads: WorkloadsView,
     pub findings_view: FindingsView,
     pub journal: super::views::journal::JournalView,
+    pub rbac: super::views::rbac::RbacView,
 }
 
 impl App {
@@ -145,6 +146,7 @@ impl App {
             workloads,
             findings_view: FindingsView::default(),
             journal: Default::default(),
+            rbac: Default::default(),
         }
     }
 
@@ -397,6 +399,21 @@ impl App {
                 fx.push(Effect::LoadJournal);
             }
             Command::Back if !sh.filter.is_empty() => sh.set_filter(String::new()),
+            Command::ShowRbac if self.view == View::Workloads => {
+                let sel = self.workloads.selected_node().cloned();
+                let w = sel
+                    .and_then(|id| super::views::workloads::tree::workload_of(&sh.snapshot, &id));
+                match w {
+                    Some(w) => {
+                        let wl = &sh.snapshot.workloads[w];
+                        let ns = wl.meta.namespace().to_string();
+                        let name = wl.spec.service_account_name().to_string();
+                        self.rbac.select_service_account(sh, &ns, &name);
+                        self.view = View::Rbac;
+                    }
+                    None => sh.status = Some("select a workload first".into()),
+                }
+            }
             Command::Fix => {
                 let picked = match self.view {
                     View::Workloads => self.workloads.selected_finding(sh),
@@ -410,7 +427,8 @@ impl App {
                     View::Workloads => self.workloads.command(cmd, sh),
                     View::Findings => self.findings_view.command(cmd, sh),
                     View::Journal => self.journal.command(cmd, sh, fx),
-                    View::Rbac | View::Network => false,
+                    View::Rbac => self.rbac.command(cmd, sh),
+                    View::Network => false,
                 };
                 if !handled && matches!(cmd, Command::NextPane | Command::PrevPane) {
                     // Views without panes: Tab moves between views.
@@ -491,7 +509,8 @@ impl App {
     pub fn run_command_line(&mut self, line: &str, fx: &mut Vec<Effect>) {
         let mut parts = line.split_whitespace();
         let Some(word) = parts.next() else { return };
-        let arg = parts.next().map(str::to_string);
+        let args: Vec<String> = parts.map(str::to_string).collect();
+        let arg = args.first().cloned();
         let word = word.to_ascii_lowercase();
         let w = word.as_str();
         let sh = &mut self.shared;
@@ -504,7 +523,9 @@ impl App {
             return;
         }
         let sh = &mut self.shared;
-        if self.findings_view.command_line(w, arg.clone(), sh) {
+        if self.rbac.command_line(w, &args, sh) {
+            self.view = View::Rbac;
+        } else if self.findings_view.command_line(w, arg.clone(), sh) {
             self.view = View::Findings;
         } else if self.workloads.command_line(w, arg, sh) {
             self.view = View::Workloads;

@@ -62,6 +62,7 @@ commands! {
     ViewNetwork = "view_network": "Network view",
     ViewJournal = "view_journal": "Journal view (the fixes kvet applied)",
     Undo = "undo": "Journal: undo the selected fix (a preview first)",
+    ShowRbac = "show_rbac": "Workloads: the selected workload's ServiceAccount in the RBAC view",
     Help = "help": "this help",
     Filter = "filter": "fuzzy filter",
     CommandLine = "command": "command line (:ns payments, :deploy, :findings)",

@@ -256,7 +256,7 @@ fn help_lists_what_is_bound() {
     let mut app = demo_app();
     app.update(key('?'));
     assert!(matches!(app.shared.popup, Some(Popup::Help { .. })));
-    let text = screen(&mut app, 160, 90);
+    let text = screen(&mut app, 160, 160);
     assert!(
         text.contains("quit kvet") && text.contains(":ns NAME"),
         "{text}"
@@ -268,7 +268,7 @@ fn help_lists_what_is_bound() {
         Theme::default_theme(),
     );
     app2.update(key('?'));
-    let text = screen(&mut app2, 160, 90);
+    let text = screen(&mut app2, 160, 160);
     assert!(
         text.lines()
             .any(|l| l.contains("q x ctrl-c") && l.contains("quit kvet")),
@@ -736,4 +736,55 @@ fn the_journal_view_lists_applied_fixes_and_u_previews_an_undo() {
         matches!(fx.as_slice(), [Effect::PlanUndo(e)] if e.id == "20261201200000-1"),
         "{fx:?}"
     );
+}
+
+#[test]
+fn rbac_view_answers_who_can_and_r_jumps_to_a_workloads_serviceaccount() {
+    let mut app = demo_app();
+    // From the monitoring/log-shipper workload, r shows its ServiceAccount's permissions.
+    app.run_command_line("ds monitoring", &mut Vec::new());
+    app.refresh_tree();
+    let target = app
+        .workloads
+        .tree
+        .state
+        .flatten(&app.workloads.tree.items)
+        .iter()
+        .map(|f| f.identifier.clone())
+        .find(|id| matches!(id.last(), Some(NodeId::Object(r)) if &*r.name == "log-shipper"))
+        .expect("log-shipper in the tree");
+    app.workloads.tree.state.select(target);
+    app.update(key('r'));
+    assert_eq!(app.view, View::Rbac);
+    let text = screen(&mut app, 160, 48);
+    assert!(
+        text.contains("ServiceAccount monitoring/log-shipper"),
+        "{text}"
+    );
+    assert!(text.contains("rbac-secrets-read"), "{text}");
+    assert!(text.contains("May do, in monitoring:"), "{text}");
+    // :can lists who may read Secrets in payments; Enter says through what.
+    app.run_command_line("can get secrets payments", &mut Vec::new());
+    let text = screen(&mut app, 160, 48);
+    assert!(text.contains("who can get secrets in payments"), "{text}");
+    assert!(text.contains("platform/ci-runner"), "{text}");
+    let w = app.rbac.who.as_ref().expect("who-can answer");
+    let ci = w
+        .grants
+        .iter()
+        .position(|g| g.subject == "platform/ci-runner")
+        .expect("ci-runner is allowed");
+    for _ in 0..ci {
+        app.update(code(KeyCode::Down));
+    }
+    app.update(code(KeyCode::Enter));
+    let text = screen(&mut app, 160, 48);
+    assert!(
+        text.contains("through ci-runner-admin → ClusterRole/cluster-admin"),
+        "{text}"
+    );
+    // Esc closes the why, then the answer.
+    app.update(code(KeyCode::Esc));
+    app.update(code(KeyCode::Esc));
+    assert!(app.rbac.who.is_none());
 }

@@ -9,6 +9,7 @@ mod header;
 pub mod journal;
 mod placeholder;
 mod popup;
+pub mod rbac;
 pub mod workloads;
 
 use super::app::App;
@@ -42,7 +43,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     match app.view {
         View::Workloads => workloads::render(frame, body, &mut app.workloads, sh),
         View::Findings => findings::render(frame, body, &mut app.findings_view, sh),
-        View::Rbac | View::Network => placeholder::render(frame, body, app.view, sh),
+        View::Rbac => rbac::render(frame, body, &mut app.rbac, sh),
+        View::Network => placeholder::render(frame, body, app.view, sh),
         View::Journal => journal::render(frame, body, &app.journal, sh),
     }
     footer::render(frame, foot, app);
@@ -85,7 +87,8 @@ impl View {
             View::Workloads => workloads::COMMANDS,
             View::Findings => findings::COMMANDS,
             View::Journal => journal::COMMANDS,
-            View::Rbac | View::Network => &[],
+            View::Rbac => rbac::COMMANDS,
+            View::Network => &[],
         }
     }
 
@@ -95,7 +98,8 @@ impl View {
             View::Workloads => workloads::COMMAND_LINE,
             View::Findings => findings::COMMAND_LINE,
             View::Journal => journal::COMMAND_LINE,
-            View::Rbac | View::Network => &[],
+            View::Rbac => rbac::COMMAND_LINE,
+            View::Network => &[],
         }
     }
 }

@@ -57,6 +57,7 @@ pub const COMMANDS: &[Command] = &[
     Command::NextPane,
     Command::PrevPane,
     Command::FindingsFirst,
+    Command::ShowRbac,
 ];
 
 /// `:` commands of this view: (syntax, what it does).

@@ -70,6 +70,12 @@ fn render_tree(frame: &mut Frame, area: Rect, v: &mut WorkloadsView, sh: &Shared
 
 fn render_details(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared) {
     let mut lines = details::lines(&sh.snapshot, &sh.theme, v.selected_node());
+    if let Some(w) = v
+        .selected_node()
+        .and_then(|id| super::tree::workload_of(&sh.snapshot, id))
+    {
+        sa_summary(&mut lines, sh, w);
+    }
     if let Some(p) = sh.progress.as_ref().filter(|p| !p.complete()) {
         // Nothing here is final until every kind is listed: say so above the figures.
         let text = if p.kinds_done < p.kinds_total {
@@ -205,5 +211,57 @@ fn render_findings(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared
             ),
             bottom,
         );
+    }
+}
+
+/// Under the ServiceAccount line: the riskiest RBAC finding of the workload's ServiceAccount,
+/// and whether its pods mount the token.
+fn sa_summary(lines: &mut Vec<Line<'static>>, sh: &Shared, w: usize) {
+    let s = &sh.snapshot;
+    let wl = &s.workloads[w];
+    let ns = wl.meta.namespace();
+    let sa = wl.spec.service_account_name();
+    let r = crate::model::ObjectRef::new(crate::model::Kind::ServiceAccount, Some(ns), sa);
+    let worst = sh
+        .findings
+        .of_object(&r)
+        .iter()
+        .map(|&i| &sh.findings.findings[i])
+        .max_by_key(|f| f.severity);
+    let sa_obj = s
+        .service_accounts
+        .iter()
+        .find(|a| a.meta.namespace() == ns && &*a.meta.name == sa);
+    let mounted = wl
+        .spec
+        .automount_token
+        .unwrap_or_else(|| sa_obj.and_then(|a| a.automount_token).unwrap_or(true));
+    let Some(at) = lines.iter().position(|l| {
+        l.spans
+            .first()
+            .is_some_and(|sp| sp.content.starts_with("ServiceAccount"))
+    }) else {
+        return;
+    };
+    let mut extra = Vec::new();
+    if let Some(f) = worst {
+        extra.push(Line::from(vec![
+            Span::styled(format!("{:<15} ", "  RBAC risk"), sh.theme.muted()),
+            Span::styled(
+                format!("{} ({})", escape_ctrl(&f.message), f.check),
+                sh.theme.severity(f.severity),
+            ),
+        ]));
+    }
+    extra.push(Line::from(vec![
+        Span::styled(format!("{:<15} ", "  token"), sh.theme.muted()),
+        Span::raw(if mounted {
+            "mounted in its pods (r: its permissions)"
+        } else {
+            "not mounted (automountServiceAccountToken: false)"
+        }),
+    ]));
+    for (k, l) in extra.into_iter().enumerate() {
+        lines.insert(at + 1 + k, l);
     }
 }
