@@ -762,7 +762,19 @@ fn rbac_view_answers_who_can_and_r_jumps_to_a_workloads_serviceaccount() {
         "{text}"
     );
     assert!(text.contains("rbac-secrets-read"), "{text}");
-    assert!(text.contains("May do, in monitoring:"), "{text}");
+    assert!(
+        text.contains("May do, in monitoring (Enter: cluster-wide):"),
+        "{text}"
+    );
+    // Enter widens the matrix to the whole cluster, and back.
+    app.update(code(KeyCode::Enter));
+    let text = screen(&mut app, 160, 48);
+    assert!(
+        text.contains("May do, cluster-wide (Enter: in monitoring):"),
+        "{text}"
+    );
+    app.update(code(KeyCode::Enter));
+    assert!(!app.rbac.cluster_wide);
     // :can lists who may read Secrets in payments; Enter says through what.
     app.run_command_line("can get secrets payments", &mut Vec::new());
     let text = screen(&mut app, 160, 48);

@@ -101,6 +101,8 @@ pub struct RbacView {
     pub selected: usize,
     built: Option<Version>,
     pub who: Option<WhoCan>,
+    /// The matrix cluster-wide rather than in the subject's namespace (Enter toggles).
+    pub cluster_wide: bool,
 }
 
 impl RbacView {
@@ -219,6 +221,7 @@ impl RbacView {
                 self.selected =
                     super::step(self.selected, super::delta(cmd, 10), self.subjects.len());
             }
+            Command::Select => self.cluster_wide = !self.cluster_wide,
             _ => return false,
         }
         true
@@ -379,15 +382,20 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut RbacView, sh: &Shared) {
         }
     }
     // The matrix, where the subject works: its namespace, or cluster-wide.
-    let scope = row.namespace.clone();
+    let scope = if v.cluster_wide {
+        None
+    } else {
+        row.namespace.clone()
+    };
     out.push(Line::raw(""));
     out.push(Line::styled(
         format!(
             "May do, {}:",
-            scope
-                .as_deref()
-                .map(|n| format!("in {n}"))
-                .unwrap_or_else(|| "cluster-wide".into())
+            match (&scope, &row.namespace) {
+                (Some(n), _) => format!("in {n} (Enter: cluster-wide)"),
+                (None, Some(n)) => format!("cluster-wide (Enter: in {n})"),
+                (None, None) => "cluster-wide".into(),
+            }
         ),
         t.accent(),
     ));
