@@ -387,6 +387,14 @@ fn snapshot_views(w: u16, h: u16) {
     shot(&mut app, "findings");
     app.update(key('3'));
     shot(&mut app, "rbac");
+    // The view opens on the riskiest subject.
+    assert_eq!(
+        app.rbac
+            .subjects
+            .get(app.rbac.selected)
+            .map(|r| r.name.as_str()),
+        Some("ci-runner")
+    );
     app.update(key('4'));
     shot(&mut app, "network");
     app.update(key('1'));
@@ -766,6 +774,9 @@ fn rbac_view_answers_who_can_and_r_jumps_to_a_workloads_serviceaccount() {
         text.contains("May do, in monitoring (Enter: cluster-wide):"),
         "{text}"
     );
+    // Subjects are a tree: ServiceAccounts under their namespace, the heading with its findings.
+    assert!(text.contains("│▾ monitoring ●2"), "{text}");
+    assert!(text.contains("│  log-shipper ●1"), "{text}");
     // Enter widens the matrix to the whole cluster, and back.
     app.update(code(KeyCode::Enter));
     let text = screen(&mut app, 160, 48);

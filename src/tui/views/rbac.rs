@@ -1,5 +1,5 @@
-//! The RBAC view: every subject (ServiceAccounts by namespace, then users and groups) with its
-//! risk, and for the selected one its bindings, roles and rules, and a matrix of what it may do
+//! The RBAC view: every subject as a tree (ServiceAccounts under their namespace, then users,
+//! then groups) with its risk, and for the selected one its bindings, roles and rules, and a matrix of what it may do
 //! (resources × verbs) where it works. `:can VERB RESOURCE [NS]` lists who may do something, and
 //! Enter on a row says why (the binding and the role).
 
@@ -158,18 +158,29 @@ impl RbacView {
             (order(a), &a.namespace, &a.name).cmp(&(order(b), &b.namespace, &b.name))
         });
         rows.dedup();
-        // Subjects with findings first, the worst on top.
-        let worst = |r: &SubjectRow| {
-            r.object()
-                .map(|o| sh.findings.badge(sh.findings.of_object(&o)))
-                .and_then(|b| b.worst)
-        };
-        rows.sort_by_key(|r| std::cmp::Reverse(worst(r)));
         let keep = self.subjects.get(self.selected).cloned();
         self.subjects = rows;
-        self.selected = keep
-            .and_then(|k| self.subjects.iter().position(|r| *r == k))
-            .unwrap_or(0);
+        // On first opening, land on the riskiest subject.
+        let riskiest = || {
+            let mut best: Option<(usize, (Option<Severity>, usize))> = None;
+            for (i, r) in self.subjects.iter().enumerate() {
+                let Some(b) = r
+                    .object()
+                    .map(|o| sh.findings.badge(sh.findings.of_object(&o)))
+                else {
+                    continue;
+                };
+                let key = (b.worst, b.count);
+                if b.count > 0 && best.as_ref().is_none_or(|(_, k)| key > *k) {
+                    best = Some((i, key));
+                }
+            }
+            best.map_or(0, |(i, _)| i)
+        };
+        self.selected = match keep {
+            Some(k) => self.subjects.iter().position(|r| *r == k).unwrap_or(0),
+            None => riskiest(),
+        };
         self.built = Some(sh.version());
     }
 
@@ -263,36 +274,59 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut RbacView, sh: &Shared) {
     let t = &sh.theme;
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(area);
-    // The subjects.
-    let h = left.height.saturating_sub(2) as usize;
-    let offset = v.selected.saturating_sub(h.saturating_sub(1));
-    let lines: Vec<Line> = v
-        .subjects
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(h)
-        .map(|(i, r)| {
-            let badge = r
-                .object()
-                .map(|o| sh.findings.badge(sh.findings.of_object(&o)))
-                .filter(|b| b.count > 0);
-            let mut spans = vec![Span::raw(clip(
-                &escape_ctrl(&r.label()),
-                left.width.saturating_sub(8) as usize,
+    // The subjects, as a tree: ServiceAccounts under their namespace, then users, then groups.
+    // A group heading carries the worst finding among its subjects.
+    let group_of = |r: &SubjectRow| match (r.kind, &r.namespace) {
+        ("ServiceAccount", Some(ns)) => format!("▾ {ns}"),
+        ("User", _) => "▾ users".to_string(),
+        _ => "▾ groups".to_string(),
+    };
+    let badge_of = |r: &SubjectRow| {
+        r.object()
+            .map(|o| sh.findings.badge(sh.findings.of_object(&o)))
+            .filter(|b| b.count > 0)
+    };
+    let width = left.width.saturating_sub(10) as usize;
+    let mut all: Vec<Line> = Vec::new();
+    let mut selected_line = 0;
+    let mut i = 0;
+    while i < v.subjects.len() {
+        let group = group_of(&v.subjects[i]);
+        let end = (i..v.subjects.len())
+            .find(|&j| group_of(&v.subjects[j]) != group)
+            .unwrap_or(v.subjects.len());
+        let (count, worst) = v.subjects[i..end]
+            .iter()
+            .filter_map(badge_of)
+            .fold((0, None), |(c, w), b| (c + b.count, w.max(b.worst)));
+        let mut head = vec![Span::styled(clip(&escape_ctrl(&group), width), t.accent())];
+        if count > 0 {
+            let s = worst.unwrap_or(Severity::Info);
+            head.push(Span::styled(format!(" ●{count}"), t.severity(s)));
+        }
+        all.push(Line::from(head));
+        for (k, r) in v.subjects[i..end].iter().enumerate() {
+            let mut spans = vec![Span::raw(format!(
+                "  {}",
+                clip(&escape_ctrl(&r.name), width.saturating_sub(2))
             ))];
-            if let Some(b) = badge {
+            if let Some(b) = badge_of(r) {
                 let s = b.worst.unwrap_or(Severity::Info);
                 spans.push(Span::styled(format!(" ●{}", b.count), t.severity(s)));
             }
             let l = Line::from(spans);
-            if i == v.selected {
-                l.style(t.selection())
+            if i + k == v.selected {
+                selected_line = all.len();
+                all.push(l.style(t.selection()));
             } else {
-                l
+                all.push(l);
             }
-        })
-        .collect();
+        }
+        i = end;
+    }
+    let h = left.height.saturating_sub(2) as usize;
+    let offset = selected_line.saturating_sub(h.saturating_sub(1));
+    let lines: Vec<Line> = all.into_iter().skip(offset).take(h).collect();
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
