@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cli;
 pub mod fix;
 pub mod model;
+pub mod netpol;
 pub mod rbac;
 pub mod source;
 pub mod synth;

@@ -25,7 +25,12 @@ wait_for() {
 }
 keys() { "${T[@]}" send-keys -t "$S" "$@"; sleep 0.2; }
 fail=0
-wait_for "● 5 critical"
+# The expected counts come from the headless audit of the same demo: the screen must agree.
+summary=$("$KVET" --demo audit -o json --fail-on never | tr -d ' \n' | grep -o '"summary":{[^}]*}')
+count() { echo "$summary" | grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
+critical=$(count critical); warning=$(count warning); info=$(count info)
+total=$((critical + warning + info))
+wait_for "● $critical critical  ▲ $warning warning  ■ $info info"
 wait_for "cluster: demo"
 keys ":" "deploy storefront" Enter
 keys Right
@@ -34,7 +39,7 @@ keys Tab Tab Enter
 wait_for "Explain: pdb-missing"
 keys Escape
 keys "2"
-wait_for "Findings 32/32"
+wait_for "Findings $total/$total"
 keys "q"
 wait_for "KVET-EXITED-0"
 # The terminal was restored: no alternate screen left behind.

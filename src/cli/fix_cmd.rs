@@ -4,7 +4,7 @@
 use super::{exit, load_source, Failure, SourceArgs};
 use crate::audit::{self, AuditOptions, Finding};
 use crate::fix::{self, FixPlan};
-use crate::model::{Kind, ObjectRef, Snapshot};
+use crate::model::{ObjectRef, Snapshot};
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -44,37 +44,7 @@ pub enum FixFormat {
     Diff,
 }
 
-/// `deploy/ns/name` → the reference (kubectl's short names are accepted).
-pub fn parse_object(text: &str) -> Result<ObjectRef, String> {
-    let parts: Vec<&str> = text.split('/').collect();
-    let (kind, ns, name) = match parts.as_slice() {
-        [k, ns, n] => (*k, Some(*ns), *n),
-        [k, n] => (*k, None, *n),
-        _ => {
-            return Err(format!(
-                "{text:?}: expected KIND/NAMESPACE/NAME, e.g. deploy/shop/cart"
-            ))
-        }
-    };
-    let kind = match kind.to_ascii_lowercase().as_str() {
-        "deploy" | "deployment" | "deployments" => Kind::Deployment,
-        "sts" | "statefulset" | "statefulsets" => Kind::StatefulSet,
-        "ds" | "daemonset" | "daemonsets" => Kind::DaemonSet,
-        "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
-        "job" | "jobs" => Kind::Job,
-        "cj" | "cronjob" | "cronjobs" => Kind::CronJob,
-        "po" | "pod" | "pods" => Kind::Pod,
-        "pdb" | "poddisruptionbudget" | "poddisruptionbudgets" => Kind::PodDisruptionBudget,
-        "hpa" | "horizontalpodautoscaler" | "horizontalpodautoscalers" => {
-            Kind::HorizontalPodAutoscaler
-        }
-        _ => Kind::parse(kind),
-    };
-    if name.is_empty() {
-        return Err(format!("{text:?}: the name is empty"));
-    }
-    Ok(ObjectRef::new(kind, ns, name))
-}
+pub use crate::model::parse_object;
 
 pub fn settings(list: &[String]) -> Result<BTreeMap<String, String>, String> {
     list.iter()

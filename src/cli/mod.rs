@@ -5,6 +5,7 @@ pub mod live_fix;
 pub mod live_tui;
 pub mod output;
 pub mod rbac_cmd;
+pub mod reach_cmd;
 
 use crate::audit::{self, find_check, registry, AuditOptions, Config, Severity};
 use crate::model::decode::DecodeOptions;
@@ -88,6 +89,8 @@ pub enum Command {
     WhoCan(rbac_cmd::WhoCanArgs),
     /// What a subject may do (its effective rules), or one question with its exit code
     Can(rbac_cmd::CanArgs),
+    /// May one pod reach another on a port under the NetworkPolicies (exit 0 ALLOW, 1 DENY)
+    Reach(reach_cmd::ReachArgs),
     /// The fixes kvet applied (newest first)
     Journal {
         #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
@@ -539,6 +542,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Fix(args)) => fix_cmd::fix_cmd(&cli.source, args, out, err),
         Some(Command::WhoCan(args)) => rbac_cmd::who_can_cmd(&cli.source, args, out, err),
         Some(Command::Can(args)) => rbac_cmd::can_cmd(&cli.source, args, out, err),
+        Some(Command::Reach(args)) => reach_cmd::reach_cmd(&cli.source, args, out, err),
         Some(Command::Journal { output }) => {
             live_fix::journal_cmd(*output == ListFormat::Json, out, err)
         }

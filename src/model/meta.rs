@@ -235,3 +235,35 @@ impl Meta {
 
 /// The annotation kvet never keeps: it can hold a whole object, Secret data included.
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// `deploy/ns/name` → the reference (kubectl's short names are accepted).
+pub fn parse_object(text: &str) -> Result<ObjectRef, String> {
+    let parts: Vec<&str> = text.split('/').collect();
+    let (kind, ns, name) = match parts.as_slice() {
+        [k, ns, n] => (*k, Some(*ns), *n),
+        [k, n] => (*k, None, *n),
+        _ => {
+            return Err(format!(
+                "{text:?}: expected KIND/NAMESPACE/NAME, e.g. deploy/shop/cart"
+            ))
+        }
+    };
+    let kind = match kind.to_ascii_lowercase().as_str() {
+        "deploy" | "deployment" | "deployments" => Kind::Deployment,
+        "sts" | "statefulset" | "statefulsets" => Kind::StatefulSet,
+        "ds" | "daemonset" | "daemonsets" => Kind::DaemonSet,
+        "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
+        "job" | "jobs" => Kind::Job,
+        "cj" | "cronjob" | "cronjobs" => Kind::CronJob,
+        "po" | "pod" | "pods" => Kind::Pod,
+        "pdb" | "poddisruptionbudget" | "poddisruptionbudgets" => Kind::PodDisruptionBudget,
+        "hpa" | "horizontalpodautoscaler" | "horizontalpodautoscalers" => {
+            Kind::HorizontalPodAutoscaler
+        }
+        _ => Kind::parse(kind),
+    };
+    if name.is_empty() {
+        return Err(format!("{text:?}: the name is empty"));
+    }
+    Ok(ObjectRef::new(kind, ns, name))
+}

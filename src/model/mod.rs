@@ -14,7 +14,7 @@ pub mod snapshot;
 pub mod time;
 pub mod wire;
 
-pub use meta::{Kind, Labels, Meta, ObjectRef, Origin};
+pub use meta::{parse_object, Kind, Labels, Meta, ObjectRef, Origin};
 pub use objects::*;
 pub use selector::LabelSelector;
 pub use snapshot::{Snapshot, SourceKind};

@@ -289,3 +289,42 @@ fn the_kubectl_export_is_a_json_patch_guarded_by_tests() {
         .iter()
         .all(|o| o["path"] != "/spec/template/spec/containers"));
 }
+
+#[test]
+fn a_fix_on_an_object_argo_cd_manages_warns_that_a_sync_reverts_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("shop.yaml");
+    let doc = |name: &str, labels: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: shop\n  labels:\n    app: {name}\n{labels}spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n        - name: app\n          image: nginx:1.27\n"
+        )
+    };
+    let text = format!(
+        "{}---\n{}",
+        doc("cart", "    argocd.argoproj.io/instance: shop\n"),
+        doc("web", "")
+    );
+    std::fs::write(&file, text).expect("write");
+    let fix = |object: &str| {
+        assert_cmd::Command::cargo_bin("kvet")
+            .expect("binary")
+            .args(["fix", "-f"])
+            .arg(&file)
+            .args(["--check", "pdb-missing", "--object", object, "-o", "yaml"])
+            .output()
+            .expect("run")
+    };
+    let argo = fix("deploy/shop/cart");
+    let err = String::from_utf8_lossy(&argo.stderr);
+    assert!(argo.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "Argo CD manages this object: its next sync reverts a change made in the cluster"
+        ),
+        "{err}"
+    );
+    // The export is still there, to commit to the source.
+    assert!(String::from_utf8_lossy(&argo.stdout).contains("kind: PodDisruptionBudget"));
+    let plain = fix("deploy/shop/web");
+    assert!(!String::from_utf8_lossy(&plain.stderr).contains("manages this object"));
+}

@@ -12,6 +12,7 @@ mod live;
 mod live_fixes;
 mod locations;
 mod memory;
+mod netpol;
 mod peers;
 mod rbac_oracle;
 mod support;

@@ -1,0 +1,426 @@
+//! NetworkPolicy reachability with the semantics of networking.k8s.io/v1. Pure: it reads a
+//! snapshot and answers "may A open a connection to B on this port?", naming on each side the
+//! policies that decide.
+//!
+//! The rules followed (Kubernetes documentation, "Network Policies", and the API reference of
+//! NetworkPolicySpec):
+//! - A pod is isolated for ingress (egress) only when a policy in its namespace selects it and
+//!   has that policy type. `policyTypes` defaults to Ingress, plus Egress when egress rules are
+//!   present; the model keeps the effective types.
+//! - What is allowed is the union of the rules of every policy that selects the pod. A
+//!   connection needs both the source's egress side and the destination's ingress side.
+//! - A rule with no peers admits every peer; a rule with no ports admits every port. A policy
+//!   with no rules of a type admits nothing of that type.
+//! - A peer with podSelector alone means pods of the policy's namespace; namespaceSelector alone
+//!   means every pod of the selected namespaces; both in one peer means both must hold.
+//! - Namespaces carry `kubernetes.io/metadata.name: <name>`, set by the API server (≥ 1.21)
+//!   whether or not the manifest writes it.
+//! - ipBlock matches addresses inside its CIDR and outside every `except`; host bits are masked.
+//! - A named port is resolved against the destination pod's container ports; `endPort` makes a
+//!   range; the protocol defaults to TCP.
+
+pub mod cidr;
+
+use crate::model::{ContainerPort, Labels, NetworkPolicy, Peer, PolicyPort, PortRef, Snapshot};
+use cidr::Cidr;
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// The label the API server sets on every namespace.
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+impl Protocol {
+    pub fn parse(s: &str) -> Option<Protocol> {
+        match s.to_ascii_uppercase().as_str() {
+            "" | "TCP" => Some(Protocol::Tcp),
+            "UDP" => Some(Protocol::Udp),
+            "SCTP" => Some(Protocol::Sctp),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Sctp => "SCTP",
+        })
+    }
+}
+
+/// Pods that policies cannot tell apart: one namespace, one set of labels, the same ports.
+/// Offline, a workload's pod template stands for its pods.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodClass {
+    /// `ns/name` of the workload or the pod, for people.
+    pub name: String,
+    pub namespace: Arc<str>,
+    pub labels: Labels,
+    pub ports: Vec<ContainerPort>,
+}
+
+/// One end of a connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    Pod(PodClass),
+    Address(IpAddr),
+}
+
+impl Endpoint {
+    pub fn label(&self) -> String {
+        match self {
+            Endpoint::Pod(p) => p.name.clone(),
+            Endpoint::Address(a) => a.to_string(),
+        }
+    }
+}
+
+/// A policy rule that admits the connection: `ns/policy` and the rule's index in its list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleRef {
+    pub policy: String,
+    pub rule: usize,
+}
+
+/// One side of the verdict: egress for the source, ingress for the destination.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Side {
+    /// Some policy selects the pod for this direction.
+    pub isolated: bool,
+    /// `ns/name` of every policy that selects the pod for this direction.
+    pub selected_by: Vec<String>,
+    /// The rules that admit the connection (empty when isolated and denied).
+    pub allowed_by: Vec<RuleRef>,
+}
+
+impl Side {
+    pub fn allows(&self) -> bool {
+        !self.isolated || !self.allowed_by.is_empty()
+    }
+
+    /// The policies whose rules admit the connection, each once.
+    pub fn allowing_policies(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.allowed_by.iter().map(|r| r.policy.clone()).collect();
+        v.dedup();
+        v
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub allowed: bool,
+    pub egress: Side,
+    pub ingress: Side,
+}
+
+/// The engine over one snapshot: namespace labels resolved once.
+pub struct Engine<'s> {
+    snap: &'s Snapshot,
+    namespace_labels: HashMap<&'s str, Labels>,
+    /// Policies by namespace.
+    policies: HashMap<&'s str, Vec<&'s NetworkPolicy>>,
+}
+
+impl<'s> Engine<'s> {
+    pub fn new(snap: &'s Snapshot) -> Self {
+        let mut namespace_labels = HashMap::new();
+        for ns in &snap.namespaces {
+            let mut pairs: Vec<(String, String)> = ns
+                .meta
+                .labels
+                .iter()
+                .filter(|(k, _)| *k != NAMESPACE_NAME_LABEL)
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            pairs.push((NAMESPACE_NAME_LABEL.into(), ns.meta.name.to_string()));
+            namespace_labels.insert(&*ns.meta.name, Labels::from_pairs(pairs));
+        }
+        let mut policies: HashMap<&str, Vec<&NetworkPolicy>> = HashMap::new();
+        for p in &snap.netpols {
+            policies.entry(p.meta.namespace()).or_default().push(p);
+        }
+        Engine {
+            snap,
+            namespace_labels,
+            policies,
+        }
+    }
+
+    pub fn snapshot(&self) -> &'s Snapshot {
+        self.snap
+    }
+
+    /// A namespace's labels, with the name label even when the Namespace object is absent.
+    pub fn namespace_labels(&self, ns: &str) -> Labels {
+        self.namespace_labels.get(ns).cloned().unwrap_or_else(|| {
+            Labels::from_pairs(vec![(NAMESPACE_NAME_LABEL.into(), ns.to_string())])
+        })
+    }
+
+    /// The policies of a pod's namespace that select it.
+    pub fn selecting<'a>(
+        &'a self,
+        pod: &'a PodClass,
+    ) -> impl Iterator<Item = &'s NetworkPolicy> + 'a {
+        self.policies
+            .get(&*pod.namespace)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(move |p| p.pod_selector.matches(&pod.labels))
+    }
+
+    /// May `from` open a connection to `to` on `port`/`protocol`?
+    pub fn decide(&self, from: &Endpoint, to: &Endpoint, port: u16, protocol: Protocol) -> Verdict {
+        let egress = match from {
+            Endpoint::Pod(src) => self.side(src, false, |rule_peers, rule_ports, ns| {
+                self.peers_match(rule_peers, ns, to) && ports_match(rule_ports, to, port, protocol)
+            }),
+            Endpoint::Address(_) => Side::default(),
+        };
+        let ingress = match to {
+            Endpoint::Pod(dst) => self.side(dst, true, |rule_peers, rule_ports, ns| {
+                self.peers_match(rule_peers, ns, from)
+                    && ports_match(rule_ports, to, port, protocol)
+            }),
+            Endpoint::Address(_) => Side::default(),
+        };
+        Verdict {
+            allowed: egress.allows() && ingress.allows(),
+            egress,
+            ingress,
+        }
+    }
+
+    fn side(
+        &self,
+        pod: &PodClass,
+        ingress: bool,
+        admits: impl Fn(&[Peer], &[PolicyPort], &str) -> bool,
+    ) -> Side {
+        let mut side = Side::default();
+        for p in self.selecting(pod) {
+            let (isolates, rules) = if ingress {
+                (p.ingress_isolation, &p.ingress)
+            } else {
+                (p.egress_isolation, &p.egress)
+            };
+            if !isolates {
+                continue;
+            }
+            side.isolated = true;
+            let name = format!("{}/{}", p.meta.namespace(), p.meta.name);
+            for (i, r) in rules.iter().enumerate() {
+                if admits(&r.peers, &r.ports, p.meta.namespace()) {
+                    side.allowed_by.push(RuleRef {
+                        policy: name.clone(),
+                        rule: i,
+                    });
+                }
+            }
+            side.selected_by.push(name);
+        }
+        side
+    }
+
+    /// Does a rule's peer list admit this endpoint? Empty admits everything.
+    fn peers_match(&self, peers: &[Peer], policy_ns: &str, ep: &Endpoint) -> bool {
+        peers.is_empty() || peers.iter().any(|p| self.peer_matches(p, policy_ns, ep))
+    }
+
+    fn peer_matches(&self, peer: &Peer, policy_ns: &str, ep: &Endpoint) -> bool {
+        if let Some(block) = &peer.ip_block {
+            let Endpoint::Address(ip) = ep else {
+                // Pod addresses are not in the snapshot: an ipBlock matches no pod here.
+                return false;
+            };
+            return ip_block_matches(&block.cidr, &block.except, *ip);
+        }
+        let Endpoint::Pod(pod) = ep else {
+            return false;
+        };
+        let namespace_ok = match &peer.namespace_selector {
+            Some(sel) => sel.matches(&self.namespace_labels(&pod.namespace)),
+            None => &*pod.namespace == policy_ns,
+        };
+        let pod_ok = match &peer.pod_selector {
+            Some(sel) => sel.matches(&pod.labels),
+            None => true,
+        };
+        namespace_ok && pod_ok
+    }
+}
+
+/// An ipBlock: inside `cidr`, outside every `except`. An unparsable CIDR matches nothing.
+pub fn ip_block_matches(cidr: &str, except: &[Box<str>], ip: IpAddr) -> bool {
+    let Ok(block) = cidr.parse::<Cidr>() else {
+        return false;
+    };
+    block.contains(ip)
+        && !except
+            .iter()
+            .filter_map(|e| e.parse::<Cidr>().ok())
+            .any(|e| e.contains(ip))
+}
+
+/// Does a rule's port list admit this port on the destination? Empty admits every port.
+pub fn ports_match(ports: &[PolicyPort], to: &Endpoint, port: u16, protocol: Protocol) -> bool {
+    ports.is_empty() || ports.iter().any(|p| port_matches(p, to, port, protocol))
+}
+
+fn port_matches(p: &PolicyPort, to: &Endpoint, port: u16, protocol: Protocol) -> bool {
+    if Protocol::parse(&p.protocol) != Some(protocol) {
+        return false;
+    }
+    let port = i64::from(port);
+    match &p.port {
+        None => true,
+        Some(PortRef::Number(n)) => match p.end_port {
+            Some(end) => *n <= port && port <= end,
+            None => *n == port,
+        },
+        Some(PortRef::Name(name)) => match to {
+            Endpoint::Pod(pod) => pod.ports.iter().any(|cp| {
+                cp.name.as_deref() == Some(&**name)
+                    && Protocol::parse(&cp.protocol) == Some(protocol)
+                    && cp.port == port
+            }),
+            Endpoint::Address(_) => false,
+        },
+    }
+}
+
+/// The pod class of a workload: its pod template's labels and its containers' ports.
+pub fn workload_class(w: &crate::model::Workload) -> PodClass {
+    PodClass {
+        name: format!("{}/{}", w.meta.namespace(), w.meta.name),
+        namespace: w.meta.namespace.clone().unwrap_or_else(|| Arc::from("")),
+        labels: w.template_labels.clone(),
+        ports: w
+            .spec
+            .containers
+            .iter()
+            .flat_map(|c| c.ports.iter().cloned())
+            .collect(),
+    }
+}
+
+/// Every pod class of the snapshot (one per top-level workload; a bare pod is its own), in
+/// one namespace or all.
+pub fn classes(snap: &Snapshot, namespace: Option<&str>) -> Vec<PodClass> {
+    let mut v: Vec<PodClass> = snap
+        .top_workloads()
+        .filter(|(_, w)| namespace.is_none_or(|n| w.meta.namespace() == n))
+        .map(|(_, w)| workload_class(w))
+        .collect();
+    v.sort_by(|a, b| a.name.cmp(&b.name));
+    v.dedup_by(|a, b| a.name == b.name);
+    v
+}
+
+/// Resolves one end of a question: `NS/POD`, `deploy/NS/NAME` (and the other workload kinds),
+/// `svc/NS/NAME` (its backends, each on the Service port's target port) or an address.
+/// Returns each endpoint with the port the connection reaches it on.
+pub fn resolve(snap: &Snapshot, text: &str, port: u16) -> Result<Vec<(Endpoint, u16)>, String> {
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Ok(vec![(Endpoint::Address(ip), port)]);
+    }
+    let parts: Vec<&str> = text.split('/').collect();
+    let (kind, ns, name) = match parts.as_slice() {
+        [ns, name] => ("pod", *ns, *name),
+        [kind, ns, name] => (*kind, *ns, *name),
+        _ => {
+            return Err(format!(
+            "{text:?}: expected NS/POD, deploy/NS/NAME, sts/NS/NAME, svc/NS/NAME or an IP address"
+        ))
+        }
+    };
+    let kind = kind.to_ascii_lowercase();
+    if matches!(kind.as_str(), "svc" | "service" | "services") {
+        let svc = snap
+            .services
+            .iter()
+            .find(|s| s.meta.namespace() == ns && &*s.meta.name == name)
+            .ok_or_else(|| format!("no Service {ns}/{name} in this snapshot"))?;
+        let sel = svc.selector.as_ref().ok_or_else(|| {
+            format!("Service {ns}/{name} has no selector: its backends are not known")
+        })?;
+        let sp = svc
+            .ports
+            .iter()
+            .find(|p| p.port == i64::from(port))
+            .ok_or_else(|| {
+                let list: Vec<String> = svc.ports.iter().map(|p| p.port.to_string()).collect();
+                format!(
+                    "Service {ns}/{name} has no port {port} (its ports: {})",
+                    list.join(", ")
+                )
+            })?;
+        let mut out = Vec::new();
+        for (_, w) in snap.top_workloads() {
+            if w.meta.namespace() != ns || !sel.matches(&w.template_labels) {
+                continue;
+            }
+            let class = workload_class(w);
+            let target = match &sp.target_port {
+                None => Some(port),
+                Some(PortRef::Number(n)) => u16::try_from(*n).ok(),
+                Some(PortRef::Name(n)) => class
+                    .ports
+                    .iter()
+                    .find(|c| c.name.as_deref() == Some(&**n))
+                    .and_then(|c| u16::try_from(c.port).ok()),
+            };
+            if let Some(t) = target {
+                out.push((Endpoint::Pod(class), t));
+            }
+        }
+        if out.is_empty() {
+            return Err(format!(
+                "Service {ns}/{name} selects no workload on port {port}"
+            ));
+        }
+        return Ok(out);
+    }
+    if matches!(kind.as_str(), "po" | "pod" | "pods") {
+        if let Some(p) = snap
+            .pods
+            .iter()
+            .find(|p| p.meta.namespace() == ns && &*p.meta.name == name)
+        {
+            let class = PodClass {
+                name: format!("{ns}/{name}"),
+                namespace: Arc::from(ns),
+                labels: p.meta.labels.clone(),
+                ports: p
+                    .spec
+                    .containers
+                    .iter()
+                    .flat_map(|c| c.ports.iter().cloned())
+                    .collect(),
+            };
+            return Ok(vec![(Endpoint::Pod(class), port)]);
+        }
+        return Err(format!(
+            "no pod {ns}/{name} in this snapshot (for a workload, write deploy/{ns}/{name})"
+        ));
+    }
+    let want = crate::model::parse_object(text)?;
+    let w = snap
+        .top_workloads()
+        .map(|(_, w)| w)
+        .find(|w| w.object_ref() == want)
+        .ok_or_else(|| format!("no {} {ns}/{name} in this snapshot", want.kind))?;
+    Ok(vec![(Endpoint::Pod(workload_class(w)), port)])
+}
