@@ -424,3 +424,64 @@ pub fn resolve(snap: &Snapshot, text: &str, port: u16) -> Result<Vec<(Endpoint, 
         .ok_or_else(|| format!("no {} {ns}/{name} in this snapshot", want.kind))?;
     Ok(vec![(Endpoint::Pod(workload_class(w)), port)])
 }
+
+/// Namespaces kvet treats as the cluster's own, never as tenants.
+pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+
+/// The namespaces that run something: those of the top-level workloads, sorted.
+pub fn workload_namespaces(snap: &Snapshot) -> Vec<&str> {
+    let mut v: Vec<&str> = snap
+        .top_workloads()
+        .map(|(_, w)| w.meta.namespace())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The cluster DNS pods as checks.md names them: kube-system, `k8s-app: kube-dns`. The real
+/// workload's class when the snapshot has it, else one with just that label and port 53.
+pub fn dns_class(snap: &Snapshot) -> PodClass {
+    snap.top_workloads()
+        .map(|(_, w)| w)
+        .find(|w| {
+            w.meta.namespace() == "kube-system"
+                && w.template_labels.get("k8s-app") == Some("kube-dns")
+        })
+        .map(workload_class)
+        .unwrap_or_else(|| PodClass {
+            name: "kube-system/kube-dns".into(),
+            namespace: Arc::from("kube-system"),
+            labels: Labels::from_pairs(vec![("k8s-app".into(), "kube-dns".into())]),
+            ports: Vec::new(),
+        })
+}
+
+/// A rule that admits every pod of every namespace on every port (`- {}`, or a peer
+/// `namespaceSelector: {}` with no pod restriction, and no ports).
+pub fn rule_admits_everything(rule: &crate::model::PolicyRule) -> bool {
+    rule.ports.is_empty()
+        && (rule.peers.is_empty()
+            || rule.peers.iter().any(|p| {
+                p.ip_block.is_none()
+                    && p.namespace_selector.as_ref().is_some_and(|s| s.is_empty())
+                    && p.pod_selector.as_ref().is_none_or(|s| s.is_empty())
+            }))
+}
+
+/// The subject of a namespace-level finding: the Namespace object when the snapshot has it;
+/// else the namespace by name, placed (offline) at its first workload's document, where a
+/// policy for it would be written.
+pub fn namespace_subject(snap: &Snapshot, ns: &str) -> crate::audit::Subject {
+    use crate::model::{Kind, ObjectRef};
+    if let Some(n) = snap.namespaces.iter().find(|n| &*n.meta.name == ns) {
+        return crate::audit::Subject::of(Kind::Namespace, &n.meta);
+    }
+    crate::audit::Subject {
+        object: ObjectRef::new(Kind::Namespace, None, ns),
+        origin: snap
+            .top_workloads()
+            .find(|(_, w)| w.meta.namespace() == ns)
+            .and_then(|(_, w)| w.meta.origin),
+    }
+}

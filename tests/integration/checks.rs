@@ -38,6 +38,10 @@ const CATALOG: &[&str] = &[
     "rbac-default-sa",
     "rbac-broad-binding",
     "rbac-dangling",
+    "netpol-no-default-deny",
+    "netpol-blocks-dns",
+    "netpol-selects-nothing",
+    "netpol-tenant-open",
 ];
 
 #[test]

@@ -143,7 +143,11 @@ fn every_copy_of_a_repeated_object_has_its_own_json_location_on_the_right_line()
             *per_check.entry(check.clone()).or_default() += 1;
         }
         // The line holds the field the path names, or the nearest field written above it.
-        let expected: &[&str] = if path.starts_with("/spec/template/spec/containers/0") {
+        let expected: &[&str] = if f["object"]["kind"] == "Namespace" {
+            // No Namespace object in the files: the finding sits on the first document of a
+            // workload in that namespace, where a policy for it would be added.
+            &["apiVersion:", "kind:"]
+        } else if path.starts_with("/spec/template/spec/containers/0") {
             &["- name: zookeeper", "resources:", "livenessProbe:"]
         } else if path == "/spec/template/metadata/labels" {
             &["labels:"]

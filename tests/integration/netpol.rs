@@ -675,3 +675,68 @@ fn reach_answers_with_the_deciding_policies_and_its_exit_code() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("expected NS/POD, deploy/NS/NAME"));
 }
+
+#[test]
+fn sock_shop_policies_as_the_api_reads_them() {
+    let dir = corpus().join("sock-shop/deploy/kubernetes");
+    let (findings, loaded) = crate::support::audit_path(
+        &dir,
+        Some(&[
+            "netpol-no-default-deny",
+            "netpol-selects-nothing",
+            "netpol-blocks-dns",
+        ]),
+    );
+    let snap = &loaded.snapshot;
+    // cart-access selects `name: cart`; the pods are labelled `name: carts`.
+    assert!(
+        findings.iter().any(|f| f.check == "netpol-selects-nothing"
+            && &*f.object.name == "cart-access"
+            && f.message.contains("podSelector name=cart matches no pod")),
+        "{findings:#?}"
+    );
+    // The namespace's pre-v1 annotation is not what isolates it: cortex-access has an empty
+    // podSelector (`matchLabels:` with nothing under it), so it selects every pod of sock-shop
+    // for Ingress and admits only `name: cortex`. By the API, sock-shop is default-deny, and
+    // carts is closed even to front-end, whose cart-access allowance selects nothing.
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.check == "netpol-no-default-deny" && &*f.object.name == "sock-shop"),
+        "{findings:#?}"
+    );
+    let engine = Engine::new(snap);
+    let front = resolve(snap, "deploy/sock-shop/front-end", 80).expect("front-end");
+    let carts = resolve(snap, "deploy/sock-shop/carts", 80).expect("carts");
+    let v = engine.decide(&front[0].0, &carts[0].0, 80, Protocol::Tcp);
+    assert!(!v.allowed);
+    assert!(v.ingress.isolated);
+    assert_eq!(
+        v.ingress.selected_by,
+        vec!["sock-shop/cortex-access".to_string()]
+    );
+    // While catalogue-access does select the catalogue pods and admits front-end.
+    let cat = resolve(snap, "deploy/sock-shop/catalogue", 80).expect("catalogue");
+    let v = engine.decide(&front[0].0, &cat[0].0, 80, Protocol::Tcp);
+    assert!(v.allowed, "{v:?}");
+    assert_eq!(
+        v.ingress.allowing_policies(),
+        vec!["sock-shop/catalogue-access".to_string()]
+    );
+}
+
+#[test]
+fn the_pre_v1_isolation_annotation_is_named_as_ignored() {
+    let file = crate::support::repo()
+        .join("tests/fixtures/checks/netpol-no-default-deny/fail_beta_annotation.yaml");
+    let (findings, _) = crate::support::audit_path(&file, Some(&["netpol-no-default-deny"]));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert!(
+        findings[0].message.contains(
+            "its net.beta.kubernetes.io/network-policy annotation ({\"ingress\": {\"isolation\": \"DefaultDeny\"}}) is the pre-v1 isolation, ignored by every current release"
+        ),
+        "{}",
+        findings[0].message
+    );
+    assert_eq!(findings[0].path, "/metadata/annotations");
+}

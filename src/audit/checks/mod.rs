@@ -11,6 +11,10 @@ pub mod limit_ratio;
 pub mod limits_missing;
 pub mod liveness_equals_readiness;
 pub mod liveness_missing;
+pub mod netpol_blocks_dns;
+pub mod netpol_no_default_deny;
+pub mod netpol_selects_nothing;
+pub mod netpol_tenant_open;
 pub mod pdb_blocks_drain;
 pub mod pdb_missing;
 pub mod pdb_overlap;
@@ -76,4 +80,9 @@ pub static ALL: &[&dyn Check] = &[
     &rbac_default_sa::RbacDefaultSa,
     &rbac_broad_binding::RbacBroadBinding,
     &rbac_dangling::RbacDangling,
+    // network
+    &netpol_no_default_deny::NetpolNoDefaultDeny,
+    &netpol_blocks_dns::NetpolBlocksDns,
+    &netpol_selects_nothing::NetpolSelectsNothing,
+    &netpol_tenant_open::NetpolTenantOpen,
 ];
