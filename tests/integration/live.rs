@@ -401,11 +401,17 @@ fn live_audit_equals_the_offline_audit_of_the_same_manifests() {
         "{status:?}"
     );
     // Other tests add their own namespaces to the shared cluster: compare the demo's only.
-    // (The empty namespace is cluster-scoped objects.)
+    // (The empty namespace is cluster-scoped objects; a Namespace's own findings go by its name.)
     let in_demo = |ns: &str| ns.is_empty() || crate::support::DEMO_NAMESPACES.contains(&ns);
     let live: BTreeSet<Key> = keys(&audit::run(&snap, &AuditOptions::default()).findings)
         .into_iter()
-        .filter(|k| in_demo(&k.2))
+        .filter(|k| {
+            if k.1 == "Namespace" {
+                crate::support::DEMO_NAMESPACES.contains(&k.3.as_str())
+            } else {
+                in_demo(&k.2)
+            }
+        })
         .collect();
     // Fields only manifests have: hpa-replicas-conflict is offline-only (on a live cluster the HPA
     // owns replicas), and "left unset" cannot be seen once the API server has filled defaults in

@@ -811,3 +811,78 @@ fn rbac_view_answers_who_can_and_r_jumps_to_a_workloads_serviceaccount() {
     app.update(code(KeyCode::Esc));
     assert!(app.rbac.who.is_none());
 }
+
+/// As run_plan, with the server's dry run passed (what the live runner reports).
+fn run_plan_dry_run_passed(app: &mut App, fx: Vec<Effect>) {
+    for e in fx {
+        if let Effect::PlanFix {
+            snapshot,
+            finding,
+            settings,
+        } = e
+        {
+            let result = kvet::source::document::plan_fix(&snapshot, &finding, &settings).and_then(
+                |(plan, obj)| {
+                    kvet::fix::preview(&obj, plan)
+                        .map(|mut p| {
+                            p.dry_run = true;
+                            Box::new(p)
+                        })
+                        .map_err(|e| e.to_string())
+                },
+            );
+            app.update(AppEvent::FixPlanned {
+                finding,
+                settings,
+                result,
+            });
+        }
+    }
+}
+
+#[test]
+fn after_a_passed_dry_run_tab_then_enter_applies_and_readonly_never_offers_it() {
+    let mut app = demo_app();
+    app.run_command_line("deploy storefront", &mut Vec::new());
+    app.update(code(KeyCode::Down)); // storefront/cart: pdb-missing
+    let fx = app.update(key('f'));
+    run_plan_dry_run_passed(&mut app, fx);
+    let text = screen(&mut app, 160, 48);
+    assert!(text.contains("Apply to the cluster"), "{text}");
+    assert!(
+        text.contains("The server accepted this change as a dry run"),
+        "{text}"
+    );
+    // Esc: nothing sent.
+    let fx = app.update(code(KeyCode::Esc));
+    assert!(fx.is_empty() && app.shared.popup.is_none(), "{fx:?}");
+    // Enter alone, on Cancel: nothing sent.
+    let fx = app.update(key('f'));
+    run_plan_dry_run_passed(&mut app, fx);
+    let fx = app.update(code(KeyCode::Enter));
+    assert!(fx.is_empty() && app.shared.popup.is_none(), "{fx:?}");
+    // Tab to Apply, then Enter: the fix goes to the runner, which applies it and journals it.
+    let fx = app.update(key('f'));
+    run_plan_dry_run_passed(&mut app, fx);
+    app.update(code(KeyCode::Tab));
+    let fx = app.update(code(KeyCode::Enter));
+    match fx.as_slice() {
+        [Effect::ApplyFix(p)] => {
+            assert_eq!(p.plan.check, "pdb-missing");
+            assert!(p.dry_run);
+        }
+        other => panic!("expected the fix to be applied: {other:?}"),
+    }
+    // --readonly: the same dialog has no Apply button, whatever the dry run said.
+    app.readonly = true;
+    let fx = app.update(key('f'));
+    run_plan_dry_run_passed(&mut app, fx);
+    let text = screen(&mut app, 160, 48);
+    assert!(!text.contains("Apply to the cluster"), "{text}");
+    app.update(code(KeyCode::Tab));
+    let fx = app.update(code(KeyCode::Enter));
+    assert!(
+        fx.iter().all(|e| !matches!(e, Effect::ApplyFix(_))),
+        "{fx:?}"
+    );
+}
