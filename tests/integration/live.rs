@@ -907,3 +907,69 @@ fn insecure_skip_tls_verify_is_reported() {
             .as_str()
             .is_some_and(|m| m.contains("insecure-skip-tls-verify"))));
 }
+
+#[test]
+fn reachability_on_the_server_equals_the_offline_reachability_of_the_same_manifests() {
+    use kvet::netpol::{classes, Endpoint, Engine, Protocol};
+    let kc = live_or_skip!();
+    setup(&kc);
+    let (snap, _) =
+        rt().block_on(async { live::load(&connect(&kc, None).await).await.expect("load") });
+    let named: Vec<(&str, &str)> = kvet::source::demo::FILES
+        .iter()
+        .map(|(n, t)| (*n, *t))
+        .collect();
+    let offline = kvet::source::offline::load_texts(
+        &named,
+        &Default::default(),
+        kvet::model::SourceKind::Offline,
+        "demo",
+    );
+    // The policies as the server stored them (defaults filled in) against the manifests.
+    let demo =
+        |c: &kvet::netpol::PodClass| crate::support::DEMO_NAMESPACES.contains(&&*c.namespace);
+    let matrix = |s: &kvet::model::Snapshot, port: u16, proto: Protocol| {
+        let engine = Engine::new(s);
+        let pods: Vec<_> = classes(s, None).into_iter().filter(|c| demo(c)).collect();
+        let mut out = Vec::new();
+        for a in &pods {
+            for b in &pods {
+                let v = engine.decide(
+                    &Endpoint::Pod(a.clone()),
+                    &Endpoint::Pod(b.clone()),
+                    port,
+                    proto,
+                );
+                out.push((
+                    a.name.clone(),
+                    b.name.clone(),
+                    v.allowed,
+                    v.ingress.allowing_policies(),
+                    v.egress.allowing_policies(),
+                ));
+            }
+        }
+        out
+    };
+    let mut compared = 0;
+    for (port, proto) in [
+        (8080, Protocol::Tcp),
+        (53, Protocol::Udp),
+        (53, Protocol::Tcp),
+        (9090, Protocol::Tcp),
+        (443, Protocol::Tcp),
+    ] {
+        let live = matrix(&snap, port, proto);
+        let off = matrix(&offline.snapshot, port, proto);
+        assert_eq!(
+            live.len(),
+            off.len(),
+            "the same pod classes on {port}/{proto}"
+        );
+        assert!(live.len() >= 400, "{} pairs", live.len());
+        let differ: Vec<_> = live.iter().zip(&off).filter(|(a, b)| a != b).collect();
+        assert!(differ.is_empty(), "{port}/{proto}: {differ:#?}");
+        compared += live.len();
+    }
+    assert!(compared >= 2000, "{compared}");
+}
