@@ -133,6 +133,7 @@ pub struct App {
     pub findings_view: FindingsView,
     pub journal: super::views::journal::JournalView,
     pub rbac: super::views::rbac::RbacView,
+    pub network: super::views::network::NetworkView,
 }
 
 impl App {
@@ -147,6 +148,7 @@ impl App {
             findings_view: FindingsView::default(),
             journal: Default::default(),
             rbac: Default::default(),
+            network: Default::default(),
         }
     }
 
@@ -428,7 +430,7 @@ impl App {
                     View::Findings => self.findings_view.command(cmd, sh),
                     View::Journal => self.journal.command(cmd, sh, fx),
                     View::Rbac => self.rbac.command(cmd, sh),
-                    View::Network => false,
+                    View::Network => self.network.command(cmd, sh),
                 };
                 if !handled && matches!(cmd, Command::NextPane | Command::PrevPane) {
                     // Views without panes: Tab moves between views.
@@ -525,6 +527,8 @@ impl App {
         let sh = &mut self.shared;
         if self.rbac.command_line(w, &args, sh) {
             self.view = View::Rbac;
+        } else if self.network.command_line(w, &args, sh) {
+            self.view = View::Network;
         } else if self.findings_view.command_line(w, arg.clone(), sh) {
             self.view = View::Findings;
         } else if self.workloads.command_line(w, arg, sh) {

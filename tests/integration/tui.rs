@@ -886,3 +886,68 @@ fn after_a_passed_dry_run_tab_then_enter_applies_and_readonly_never_offers_it() 
         "{fx:?}"
     );
 }
+
+#[test]
+fn network_view_shows_coverage_paths_and_traces_between_two_workloads() {
+    let mut app = demo_app();
+    app.update(key('4'));
+    assert_eq!(app.view, View::Network);
+    let text = screen(&mut app, 160, 48);
+    // Coverage per namespace: payments has both default-denies, and one workload without DNS.
+    assert!(text.contains("▾ payments  in ✓ out ✓ dns ✗1"), "{text}");
+    assert!(text.contains("▾ identity  in ✗ out ✗ dns ✓ ⚠1"), "{text}");
+    // Select storefront/checkout, mark it as the source, then select payments/api.
+    let pos = |app: &App, name: &str| {
+        app.network
+            .pods
+            .iter()
+            .position(|c| c.name == name)
+            .expect("workload in the view")
+    };
+    let go = |app: &mut App, name: &str| {
+        let target = pos(app, name);
+        app.update(code(KeyCode::Home));
+        for _ in 0..target {
+            app.update(code(KeyCode::Down));
+        }
+    };
+    go(&mut app, "storefront/checkout");
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.network.from, Some(pos(&app, "storefront/checkout")));
+    go(&mut app, "payments/api");
+    let text = screen(&mut app, 160, 48);
+    assert!(
+        text.contains("from app=checkout pods in kubernetes.io/metadata.name=storefront namespaces on 8080/TCP"),
+        "{text}"
+    );
+    assert!(text.contains("From storefront/checkout"), "{text}");
+    assert!(
+        text.contains(
+            "storefront/checkout → payments/api:8080/TCP DENIED: storefront/default-deny"
+        ),
+        "{text}"
+    );
+    // :reach traces any two ends, in words.
+    app.run_command_line("reach storefront/web storefront/cart 8080", &mut Vec::new());
+    let trace = app.network.trace.clone().expect("a trace");
+    assert_eq!(trace.len(), 1);
+    assert!(
+        trace[0].starts_with("storefront/web → storefront/cart:8080/TCP "),
+        "{trace:?}"
+    );
+    app.run_command_line("reach nowhere/x payments/api 80", &mut Vec::new());
+    assert!(
+        app.shared
+            .status
+            .clone()
+            .unwrap_or_default()
+            .contains("nowhere/x"),
+        "{:?}",
+        app.shared.status
+    );
+    // Esc closes the trace, then clears the source.
+    app.update(code(KeyCode::Esc));
+    assert!(app.network.trace.is_none());
+    app.update(code(KeyCode::Esc));
+    assert!(app.network.from.is_none());
+}

@@ -7,7 +7,7 @@ pub mod fix_dialog;
 mod footer;
 mod header;
 pub mod journal;
-mod placeholder;
+pub mod network;
 mod popup;
 pub mod rbac;
 pub mod workloads;
@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         View::Workloads => workloads::render(frame, body, &mut app.workloads, sh),
         View::Findings => findings::render(frame, body, &mut app.findings_view, sh),
         View::Rbac => rbac::render(frame, body, &mut app.rbac, sh),
-        View::Network => placeholder::render(frame, body, app.view, sh),
+        View::Network => network::render(frame, body, &mut app.network, sh),
         View::Journal => journal::render(frame, body, &app.journal, sh),
     }
     footer::render(frame, foot, app);
@@ -88,7 +88,7 @@ impl View {
             View::Findings => findings::COMMANDS,
             View::Journal => journal::COMMANDS,
             View::Rbac => rbac::COMMANDS,
-            View::Network => &[],
+            View::Network => network::COMMANDS,
         }
     }
 
@@ -99,7 +99,7 @@ impl View {
             View::Findings => findings::COMMAND_LINE,
             View::Journal => journal::COMMAND_LINE,
             View::Rbac => rbac::COMMAND_LINE,
-            View::Network => &[],
+            View::Network => network::COMMAND_LINE,
         }
     }
 }

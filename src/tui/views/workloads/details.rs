@@ -286,6 +286,7 @@ fn workload(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
             .map(|&x| esc(&s.netpols[x].meta.name))
             .collect();
         out.push(field(theme, "NetworkPolicies", join_or_none(nps)));
+        out.push(field(theme, "Traffic", traffic_summary(s, w)));
         let sa = w.spec.service_account_name();
         let ns = w.meta.namespace.clone().unwrap_or_else(|| "".into());
         let bindings = s
@@ -545,4 +546,35 @@ fn defined_in(
     for (k, l) in lines.into_iter().enumerate() {
         out.insert(at + k, l);
     }
+}
+
+/// "ingress isolated, 2 rules admit · egress open": the workload's pods under its policies
+/// (the Network view has the rules).
+fn traffic_summary(s: &crate::model::Snapshot, w: &crate::model::Workload) -> String {
+    let engine = crate::netpol::Engine::new(s);
+    let class = crate::netpol::workload_class(w);
+    let mut parts = Vec::new();
+    for ingress in [true, false] {
+        let dir = if ingress { "ingress" } else { "egress" };
+        let mut isolated = false;
+        let mut rules = 0;
+        for p in engine.selecting(&class) {
+            let (iso, list) = if ingress {
+                (p.ingress_isolation, &p.ingress)
+            } else {
+                (p.egress_isolation, &p.egress)
+            };
+            if iso {
+                isolated = true;
+                rules += list.len();
+            }
+        }
+        parts.push(match (isolated, rules) {
+            (false, _) => format!("{dir} open"),
+            (true, 0) => format!("{dir} denied"),
+            (true, 1) => format!("{dir} isolated, 1 rule admits"),
+            (true, n) => format!("{dir} isolated, {n} rules admit"),
+        });
+    }
+    format!("{} (4: Network view)", parts.join(" · "))
 }
