@@ -153,7 +153,10 @@ pub fn fix_cmd(
     }
     let (plan, object) =
         plan_offline(&loaded.snapshot, finding, &settings).map_err(Failure::usage)?;
-    let text = render(&plan, &object, args.output).map_err(Failure::usage)?;
+    let mut text = render(&plan, &object, args.output).map_err(Failure::usage)?;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
     let _ = writeln!(err, "kvet: {}", crate::text::escape_ctrl(&plan.summary));
     for n in &plan.notes {
         let _ = writeln!(err, "kvet: note: {}", crate::text::escape_ctrl(n));

@@ -7,6 +7,7 @@
 //! [`apply`]'s job: the one I/O module here, and the only code in kvet that writes to a cluster.
 
 pub mod apply;
+mod netpol_plans;
 mod ops;
 mod plans;
 
@@ -35,6 +36,8 @@ pub const FIXABLE: &[&str] = &[
     "prestop-missing",
     "prestop-exceeds-grace",
     "hpa-min-replicas",
+    "netpol-no-default-deny",
+    "netpol-blocks-dns",
 ];
 
 pub fn has_fix(check: &str) -> bool {

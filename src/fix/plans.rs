@@ -49,6 +49,8 @@ pub fn plan(input: &FixInput) -> Result<FixPlan, FixError> {
     match f.check {
         "pdb-blocks-drain" => return pdb_blocks_drain(input),
         "hpa-min-replicas" => return hpa_min_replicas(input),
+        "netpol-no-default-deny" => return super::netpol_plans::default_deny(input),
+        "netpol-blocks-dns" => return super::netpol_plans::allow_dns(input, workload_of(input)?),
         _ => {}
     }
     let snap = input.snap;

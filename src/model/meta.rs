@@ -256,6 +256,8 @@ pub fn parse_object(text: &str) -> Result<ObjectRef, String> {
         "job" | "jobs" => Kind::Job,
         "cj" | "cronjob" | "cronjobs" => Kind::CronJob,
         "po" | "pod" | "pods" => Kind::Pod,
+        "ns" | "namespace" | "namespaces" => Kind::Namespace,
+        "netpol" | "networkpolicy" | "networkpolicies" => Kind::NetworkPolicy,
         "pdb" | "poddisruptionbudget" | "poddisruptionbudgets" => Kind::PodDisruptionBudget,
         "hpa" | "horizontalpodautoscaler" | "horizontalpodautoscalers" => {
             Kind::HorizontalPodAutoscaler

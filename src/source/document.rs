@@ -49,10 +49,25 @@ pub fn plan_fix(
     finding: &crate::audit::Finding,
     settings: &std::collections::BTreeMap<String, String>,
 ) -> Result<(crate::fix::FixPlan, Value), String> {
-    let origin = finding
-        .origin
-        .ok_or_else(|| format!("{}: where it was read from is unknown", finding.object))?;
-    let object = read_object(snap, &finding.object, origin)?;
+    let object = if finding.object.kind == crate::model::Kind::Namespace
+        && !snap
+            .namespaces
+            .iter()
+            .any(|n| *n.meta.name == *finding.object.name)
+    {
+        // A namespace the manifests use without a Namespace object: the fix creates a policy
+        // in it and never changes the namespace itself.
+        serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": &*finding.object.name},
+        })
+    } else {
+        let origin = finding
+            .origin
+            .ok_or_else(|| format!("{}: where it was read from is unknown", finding.object))?;
+        read_object(snap, &finding.object, origin)?
+    };
     let plan = crate::fix::plan(&crate::fix::FixInput {
         snap,
         finding,

@@ -554,3 +554,116 @@ fn the_other_fixes_apply_through_the_server_too() {
         assert_eq!(now["spec"], original["spec"], "{r} is restored");
     }
 }
+
+/// The checks that fire on `ns` itself or on objects in it, live.
+fn live_checks_with_namespace(kc: &str, data: &Path, ns: &str) -> Vec<(String, String)> {
+    let out = kvet(kc, data, &["audit", "-o", "json", "--fail-on", "never"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| {
+                    f["object"]["namespace"] == ns
+                        || (f["object"]["kind"] == "Namespace" && f["object"]["name"] == ns)
+                })
+                .map(|f| {
+                    (
+                        f["check"].as_str().unwrap_or_default().to_string(),
+                        f["object"]["name"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_network_fixes_create_their_policies_on_the_server_and_undo_removes_them() {
+    let Some(kc) = kubeconfig() else {
+        return;
+    };
+    let ns = &unique("kvet-fixes-net");
+    let data = tempfile::tempdir().expect("tempdir");
+    let rt = rt();
+    let conn = rt.block_on(connect(&kc));
+    let mut docs = workloads(ns);
+    docs.push(json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "web-no-egress", "namespace": ns},
+        "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"]},
+    }));
+    rt.block_on(create_all(&conn, &docs));
+    let before = live_checks_with_namespace(&kc, data.path(), ns);
+    assert!(
+        before.contains(&("netpol-no-default-deny".into(), ns.to_string())),
+        "{before:?}"
+    );
+    assert!(
+        before.contains(&("netpol-blocks-dns".into(), "web".into())),
+        "{before:?}"
+    );
+    let fixes = [
+        ("netpol-no-default-deny", format!("ns/{ns}")),
+        ("netpol-blocks-dns", format!("deploy/{ns}/web")),
+    ];
+    for (check, object) in &fixes {
+        let out = kvet(
+            &kc,
+            data.path(),
+            &[
+                "fix", "--check", check, "--object", object, "--apply", "--yes",
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{check}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let after = live_checks_with_namespace(&kc, data.path(), ns);
+    for (check, _) in &fixes {
+        assert!(!after.iter().any(|(c, _)| c == check), "{check}: {after:?}");
+    }
+    // The policies are on the server, as created by kvet.
+    let np = |name: &str| {
+        rt.block_on(ap::fetch(
+            &conn,
+            &ObjectRef::new(Kind::NetworkPolicy, Some(ns), name),
+        ))
+    };
+    let deny = np("default-deny-ingress").expect("the default-deny policy");
+    assert_eq!(deny["spec"]["policyTypes"], json!(["Ingress"]));
+    let dns = np("web-allow-dns").expect("the allow-DNS policy");
+    assert_eq!(
+        dns["spec"]["egress"][0]["ports"][1],
+        json!({"protocol": "TCP", "port": 53})
+    );
+    // Undo both: the policies are deleted and the findings come back.
+    let out = kvet(&kc, data.path(), &["journal", "-o", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("journal json");
+    let ids: Vec<String> = v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    for id in &ids {
+        let out = kvet(&kc, data.path(), &["undo", id, "--yes"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "undo {id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(np("default-deny-ingress").is_err());
+    assert!(np("web-allow-dns").is_err());
+    let again = live_checks_with_namespace(&kc, data.path(), ns);
+    for (check, _) in &fixes {
+        assert!(again.iter().any(|(c, _)| c == check), "{check}: {again:?}");
+    }
+}

@@ -740,3 +740,55 @@ fn the_pre_v1_isolation_annotation_is_named_as_ignored() {
     );
     assert_eq!(findings[0].path, "/metadata/annotations");
 }
+
+#[test]
+fn the_default_deny_fix_lists_the_traffic_it_would_cut() {
+    let out = assert_cmd::Command::cargo_bin("kvet")
+        .expect("binary")
+        .args([
+            "--demo",
+            "fix",
+            "--check",
+            "netpol-no-default-deny",
+            "--object",
+            "ns/identity",
+            "-o",
+            "yaml",
+        ])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let yaml = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        yaml.contains("kind: NetworkPolicy") && yaml.contains("podSelector: {}"),
+        "{yaml}"
+    );
+    // identity/sessions is isolated by no policy today: every pod may reach its 8080.
+    assert!(
+        err.contains("identity/auth → identity/sessions:8080/TCP would be denied"),
+        "{err}"
+    );
+    // identity/auth is already isolated (auth-from-everywhere): nothing to it is cut.
+    assert!(!err.contains("→ identity/auth:"), "{err}");
+    // The DNS fix for the payouts CronJob of payments.
+    let out = assert_cmd::Command::cargo_bin("kvet")
+        .expect("binary")
+        .args([
+            "--demo",
+            "fix",
+            "--check",
+            "netpol-blocks-dns",
+            "--object",
+            "cj/payments/payouts",
+            "-o",
+            "yaml",
+        ])
+        .output()
+        .expect("run");
+    let yaml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        yaml.contains("name: payouts-allow-dns") && yaml.contains("k8s-app: kube-dns"),
+        "{yaml}"
+    );
+}

@@ -26,7 +26,7 @@ Example
 Fix
   Add an egress policy for the pods: to namespaceSelector kubernetes.io/metadata.name:
   kube-system with podSelector k8s-app: kube-dns, ports UDP 53 and TCP 53.",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct NetpolBlocksDns;

@@ -32,7 +32,7 @@ Example
 Fix
   Add a default-deny-ingress policy (podSelector: {}, policyTypes: [Ingress], no rules), then
   one allow policy per real traffic path. `kvet reach` shows what the new policy would cut.",
-    fix_available: false,
+    fix_available: true,
 };
 
 pub struct NetpolNoDefaultDeny;
