@@ -687,7 +687,16 @@ fn pod(meta: Meta, raw: RawObject) -> Pod {
         .conditions
         .iter()
         .find(|c| c.kind.as_deref() == Some("Ready"));
+    let mut ips: Vec<std::net::IpAddr> = status
+        .pod_ip
+        .iter()
+        .chain(status.pod_ips.iter().filter_map(|p| p.ip.as_ref()))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    ips.sort();
+    ips.dedup();
     Pod {
+        ips: ips.into_boxed_slice(),
         node_name: boxed(spec.node_name.take()),
         spec: Arc::new(pod_spec(&mut spec)),
         phase: boxed(status.phase),

@@ -271,6 +271,11 @@ fn pod(p: &Pod) -> Value {
     if let Some(ph) = &p.phase {
         status.insert("phase".into(), json!(&**ph));
     }
+    if let Some(first) = p.ips.first() {
+        status.insert("podIP".into(), json!(first.to_string()));
+        let all: Vec<Value> = p.ips.iter().map(|a| json!({"ip": a.to_string()})).collect();
+        status.insert("podIPs".into(), Value::Array(all));
+    }
     let mut cond = json!({"type": "Ready", "status": if p.ready { "True" } else { "False" }});
     if let Some(t) = &p.ready_since {
         cond["lastTransitionTime"] = json!(&**t);

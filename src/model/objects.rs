@@ -369,6 +369,8 @@ pub struct Pod {
     /// lastTransitionTime of the Ready condition.
     pub ready_since: Option<Box<str>>,
     pub containers: Vec<ContainerStatus>,
+    /// status.podIP and status.podIPs (NetworkPolicy ipBlocks match them).
+    pub ips: Box<[std::net::IpAddr]>,
 }
 
 #[derive(Clone, Debug)]

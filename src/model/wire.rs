@@ -486,9 +486,20 @@ pub struct RawContainerStatus {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawPodIp {
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RawStatus {
     pub phase: Option<String>,
+    /// A pod's address, and all of them (dual stack).
+    #[serde(rename = "podIP")]
+    pub pod_ip: Option<String>,
+    #[serde(rename = "podIPs", deserialize_with = "nullable")]
+    pub pod_ips: Vec<RawPodIp>,
     #[serde(deserialize_with = "nullable")]
     pub conditions: Vec<RawCondition>,
     #[serde(deserialize_with = "nullable")]

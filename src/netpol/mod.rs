@@ -68,6 +68,9 @@ pub struct PodClass {
     pub namespace: Arc<str>,
     pub labels: Labels,
     pub ports: Vec<ContainerPort>,
+    /// The pods' addresses (status.podIP/podIPs), when the snapshot has them. An ipBlock peer
+    /// matches the class when one of them is inside it: some of its pods are.
+    pub ips: Vec<IpAddr>,
 }
 
 /// One end of a connection.
@@ -241,11 +244,14 @@ impl<'s> Engine<'s> {
 
     fn peer_matches(&self, peer: &Peer, policy_ns: &str, ep: &Endpoint) -> bool {
         if let Some(block) = &peer.ip_block {
-            let Endpoint::Address(ip) = ep else {
-                // Pod addresses are not in the snapshot: an ipBlock matches no pod here.
-                return false;
+            return match ep {
+                Endpoint::Address(ip) => ip_block_matches(&block.cidr, &block.except, *ip),
+                // A pod by its addresses (none offline, where only templates are known).
+                Endpoint::Pod(pod) => pod
+                    .ips
+                    .iter()
+                    .any(|ip| ip_block_matches(&block.cidr, &block.except, *ip)),
             };
-            return ip_block_matches(&block.cidr, &block.except, *ip);
         }
         let Endpoint::Pod(pod) = ep else {
             return false;
@@ -313,7 +319,37 @@ pub fn workload_class(w: &crate::model::Workload) -> PodClass {
             .iter()
             .flat_map(|c| c.ports.iter().cloned())
             .collect(),
+        ips: Vec::new(),
     }
+}
+
+/// A top-level workload's class with the addresses of its pods.
+pub fn class_of(snap: &Snapshot, w: usize) -> PodClass {
+    let mut c = workload_class(&snap.workloads[w]);
+    let mut ips: Vec<IpAddr> = snap
+        .index
+        .pods_of
+        .get(w)
+        .into_iter()
+        .flatten()
+        .flat_map(|&p| snap.pods[p].ips.iter().copied())
+        .collect();
+    if snap.workloads[w].kind == crate::model::WorkloadKind::Pod {
+        // A bare pod is its own workload.
+        ips.extend(
+            snap.pods
+                .iter()
+                .filter(|p| {
+                    p.meta.name == snap.workloads[w].meta.name
+                        && p.meta.namespace == snap.workloads[w].meta.namespace
+                })
+                .flat_map(|p| p.ips.iter().copied()),
+        );
+    }
+    ips.sort();
+    ips.dedup();
+    c.ips = ips;
+    c
 }
 
 /// Every pod class of the snapshot (one per top-level workload; a bare pod is its own), in
@@ -322,7 +358,7 @@ pub fn classes(snap: &Snapshot, namespace: Option<&str>) -> Vec<PodClass> {
     let mut v: Vec<PodClass> = snap
         .top_workloads()
         .filter(|(_, w)| namespace.is_none_or(|n| w.meta.namespace() == n))
-        .map(|(_, w)| workload_class(w))
+        .map(|(i, _)| class_of(snap, i))
         .collect();
     v.sort_by(|a, b| a.name.cmp(&b.name));
     v.dedup_by(|a, b| a.name == b.name);
@@ -368,11 +404,11 @@ pub fn resolve(snap: &Snapshot, text: &str, port: u16) -> Result<Vec<(Endpoint, 
                 )
             })?;
         let mut out = Vec::new();
-        for (_, w) in snap.top_workloads() {
+        for (i, w) in snap.top_workloads() {
             if w.meta.namespace() != ns || !sel.matches(&w.template_labels) {
                 continue;
             }
-            let class = workload_class(w);
+            let class = class_of(snap, i);
             let target = match &sp.target_port {
                 None => Some(port),
                 Some(PortRef::Number(n)) => u16::try_from(*n).ok(),
@@ -409,6 +445,7 @@ pub fn resolve(snap: &Snapshot, text: &str, port: u16) -> Result<Vec<(Endpoint, 
                     .iter()
                     .flat_map(|c| c.ports.iter().cloned())
                     .collect(),
+                ips: p.ips.to_vec(),
             };
             return Ok(vec![(Endpoint::Pod(class), port)]);
         }
@@ -417,12 +454,11 @@ pub fn resolve(snap: &Snapshot, text: &str, port: u16) -> Result<Vec<(Endpoint, 
         ));
     }
     let want = crate::model::parse_object(text)?;
-    let w = snap
+    let (w, _) = snap
         .top_workloads()
-        .map(|(_, w)| w)
-        .find(|w| w.object_ref() == want)
+        .find(|(_, w)| w.object_ref() == want)
         .ok_or_else(|| format!("no {} {ns}/{name} in this snapshot", want.kind))?;
-    Ok(vec![(Endpoint::Pod(workload_class(w)), port)])
+    Ok(vec![(Endpoint::Pod(class_of(snap, w)), port)])
 }
 
 /// Namespaces kvet treats as the cluster's own, never as tenants.
@@ -454,6 +490,7 @@ pub fn dns_class(snap: &Snapshot) -> PodClass {
             namespace: Arc::from("kube-system"),
             labels: Labels::from_pairs(vec![("k8s-app".into(), "kube-dns".into())]),
             ports: Vec::new(),
+            ips: Vec::new(),
         })
 }
 

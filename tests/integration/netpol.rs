@@ -486,7 +486,7 @@ fn ip_blocks_match_addresses_with_except_and_masking() {
     assert!(!reach("192.0.2.1"));
     assert!(reach("2001:db8:1::5"));
     assert!(!reach("2001:db9::5"));
-    // ipBlock never names a pod (their addresses are not in the snapshot), so x/a → y/a is denied.
+    // These pods have no status.podIP, so no ipBlock names them: x/a → y/a is denied.
     let y = resolve(snap, "y/a", 443).expect("y/a");
     assert!(!engine.decide(&from[0].0, &y[0].0, 443, TCP).allowed);
     // An address as the source: only the destination's ingress side decides.
@@ -791,4 +791,60 @@ fn the_default_deny_fix_lists_the_traffic_it_would_cut() {
         yaml.contains("name: payouts-allow-dns") && yaml.contains("k8s-app: kube-dns"),
         "{yaml}"
     );
+}
+
+#[test]
+fn ip_blocks_match_pods_by_their_status_addresses() {
+    let pod = |ns: &str, name: &str, ips: &[&str]| {
+        let list: Vec<String> = ips.iter().map(|i| format!("{{ip: \"{i}\"}}")).collect();
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels: {{app: {name}}}\nspec:\n  containers:\n  - name: c\n    image: agnhost\n    ports: [{{containerPort: 80}}]\nstatus:\n  podIP: \"{}\"\n  podIPs: [{}]\n---\n",
+            ips[0],
+            list.join(", ")
+        )
+    };
+    let text = format!(
+        "{}{}{}{}",
+        pod("shop", "web", &["10.1.0.5", "fd00::5"]),
+        pod("shop", "admin", &["10.2.0.9"]),
+        pod("ops", "probe", &["10.1.7.1"]),
+        policy(
+            "shop",
+            "web-from-range",
+            "  podSelector:\n    matchLabels: {app: web}\n  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.1.0.0/16\n        except: [10.1.7.0/24]\n    - ipBlock:\n        cidr: fd00::/64\n",
+        )
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("ips.yaml");
+    std::fs::write(&file, text).expect("write");
+    let loaded = load(&file);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let snap = &loaded.snapshot;
+    let engine = Engine::new(snap);
+    let reach = |from: &str| {
+        let a = resolve(snap, from, 80).expect("from");
+        let b = resolve(snap, "shop/web", 80).expect("to");
+        engine.decide(&a[0].0, &b[0].0, 80, TCP).allowed
+    };
+    // web itself is inside 10.1.0.0/16 (and fd00::/64).
+    assert!(reach("shop/web"));
+    // admin's 10.2.0.9 is outside; probe's 10.1.7.1 is in the except.
+    assert!(!reach("shop/admin"));
+    assert!(!reach("ops/probe"));
+    // Addresses work as before, IPv6 included.
+    assert!(reach("fd00::7"));
+    assert!(!reach("10.1.7.200"));
+    // A snapshot saved and reopened keeps the addresses.
+    let saved =
+        serde_json::to_string(&kvet::model::encode::snapshot_list(snap, "test")).expect("json");
+    let file2 = tmp.path().join("saved.json");
+    std::fs::write(&file2, saved).expect("write");
+    let again = load(&file2);
+    let web = again
+        .snapshot
+        .pods
+        .iter()
+        .find(|p| &*p.meta.name == "web")
+        .expect("web");
+    assert_eq!(web.ips.len(), 2, "{:?}", web.ips);
 }
