@@ -522,3 +522,51 @@ pub fn namespace_subject(snap: &Snapshot, ns: &str) -> crate::audit::Subject {
             .and_then(|(_, w)| w.meta.origin),
     }
 }
+
+/// Does `ns` have a default-deny policy for this direction: an empty podSelector (every pod,
+/// now and later) with that policy type, and no rule that admits everything?
+pub fn has_default_deny(snap: &Snapshot, ns: &str, ingress: bool) -> bool {
+    snap.netpols.iter().any(|p| {
+        let (isolates, rules) = if ingress {
+            (p.ingress_isolation, &p.ingress)
+        } else {
+            (p.egress_isolation, &p.egress)
+        };
+        p.meta.namespace() == ns
+            && p.pod_selector.is_empty()
+            && isolates
+            && !rules.iter().any(rule_admits_everything)
+    })
+}
+
+/// The cluster DNS on UDP and TCP 53, seen from a pod's egress side: (UDP side, TCP side).
+pub fn dns_egress(engine: &Engine, pod: &PodClass, dns: &Endpoint) -> (Side, Side) {
+    let from = Endpoint::Pod(pod.clone());
+    (
+        engine.decide(&from, dns, 53, Protocol::Udp).egress,
+        engine.decide(&from, dns, 53, Protocol::Tcp).egress,
+    )
+}
+
+/// The rules that may admit traffic to (ingress) or from (egress) a pod: `None` when no policy
+/// isolates it for that direction, else every rule of the policies that do, with its policy.
+pub fn direction_rules<'s>(
+    engine: &Engine<'s>,
+    pod: &PodClass,
+    ingress: bool,
+) -> Option<Vec<(&'s NetworkPolicy, &'s crate::model::PolicyRule)>> {
+    let mut isolated = false;
+    let mut rules = Vec::new();
+    for p in engine.selecting(pod) {
+        let (isolates, list) = if ingress {
+            (p.ingress_isolation, &p.ingress)
+        } else {
+            (p.egress_isolation, &p.egress)
+        };
+        if isolates {
+            isolated = true;
+            rules.extend(list.iter().map(|r| (p, r)));
+        }
+    }
+    isolated.then_some(rules)
+}

@@ -131,13 +131,30 @@ fn kvet(kc: &str, data: &Path, args: &[&str]) -> std::process::Output {
 
 /// The checks that fire on objects of `ns`, live.
 fn live_checks(kc: &str, data: &Path, ns: &str) -> Vec<(String, String)> {
+    live_checks_where(kc, data, |f| f["object"]["namespace"] == ns)
+}
+
+/// The checks that fire on `ns` itself or on objects in it, live.
+fn live_checks_with_namespace(kc: &str, data: &Path, ns: &str) -> Vec<(String, String)> {
+    live_checks_where(kc, data, |f| {
+        f["object"]["namespace"] == ns
+            || (f["object"]["kind"] == "Namespace" && f["object"]["name"] == ns)
+    })
+}
+
+/// (check, object name) of the live findings that `keep` accepts.
+fn live_checks_where(
+    kc: &str,
+    data: &Path,
+    keep: impl Fn(&Value) -> bool,
+) -> Vec<(String, String)> {
     let out = kvet(kc, data, &["audit", "-o", "json", "--fail-on", "never"]);
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     v["findings"]
         .as_array()
         .map(|a| {
             a.iter()
-                .filter(|f| f["object"]["namespace"] == ns)
+                .filter(|f| keep(f))
                 .map(|f| {
                     (
                         f["check"].as_str().unwrap_or_default().to_string(),
@@ -553,29 +570,6 @@ fn the_other_fixes_apply_through_the_server_too() {
         let now = rt.block_on(ap::fetch(&conn, r)).expect("fetch");
         assert_eq!(now["spec"], original["spec"], "{r} is restored");
     }
-}
-
-/// The checks that fire on `ns` itself or on objects in it, live.
-fn live_checks_with_namespace(kc: &str, data: &Path, ns: &str) -> Vec<(String, String)> {
-    let out = kvet(kc, data, &["audit", "-o", "json", "--fail-on", "never"]);
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    v["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|f| {
-                    f["object"]["namespace"] == ns
-                        || (f["object"]["kind"] == "Namespace" && f["object"]["name"] == ns)
-                })
-                .map(|f| {
-                    (
-                        f["check"].as_str().unwrap_or_default().to_string(),
-                        f["object"]["name"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[test]

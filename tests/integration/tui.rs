@@ -587,6 +587,11 @@ fn live_state_shows_in_the_header_and_the_context_picker_switches() {
 
 /// Runs the app's PlanFix effect as the runner does, and feeds the result back.
 fn run_plan(app: &mut App, fx: Vec<Effect>) {
+    run_plan_as(app, fx, false);
+}
+
+/// The runner's planning, offline; `dry_run_passed` as a live server's dry run reports it.
+fn run_plan_as(app: &mut App, fx: Vec<Effect>, dry_run_passed: bool) {
     for e in fx {
         if let Effect::PlanFix {
             snapshot,
@@ -597,7 +602,10 @@ fn run_plan(app: &mut App, fx: Vec<Effect>) {
             let result = kvet::source::document::plan_fix(&snapshot, &finding, &settings).and_then(
                 |(plan, obj)| {
                     kvet::fix::preview(&obj, plan)
-                        .map(Box::new)
+                        .map(|mut p| {
+                            p.dry_run = dry_run_passed;
+                            Box::new(p)
+                        })
                         .map_err(|e| e.to_string())
                 },
             );
@@ -814,30 +822,7 @@ fn rbac_view_answers_who_can_and_r_jumps_to_a_workloads_serviceaccount() {
 
 /// As run_plan, with the server's dry run passed (what the live runner reports).
 fn run_plan_dry_run_passed(app: &mut App, fx: Vec<Effect>) {
-    for e in fx {
-        if let Effect::PlanFix {
-            snapshot,
-            finding,
-            settings,
-        } = e
-        {
-            let result = kvet::source::document::plan_fix(&snapshot, &finding, &settings).and_then(
-                |(plan, obj)| {
-                    kvet::fix::preview(&obj, plan)
-                        .map(|mut p| {
-                            p.dry_run = true;
-                            Box::new(p)
-                        })
-                        .map_err(|e| e.to_string())
-                },
-            );
-            app.update(AppEvent::FixPlanned {
-                finding,
-                settings,
-                result,
-            });
-        }
-    }
+    run_plan_as(app, fx, true);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
 use crate::model::Snapshot;
-use crate::netpol::{dns_class, workload_class, Endpoint, Engine, Protocol};
+use crate::netpol::{dns_class, dns_egress, workload_class, Endpoint, Engine};
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "netpol-blocks-dns",
@@ -43,13 +43,10 @@ impl Check for NetpolBlocksDns {
         let engine = Engine::new(snap);
         let dns = Endpoint::Pod(dns_class(snap));
         for (_, w) in snap.top_workloads() {
-            let class = workload_class(w);
-            let from = Endpoint::Pod(class);
-            let udp = engine.decide(&from, &dns, 53, Protocol::Udp).egress;
+            let (udp, tcp) = dns_egress(&engine, &workload_class(w), &dns);
             if !udp.isolated {
                 continue;
             }
-            let tcp = engine.decide(&from, &dns, 53, Protocol::Tcp).egress;
             let missing = match (udp.allows(), tcp.allows()) {
                 (true, true) => continue,
                 (true, false) => "TCP 53 (UDP 53 is allowed)",

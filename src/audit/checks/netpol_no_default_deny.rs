@@ -2,9 +2,7 @@
 
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
 use crate::model::Snapshot;
-use crate::netpol::{
-    namespace_subject, rule_admits_everything, workload_namespaces, SYSTEM_NAMESPACES,
-};
+use crate::netpol::{has_default_deny, namespace_subject, workload_namespaces, SYSTEM_NAMESPACES};
 
 /// The pre-v1 isolation annotation (Kubernetes 1.3-1.6 beta). No current release reads it.
 pub const BETA_ISOLATION_ANNOTATION: &str = "net.beta.kubernetes.io/network-policy";
@@ -47,12 +45,7 @@ impl Check for NetpolNoDefaultDeny {
             if SYSTEM_NAMESPACES.contains(&ns) {
                 continue;
             }
-            let covered = snap.netpols.iter().any(|p| {
-                p.meta.namespace() == ns
-                    && p.pod_selector.is_empty()
-                    && p.ingress_isolation
-                    && !p.ingress.iter().any(rule_admits_everything)
-            });
+            let covered = has_default_deny(snap, ns, true);
             if covered {
                 continue;
             }

@@ -6,8 +6,8 @@
 
 use crate::model::{LabelSelector, Peer, PolicyPort, PortRef, Snapshot};
 use crate::netpol::{
-    classes, dns_class, resolve, rule_admits_everything, Endpoint, Engine, PodClass, Protocol,
-    Verdict,
+    classes, direction_rules, dns_class, dns_egress, has_default_deny, resolve, Endpoint, Engine,
+    PodClass, Protocol, Verdict,
 };
 use crate::text::escape_ctrl;
 use crate::tui::keymap::Command;
@@ -57,33 +57,21 @@ pub struct NetworkView {
 }
 
 fn coverage(snap: &Snapshot, engine: &Engine, ns: &str, pods: &[&PodClass]) -> Coverage {
-    let in_ns = || {
-        snap.netpols
-            .iter()
-            .filter(move |p| p.meta.namespace() == ns)
-    };
-    let ingress_default_deny = in_ns().any(|p| {
-        p.pod_selector.is_empty()
-            && p.ingress_isolation
-            && !p.ingress.iter().any(rule_admits_everything)
-    });
-    let egress_default_deny = in_ns().any(|p| {
-        p.pod_selector.is_empty()
-            && p.egress_isolation
-            && !p.egress.iter().any(rule_admits_everything)
-    });
+    let ingress_default_deny = has_default_deny(snap, ns, true);
+    let egress_default_deny = has_default_deny(snap, ns, false);
     let dns = Endpoint::Pod(dns_class(snap));
     let dns_blocked = pods
         .iter()
         .filter(|c| {
-            let from = Endpoint::Pod((**c).clone());
-            [Protocol::Udp, Protocol::Tcp]
-                .iter()
-                .any(|&p| !engine.decide(&from, &dns, 53, p).egress.allows())
+            let (udp, tcp) = dns_egress(engine, c, &dns);
+            !(udp.allows() && tcp.allows())
         })
         .map(|c| short(&c.name).to_string())
         .collect();
-    let selects_nothing = in_ns()
+    let selects_nothing = snap
+        .netpols
+        .iter()
+        .filter(|p| p.meta.namespace() == ns)
         .filter(|p| {
             !p.pod_selector.is_empty() && !pods.iter().any(|c| p.pod_selector.matches(&c.labels))
         })
@@ -338,40 +326,30 @@ pub fn paths(engine: &Engine, pod: &PodClass) -> Vec<(bool, String)> {
     let mut out = Vec::new();
     for ingress in [true, false] {
         let dir = if ingress { "Ingress" } else { "Egress" };
-        let mut isolated = false;
+        let selected = direction_rules(engine, pod, ingress);
+        let isolated = selected.is_some();
         let mut rules = Vec::new();
-        for p in engine.selecting(pod) {
-            let (iso, list) = if ingress {
-                (p.ingress_isolation, &p.ingress)
-            } else {
-                (p.egress_isolation, &p.egress)
-            };
-            if !iso {
-                continue;
-            }
-            isolated = true;
+        for (p, r) in selected.unwrap_or_default() {
             let ns = p.meta.namespace();
-            for r in list {
-                let peers = if r.peers.is_empty() {
-                    if ingress {
-                        "every source".to_string()
-                    } else {
-                        "every destination".to_string()
-                    }
+            let peers = if r.peers.is_empty() {
+                if ingress {
+                    "every source".to_string()
                 } else {
-                    r.peers
-                        .iter()
-                        .map(|x| peer_text(x, ns))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                };
-                let arrow = if ingress { "from" } else { "to" };
-                rules.push(format!(
-                    "  {arrow} {peers} on {} ({ns}/{})",
-                    ports_text(&r.ports),
-                    p.meta.name
-                ));
-            }
+                    "every destination".to_string()
+                }
+            } else {
+                r.peers
+                    .iter()
+                    .map(|x| peer_text(x, ns))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            };
+            let arrow = if ingress { "from" } else { "to" };
+            rules.push(format!(
+                "  {arrow} {peers} on {} ({ns}/{})",
+                ports_text(&r.ports),
+                p.meta.name
+            ));
         }
         if !isolated {
             out.push((

@@ -556,24 +556,12 @@ fn traffic_summary(s: &crate::model::Snapshot, w: &crate::model::Workload) -> St
     let mut parts = Vec::new();
     for ingress in [true, false] {
         let dir = if ingress { "ingress" } else { "egress" };
-        let mut isolated = false;
-        let mut rules = 0;
-        for p in engine.selecting(&class) {
-            let (iso, list) = if ingress {
-                (p.ingress_isolation, &p.ingress)
-            } else {
-                (p.egress_isolation, &p.egress)
-            };
-            if iso {
-                isolated = true;
-                rules += list.len();
-            }
-        }
-        parts.push(match (isolated, rules) {
-            (false, _) => format!("{dir} open"),
-            (true, 0) => format!("{dir} denied"),
-            (true, 1) => format!("{dir} isolated, 1 rule admits"),
-            (true, n) => format!("{dir} isolated, {n} rules admit"),
+        let rules = crate::netpol::direction_rules(&engine, &class, ingress).map(|r| r.len());
+        parts.push(match rules {
+            None => format!("{dir} open"),
+            Some(0) => format!("{dir} denied"),
+            Some(1) => format!("{dir} isolated, 1 rule admits"),
+            Some(n) => format!("{dir} isolated, {n} rules admit"),
         });
     }
     format!("{} (4: Network view)", parts.join(" · "))
