@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod drain;
 pub mod fix;
 pub mod model;
 pub mod netpol;

@@ -27,6 +27,16 @@ pub fn escape_ctrl(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `a, b, c` or, past `max` items, `a, b, c and 4 more`.
+pub fn truncate_list<S: AsRef<str>>(items: &[S], max: usize) -> String {
+    let shown: Vec<&str> = items.iter().take(max).map(AsRef::as_ref).collect();
+    let mut s = shown.join(", ");
+    if items.len() > max {
+        s.push_str(&format!(" and {} more", items.len() - max));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::escape_ctrl;

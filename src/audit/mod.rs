@@ -60,6 +60,7 @@ pub enum Family {
     Autoscaling,
     Rbac,
     Network,
+    Placement,
 }
 
 impl Family {
@@ -73,6 +74,7 @@ impl Family {
             Family::Autoscaling => "autoscaling",
             Family::Rbac => "rbac",
             Family::Network => "network",
+            Family::Placement => "placement",
         }
     }
 }

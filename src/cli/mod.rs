@@ -1,5 +1,6 @@
 //! The command line: flags as cli.md gives them, dispatch, and exit codes.
 
+pub mod drain_cmd;
 pub mod fix_cmd;
 pub mod live_fix;
 pub mod live_tui;
@@ -91,6 +92,9 @@ pub enum Command {
     Can(rbac_cmd::CanArgs),
     /// May one pod reach another on a port under the NetworkPolicies (exit 0 ALLOW, 1 DENY)
     Reach(reach_cmd::ReachArgs),
+    /// What `kubectl drain --ignore-daemonsets` would do to a node, pool or zone, without doing it
+    /// (exit 0 when it completes without an outage)
+    Drain(drain_cmd::DrainArgs),
     /// The fixes kvet applied (newest first)
     Journal {
         #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
@@ -543,6 +547,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::WhoCan(args)) => rbac_cmd::who_can_cmd(&cli.source, args, out, err),
         Some(Command::Can(args)) => rbac_cmd::can_cmd(&cli.source, args, out, err),
         Some(Command::Reach(args)) => reach_cmd::reach_cmd(&cli.source, args, out, err),
+        Some(Command::Drain(args)) => drain_cmd::drain_cmd(&cli.source, args, out, err),
         Some(Command::Journal { output }) => {
             live_fix::journal_cmd(*output == ListFormat::Json, out, err)
         }

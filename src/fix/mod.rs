@@ -49,7 +49,8 @@ pub fn has_fix(check: &str) -> bool {
 /// it now needs a PDB).
 pub fn follow_ups(check: &str) -> &'static [&'static str] {
     match check {
-        "hpa-min-replicas" => &["pdb-missing"],
+        // Two replicas now need a budget and a spread.
+        "hpa-min-replicas" => &["pdb-missing", "replica-concentration"],
         _ => &[],
     }
 }
@@ -130,10 +131,19 @@ pub fn plan(input: &FixInput) -> Result<FixPlan, FixError> {
     }
     let follow = follow_ups(check);
     if !follow.is_empty() {
-        plan.notes.push(format!(
-            "after this fix, expect {} on the same workload: kvet can fix that too",
+        let fixable: Vec<&str> = follow.iter().copied().filter(|c| has_fix(c)).collect();
+        let by_hand: Vec<&str> = follow.iter().copied().filter(|c| !has_fix(c)).collect();
+        let mut note = format!(
+            "after this fix, expect {} on the same workload",
             follow.join(", ")
-        ));
+        );
+        if !fixable.is_empty() {
+            note.push_str(&format!("; kvet can fix {}", fixable.join(", ")));
+        }
+        if !by_hand.is_empty() {
+            note.push_str(&format!("; {} needs a change by hand", by_hand.join(", ")));
+        }
+        plan.notes.push(note);
     }
     Ok(plan)
 }

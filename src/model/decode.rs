@@ -78,14 +78,12 @@ fn yaml_error(e: &serde_saphyr::Error) -> DecodeError {
 /// object in `kubectl get -o yaml` dumps) and the container and pod fields that hold
 /// configuration rather than anything a check looks at. A check that comes to need one of these
 /// (tolerations for drain analysis, say) must take it off this list.
-const UNREAD_BLOCKS: [&str; 7] = [
+const UNREAD_BLOCKS: [&str; 5] = [
     "managedFields:",
     "env:",
     "envFrom:",
     "volumeMounts:",
-    "volumes:",
     "args:",
-    "tolerations:",
 ];
 const LAST_APPLIED_KEY: &str = "kubectl.kubernetes.io/last-applied-configuration:";
 
@@ -459,6 +457,7 @@ fn meta(
         .map(|o| OwnerRef {
             kind: Kind::parse(&o.kind),
             name: Arc::from(o.name.as_str()),
+            controller: o.controller == Some(true),
         });
     Ok(Meta {
         name: Arc::from(name),
@@ -610,6 +609,42 @@ fn pod_spec(raw: &mut RawSpec) -> PodSpec {
         host_network: raw.host_network.unwrap_or(false),
         host_pid: raw.host_pid.unwrap_or(false),
         host_ipc: raw.host_ipc.unwrap_or(false),
+        empty_dirs: std::mem::take(&mut raw.volumes)
+            .into_iter()
+            .filter(|v| v.empty_dir.is_some())
+            .map(|v| v.name.unwrap_or_default().into_boxed_str())
+            .collect(),
+        anti_affinity_keys: raw
+            .affinity
+            .take()
+            .and_then(|a| a.pod_anti_affinity)
+            .map(|a| {
+                a.required_during_scheduling_ignored_during_execution
+                    .into_iter()
+                    .chain(
+                        a.preferred_during_scheduling_ignored_during_execution
+                            .into_iter()
+                            .filter_map(|w| w.pod_affinity_term),
+                    )
+                    .filter_map(|t| t.topology_key)
+                    .map(String::into_boxed_str)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        spread_keys: std::mem::take(&mut raw.topology_spread_constraints)
+            .into_iter()
+            .filter_map(|t| t.topology_key)
+            .map(String::into_boxed_str)
+            .collect(),
+        tolerations: std::mem::take(&mut raw.tolerations)
+            .into_iter()
+            .map(|t| Toleration {
+                key: t.key.unwrap_or_default().into_boxed_str(),
+                exists: t.operator.as_deref() == Some("Exists"),
+                value: t.value.unwrap_or_default().into_boxed_str(),
+                effect: t.effect.unwrap_or_default().into_boxed_str(),
+            })
+            .collect(),
     }
 }
 
@@ -680,7 +715,7 @@ fn workload(kind: WorkloadKind, meta: Meta, raw: RawObject) -> Workload {
     }
 }
 
-fn pod(meta: Meta, raw: RawObject) -> Pod {
+fn pod(meta: Meta, deleted_at: Option<String>, raw: RawObject) -> Pod {
     let mut spec = raw.spec.unwrap_or_default();
     let status = raw.status.unwrap_or_default();
     let ready_cond = status
@@ -697,6 +732,7 @@ fn pod(meta: Meta, raw: RawObject) -> Pod {
     ips.dedup();
     Pod {
         ips: ips.into_boxed_slice(),
+        deleted_at: boxed(deleted_at),
         node_name: boxed(spec.node_name.take()),
         spec: Arc::new(pod_spec(&mut spec)),
         phase: boxed(status.phase),
@@ -825,11 +861,15 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
         _ => return Err(format!("{kind_text}: no `apiVersion`")),
     };
     let kind = Kind::parse(&kind_text);
+    let deleted_at = raw
+        .metadata
+        .as_mut()
+        .and_then(|m| m.deletion_timestamp.take());
     let meta = meta(raw.metadata.take(), &kind, &api_version, opts)
         .map_err(|e| format!("{kind_text}: {e}"))?;
     if let Some(wk) = WorkloadKind::from_kind(&kind) {
         if wk == WorkloadKind::Pod {
-            return Ok(Object::Pod(pod(meta, raw)));
+            return Ok(Object::Pod(pod(meta, deleted_at, raw)));
         }
         return Ok(Object::Workload(workload(wk, meta, raw)));
     }
@@ -893,6 +933,7 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
             selector: selector(spec.selector.take()),
             min_available: int_or_percent(spec.min_available.take()),
             max_unavailable: int_or_percent(spec.max_unavailable.take()),
+            unhealthy_policy: boxed(spec.unhealthy_pod_eviction_policy.take()),
         }),
         Kind::HorizontalPodAutoscaler => {
             let metrics = hpa_metrics(&api_version, &mut spec);

@@ -29,7 +29,7 @@ fn meta(m: &Meta) -> Value {
     if let Some(owner) = &m.owner {
         o.insert(
             "ownerReferences".into(),
-            json!([{"kind": owner.kind.as_str(), "name": &*owner.name, "controller": true}]),
+            json!([{"kind": owner.kind.as_str(), "name": &*owner.name, "controller": owner.controller}]),
         );
     }
     Value::Object(o)
@@ -193,6 +193,55 @@ fn pod_spec(s: &PodSpec) -> Value {
             o[f] = json!(true);
         }
     }
+    if !s.empty_dirs.is_empty() {
+        let v: Vec<Value> = s
+            .empty_dirs
+            .iter()
+            .map(|n| json!({"name": &**n, "emptyDir": {}}))
+            .collect();
+        o["volumes"] = Value::Array(v);
+    }
+    if !s.anti_affinity_keys.is_empty() {
+        let terms: Vec<Value> = s
+            .anti_affinity_keys
+            .iter()
+            .map(|k| json!({"weight": 100, "podAffinityTerm": {"topologyKey": &**k}}))
+            .collect();
+        o["affinity"] =
+            json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": terms}});
+    }
+    if !s.spread_keys.is_empty() {
+        let v: Vec<Value> = s
+            .spread_keys
+            .iter()
+            .map(|k| json!({"topologyKey": &**k, "maxSkew": 1, "whenUnsatisfiable": "ScheduleAnyway"}))
+            .collect();
+        o["topologySpreadConstraints"] = Value::Array(v);
+    }
+    if !s.tolerations.is_empty() {
+        let v: Vec<Value> = s
+            .tolerations
+            .iter()
+            .map(|t| {
+                let mut m = Map::new();
+                if !t.key.is_empty() {
+                    m.insert("key".into(), json!(&*t.key));
+                }
+                m.insert(
+                    "operator".into(),
+                    json!(if t.exists { "Exists" } else { "Equal" }),
+                );
+                if !t.value.is_empty() {
+                    m.insert("value".into(), json!(&*t.value));
+                }
+                if !t.effect.is_empty() {
+                    m.insert("effect".into(), json!(&*t.effect));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        o["tolerations"] = Value::Array(v);
+    }
     o
 }
 
@@ -302,7 +351,11 @@ fn pod(p: &Pod) -> Value {
                 .collect(),
         ),
     );
-    json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta(&p.meta), "spec": spec, "status": status})
+    let mut m = meta(&p.meta);
+    if let Some(t) = &p.deleted_at {
+        m["deletionTimestamp"] = json!(&**t);
+    }
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": m, "spec": spec, "status": status})
 }
 
 fn rules(rules: &[PolicyRule], ingress: bool) -> Value {
@@ -407,6 +460,9 @@ pub fn encode(o: &Object) -> Value {
             }
             if let Some(m) = &p.max_unavailable {
                 spec.insert("maxUnavailable".into(), int_or_percent(m));
+            }
+            if let Some(u) = &p.unhealthy_policy {
+                spec.insert("unhealthyPodEvictionPolicy".into(), json!(&**u));
             }
             json!({"apiVersion": &*p.meta.api_version, "kind": "PodDisruptionBudget", "metadata": meta(&p.meta), "spec": spec})
         }

@@ -209,6 +209,8 @@ pub struct Origin {
 pub struct OwnerRef {
     pub kind: Kind,
     pub name: Arc<str>,
+    /// `controller: true`: the owner manages the object (kubectl drain's test for a managed pod).
+    pub controller: bool,
 }
 
 /// Metadata kept for every object. `managedFields` and the last-applied annotation are never kept.

@@ -213,6 +213,41 @@ pub struct PodSpec {
     pub host_network: bool,
     pub host_pid: bool,
     pub host_ipc: bool,
+    /// Names of the emptyDir volumes (`kubectl drain` refuses their pods without
+    /// `--delete-emptydir-data`).
+    pub empty_dirs: Box<[Box<str>]>,
+    pub tolerations: Box<[Toleration]>,
+    /// Topology keys of the podAntiAffinity terms (required and preferred).
+    pub anti_affinity_keys: Box<[Box<str>]>,
+    /// Topology keys of the topologySpreadConstraints.
+    pub spread_keys: Box<[Box<str>]>,
+}
+
+/// A pod's toleration of node taints.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Toleration {
+    pub key: Box<str>,
+    /// `Exists` or `Equal` (the default).
+    pub exists: bool,
+    pub value: Box<str>,
+    /// Empty: every effect.
+    pub effect: Box<str>,
+}
+
+impl Toleration {
+    /// The scheduler's rule (k8s.io/api core/v1 `Toleration.ToleratesTaint`): the effect
+    /// matches or is empty; an empty key with `Exists` matches every taint; otherwise the keys
+    /// match and, with `Equal`, the values too.
+    pub fn tolerates(&self, taint: &Taint) -> bool {
+        if !self.effect.is_empty() && self.effect != taint.effect {
+            return false;
+        }
+        if self.key.is_empty() {
+            return self.exists;
+        }
+        self.key == taint.key
+            && (self.exists || *self.value == *taint.value.as_deref().unwrap_or(""))
+    }
 }
 
 impl PodSpec {
@@ -371,6 +406,21 @@ pub struct Pod {
     pub containers: Vec<ContainerStatus>,
     /// status.podIP and status.podIPs (NetworkPolicy ipBlocks match them).
     pub ips: Box<[std::net::IpAddr]>,
+    /// metadata.deletionTimestamp: the pod is being deleted.
+    pub deleted_at: Option<Box<str>>,
+}
+
+impl Pod {
+    /// Ready as drains and budgets count it: the Ready condition is True and the pod is not
+    /// being deleted.
+    pub fn is_ready(&self) -> bool {
+        self.ready && self.deleted_at.is_none()
+    }
+
+    /// Succeeded or Failed: the pod will not run again.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase.as_deref(), Some("Succeeded" | "Failed"))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -396,6 +446,8 @@ pub struct Pdb {
     pub selector: Option<LabelSelector>,
     pub min_available: Option<IntOrPercent>,
     pub max_unavailable: Option<IntOrPercent>,
+    /// `IfHealthyBudget` (the default) or `AlwaysAllow` (policy/v1, Kubernetes 1.26+).
+    pub unhealthy_policy: Option<Box<str>>,
 }
 
 impl Pdb {

@@ -170,6 +170,8 @@ pub struct RawMeta {
     pub annotations: TextMap,
     #[serde(deserialize_with = "nullable")]
     pub owner_references: Vec<RawOwner>,
+    /// Set while the object is being deleted (drains ignore budgets for such pods).
+    pub deletion_timestamp: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -411,6 +413,14 @@ pub struct RawSpec {
     #[serde(rename = "hostIPC")]
     pub host_ipc: Option<bool>,
     pub node_name: Option<String>,
+    /// Only whether each volume is an emptyDir is read (drains refuse them).
+    #[serde(deserialize_with = "nullable")]
+    pub volumes: Vec<RawVolume>,
+    #[serde(deserialize_with = "nullable")]
+    pub tolerations: Vec<RawToleration>,
+    pub affinity: Option<RawAffinity>,
+    #[serde(deserialize_with = "nullable")]
+    pub topology_spread_constraints: Vec<RawTopologyTerm>,
     // workloads
     pub replicas: Option<i64>,
     pub selector: Option<RawSelector>,
@@ -427,6 +437,7 @@ pub struct RawSpec {
     // PodDisruptionBudget
     pub min_available: Option<IntOrStr>,
     pub max_unavailable: Option<IntOrStr>,
+    pub unhealthy_pod_eviction_policy: Option<String>,
     // HorizontalPodAutoscaler
     pub scale_target_ref: Option<RawScaleTarget>,
     pub min_replicas: Option<i64>,
@@ -449,6 +460,51 @@ pub struct RawSpec {
     // LimitRange
     #[serde(deserialize_with = "nullable")]
     pub limits: Vec<RawLimitItem>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawVolume {
+    pub name: Option<String>,
+    pub empty_dir: Option<serde::de::IgnoredAny>,
+}
+
+/// Only the topology keys of the pod anti-affinity terms are read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawAffinity {
+    pub pod_anti_affinity: Option<RawAntiAffinity>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawAntiAffinity {
+    #[serde(deserialize_with = "nullable")]
+    pub required_during_scheduling_ignored_during_execution: Vec<RawTopologyTerm>,
+    #[serde(deserialize_with = "nullable")]
+    pub preferred_during_scheduling_ignored_during_execution: Vec<RawWeightedTerm>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawWeightedTerm {
+    pub pod_affinity_term: Option<RawTopologyTerm>,
+}
+
+/// A pod (anti-)affinity term or a topology spread constraint: its topology key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawTopologyTerm {
+    pub topology_key: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawToleration {
+    pub key: Option<String>,
+    pub operator: Option<String>,
+    pub value: Option<String>,
+    pub effect: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -29,6 +29,11 @@ pub enum AppEvent {
         generation: u64,
         result: AuditResult,
     },
+    /// Every node's drain verdict, for the snapshot of that generation.
+    DrainsDone {
+        generation: u64,
+        verdicts: Vec<crate::drain::NodeSummary>,
+    },
     /// A background task failed; shown in the status line.
     TaskFailed(String),
     /// A background task finished; its message goes to the status line.
@@ -91,6 +96,11 @@ pub enum Effect {
     LoadJournal,
     /// Live: preview the undo of a journal entry (the server's dry run).
     PlanUndo(Box<crate::fix::apply::Entry>),
+    /// Every node's drain verdict, off the UI thread.
+    SimulateDrains {
+        generation: u64,
+        snapshot: Arc<Snapshot>,
+    },
 }
 
 /// Commands that work in every view, for the help screen.
@@ -103,6 +113,7 @@ pub const GLOBAL_COMMANDS: &[Command] = &[
     Command::ViewRbac,
     Command::ViewNetwork,
     Command::ViewJournal,
+    Command::ViewNodes,
     Command::Fix,
     Command::Back,
     Command::Quit,
@@ -134,6 +145,7 @@ pub struct App {
     pub journal: super::views::journal::JournalView,
     pub rbac: super::views::rbac::RbacView,
     pub network: super::views::network::NetworkView,
+    pub nodes: super::views::nodes::NodesView,
 }
 
 impl App {
@@ -149,15 +161,22 @@ impl App {
             journal: Default::default(),
             rbac: Default::default(),
             network: Default::default(),
+            nodes: Default::default(),
         }
     }
 
     /// The effects to run at start: the first audit.
     pub fn start(&self) -> Vec<Effect> {
-        vec![Effect::RunAudit {
-            generation: self.shared.generation,
-            snapshot: self.shared.snapshot.clone(),
-        }]
+        vec![
+            Effect::RunAudit {
+                generation: self.shared.generation,
+                snapshot: self.shared.snapshot.clone(),
+            },
+            Effect::SimulateDrains {
+                generation: self.shared.generation,
+                snapshot: self.shared.snapshot.clone(),
+            },
+        ]
     }
 
     pub fn key_mode(&self) -> KeyMode {
@@ -205,6 +224,18 @@ impl App {
                     generation: self.shared.generation,
                     snapshot: self.shared.snapshot.clone(),
                 });
+                fx.push(Effect::SimulateDrains {
+                    generation: self.shared.generation,
+                    snapshot: self.shared.snapshot.clone(),
+                });
+            }
+            AppEvent::DrainsDone {
+                generation,
+                verdicts,
+            } => {
+                if generation == sh.generation {
+                    self.nodes.set_verdicts(generation, verdicts);
+                }
             }
             AppEvent::AuditDone { generation, result } => {
                 if generation == sh.generation {
@@ -396,6 +427,7 @@ impl App {
             Command::ViewFindings => self.view = View::Findings,
             Command::ViewRbac => self.view = View::Rbac,
             Command::ViewNetwork => self.view = View::Network,
+            Command::ViewNodes => self.view = View::Nodes,
             Command::ViewJournal => {
                 self.view = View::Journal;
                 fx.push(Effect::LoadJournal);
@@ -420,7 +452,7 @@ impl App {
                 let picked = match self.view {
                     View::Workloads => self.workloads.selected_finding(sh),
                     View::Findings => self.findings_view.selected_finding(sh),
-                    View::Rbac | View::Network | View::Journal => None,
+                    View::Rbac | View::Network | View::Journal | View::Nodes => None,
                 };
                 self.fix(picked, BTreeMap::new(), fx);
             }
@@ -431,6 +463,7 @@ impl App {
                     View::Journal => self.journal.command(cmd, sh, fx),
                     View::Rbac => self.rbac.command(cmd, sh),
                     View::Network => self.network.command(cmd, sh),
+                    View::Nodes => self.nodes.command(cmd, sh),
                 };
                 if !handled && matches!(cmd, Command::NextPane | Command::PrevPane) {
                     // Views without panes: Tab moves between views.
@@ -519,7 +552,7 @@ impl App {
         let handled = match self.view {
             View::Workloads => self.workloads.command_line(w, arg.clone(), sh),
             View::Findings => self.findings_view.command_line(w, arg.clone(), sh),
-            View::Rbac | View::Network | View::Journal => false,
+            View::Rbac | View::Network | View::Journal | View::Nodes => false,
         };
         if handled || self.global_command_line(w, arg.clone(), fx) {
             return;
@@ -529,6 +562,8 @@ impl App {
             self.view = View::Rbac;
         } else if self.network.command_line(w, &args, sh) {
             self.view = View::Network;
+        } else if self.nodes.command_line(w, &args, sh) {
+            self.view = View::Nodes;
         } else if self.findings_view.command_line(w, arg.clone(), sh) {
             self.view = View::Findings;
         } else if self.workloads.command_line(w, arg, sh) {
@@ -547,6 +582,7 @@ impl App {
             "workloads" | "w" | "tree" => self.view = View::Workloads,
             "rbac" => self.view = View::Rbac,
             "net" | "network" | "netpol" => self.view = View::Network,
+            "nodes" | "node" | "no" => self.view = View::Nodes,
             "journal" | "j" => {
                 self.view = View::Journal;
                 fx.push(Effect::LoadJournal);
@@ -624,7 +660,7 @@ impl App {
         match self.view {
             View::Workloads => self.workloads.on_mouse(m, sh),
             View::Findings => self.findings_view.on_mouse(m, sh),
-            View::Rbac | View::Network | View::Journal => {}
+            View::Rbac | View::Network | View::Journal | View::Nodes => {}
         }
     }
 }

@@ -61,6 +61,8 @@ commands! {
     ViewRbac = "view_rbac": "RBAC view",
     ViewNetwork = "view_network": "Network view",
     ViewJournal = "view_journal": "Journal view (the fixes kvet applied)",
+    ViewNodes = "view_nodes": "Nodes view (pools, zones and drain verdicts)",
+    Drain = "drain": "Nodes: simulate draining the selected node, pool or zone",
     Undo = "undo": "Journal: undo the selected fix (a preview first)",
     ShowRbac = "show_rbac": "Workloads: the selected workload's ServiceAccount in the RBAC view",
     Help = "help": "this help",

@@ -80,6 +80,27 @@ impl EffectRunner for ThreadRunner {
                 let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
                 let _ = out.flush();
             }
+            Effect::SimulateDrains {
+                generation,
+                snapshot,
+            } => {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        crate::drain::summaries(&snapshot)
+                    }));
+                    let ev = match res {
+                        Ok(verdicts) => AppEvent::DrainsDone {
+                            generation,
+                            verdicts,
+                        },
+                        Err(_) => {
+                            AppEvent::TaskFailed("the drain simulation failed (see the log)".into())
+                        }
+                    };
+                    let _ = tx.send(ev);
+                });
+            }
             Effect::RunAudit {
                 generation,
                 snapshot,

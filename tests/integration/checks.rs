@@ -42,6 +42,8 @@ const CATALOG: &[&str] = &[
     "netpol-blocks-dns",
     "netpol-selects-nothing",
     "netpol-tenant-open",
+    "replica-concentration",
+    "drain-outage",
 ];
 
 #[test]
@@ -168,6 +170,11 @@ fn two_level_checks_pick_the_right_severity() {
         sev("hpa-cpu-target", "fail_v1_default.yaml"),
         Severity::Info
     );
+    let rc = "replica-concentration";
+    assert_eq!(sev(rc, "fail_all_on_one_node.yaml"), Severity::Critical);
+    assert_eq!(sev(rc, "fail_one_zone.yaml"), Severity::Warning);
+    assert_eq!(sev(rc, "fail_one_pool.yaml"), Severity::Warning);
+    assert_eq!(sev(rc, "fail_offline_no_spread.yaml"), Severity::Info);
 }
 
 #[test]

@@ -34,11 +34,15 @@ fn demo_app() -> App {
     let mut app = App::new(snap.clone(), KeyMap::defaults(), Theme::default_theme());
     let fx = app.start();
     let generation = match fx.as_slice() {
-        [Effect::RunAudit { generation, .. }] => *generation,
-        other => panic!("expected one RunAudit, got {other:?}"),
+        [Effect::RunAudit { generation, .. }, Effect::SimulateDrains { .. }] => *generation,
+        other => panic!("expected RunAudit and SimulateDrains, got {other:?}"),
     };
     let result = audit::run(&snap, &AuditOptions::default());
     app.update(AppEvent::AuditDone { generation, result });
+    app.update(AppEvent::DrainsDone {
+        generation,
+        verdicts: kvet::drain::summaries(&snap),
+    });
     app
 }
 
@@ -92,8 +96,12 @@ fn stale_audit_results_are_dropped() {
     let before = app.shared.findings.findings.len();
     let fx = app.update(AppEvent::Snapshot(app.shared.snapshot.clone()));
     let new_gen = match fx.as_slice() {
-        [Effect::RunAudit { generation, .. }] => *generation,
-        other => panic!("{other:?}"),
+        [Effect::RunAudit { generation, .. }, Effect::SimulateDrains { generation: g2, .. }]
+            if generation == g2 =>
+        {
+            *generation
+        }
+        other => panic!("{} effects", other.len()),
     };
     // A result for the previous generation arrives late: ignored.
     app.update(AppEvent::AuditDone {
@@ -397,6 +405,8 @@ fn snapshot_views(w: u16, h: u16) {
     );
     app.update(key('4'));
     shot(&mut app, "network");
+    app.update(key('6'));
+    shot(&mut app, "nodes");
     app.update(key('1'));
     app.update(key('?'));
     shot(&mut app, "help");
@@ -452,6 +462,13 @@ impl EffectRunner for Inline {
             } => vec![AppEvent::AuditDone {
                 generation,
                 result: audit::run(&snapshot, &AuditOptions::default()),
+            }],
+            Effect::SimulateDrains {
+                generation,
+                snapshot,
+            } => vec![AppEvent::DrainsDone {
+                generation,
+                verdicts: kvet::drain::summaries(&snapshot),
             }],
             Effect::Quit
             | Effect::Connect { .. }
@@ -935,4 +952,73 @@ fn network_view_shows_coverage_paths_and_traces_between_two_workloads() {
     assert!(app.network.trace.is_none());
     app.update(code(KeyCode::Esc));
     assert!(app.network.from.is_none());
+}
+
+#[test]
+fn nodes_view_shows_drain_verdicts_and_d_simulates_a_node_and_a_pool() {
+    let snap = Arc::new(kvet::source::demo::load().snapshot);
+    let mut app = App::new(snap.clone(), KeyMap::defaults(), Theme::default_theme());
+    let generation = app.shared.generation;
+    app.update(key('6'));
+    assert_eq!(app.view, View::Nodes);
+    // Before the verdicts arrive, the view says they are being computed.
+    let text = screen(&mut app, 160, 48);
+    assert!(text.contains("computing drain verdicts"), "{text}");
+    app.update(AppEvent::DrainsDone {
+        generation,
+        verdicts: kvet::drain::summaries(&snap),
+    });
+    let text = screen(&mut app, 160, 48);
+    // Grouped by pool, then zone; node-a2 holds both config-sync replicas, node-c1 a bare pod.
+    assert!(text.contains("▾ pool batch (3)"), "{text}");
+    assert!(text.contains("▾ zone eu-west-1a (1)"), "{text}");
+    assert!(text.contains("✗ node-a2"), "{text}");
+    assert!(text.contains("↓ config-sync"), "{text}");
+    assert!(text.contains("✗ node-c1"), "{text}");
+    assert!(text.contains("1 block"), "{text}");
+    assert!(text.contains("✓ node-b1"), "{text}");
+    assert!(text.contains("Nodes (5) · ✓3"), "{text}");
+    assert!(text.contains("✗2 "), "{text}");
+    // Select node-a2 and simulate.
+    let row = app
+        .nodes
+        .rows
+        .iter()
+        .position(|r| matches!(r, kvet::tui::views::nodes::Row::Node(i) if &*snap.nodes[*i].meta.name == "node-a2"))
+        .expect("node-a2 row");
+    app.update(code(KeyCode::Home));
+    for _ in 0..row {
+        app.update(code(KeyCode::Down));
+    }
+    app.update(key('d'));
+    let text = screen(&mut app, 160, 48);
+    assert!(text.contains("Drain of node node-a2"), "{text}");
+    assert!(text.contains("Goes down (1)"), "{text}");
+    assert!(
+        text.contains("Deployment/platform/config-sync: 2 Ready now, 0 while the drain runs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("evict: no PodDisruptionBudget selects it"),
+        "{text}"
+    );
+    // Esc closes the simulation; the pool header simulates the whole pool.
+    app.update(code(KeyCode::Esc));
+    assert!(app.nodes.sim.is_none());
+    app.update(code(KeyCode::Home));
+    app.update(key('d'));
+    let text = screen(&mut app, 160, 48);
+    assert!(
+        text.contains("Drain of pool batch (3 nodes): does NOT complete"),
+        "{text}"
+    );
+    assert!(text.contains("refuse-unmanaged: no controller"), "{text}");
+    // :drain takes a zone and the kubectl flags.
+    app.run_command_line("drain zone eu-west-1c --force", &mut Vec::new());
+    let text = screen(&mut app, 160, 48);
+    assert!(text.contains("delete-unmanaged"), "{text}");
+    assert!(
+        text.contains("Drain of zone eu-west-1c (1 node): completes"),
+        "{text}"
+    );
 }

@@ -2,6 +2,7 @@
 
 use super::Check;
 
+pub mod drain_outage;
 pub mod hpa_cpu_target;
 pub mod hpa_min_replicas;
 pub mod hpa_no_cpu_request;
@@ -32,6 +33,7 @@ pub mod rbac_node_proxy;
 pub mod rbac_secrets_read;
 pub mod rbac_wildcard;
 pub mod readiness_missing;
+pub mod replica_concentration;
 pub mod requests_missing;
 pub mod revision_history;
 pub mod rollout_defaults;
@@ -85,4 +87,7 @@ pub static ALL: &[&dyn Check] = &[
     &netpol_blocks_dns::NetpolBlocksDns,
     &netpol_selects_nothing::NetpolSelectsNothing,
     &netpol_tenant_open::NetpolTenantOpen,
+    // placement and drain
+    &replica_concentration::ReplicaConcentration,
+    &drain_outage::DrainOutage,
 ];

@@ -28,6 +28,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         let mode = app.key_mode();
         let wanted: &[Command] = match mode {
             KeyMode::Popup => &[Command::Back, Command::Down, Command::Up, Command::Quit],
+            _ if app.view == super::View::Nodes => &[
+                Command::Help,
+                Command::CommandLine,
+                Command::Drain,
+                Command::Back,
+                Command::PageDown,
+                Command::ViewFindings,
+                Command::Quit,
+            ],
             _ => &[
                 Command::Help,
                 Command::Filter,
@@ -74,6 +83,8 @@ fn short(c: Command) -> &'static str {
         Command::Back => "close",
         Command::Down => "down",
         Command::Up => "up",
+        Command::Drain => "drain",
+        Command::PageDown => "scroll",
         other => other.name(),
     }
 }

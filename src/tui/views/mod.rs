@@ -8,6 +8,7 @@ mod footer;
 mod header;
 pub mod journal;
 pub mod network;
+pub mod nodes;
 mod popup;
 pub mod rbac;
 pub mod workloads;
@@ -46,6 +47,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         View::Rbac => rbac::render(frame, body, &mut app.rbac, sh),
         View::Network => network::render(frame, body, &mut app.network, sh),
         View::Journal => journal::render(frame, body, &app.journal, sh),
+        View::Nodes => nodes::render(frame, body, &mut app.nodes, sh),
     }
     footer::render(frame, foot, app);
     if app.shared.popup.is_some() {
@@ -53,7 +55,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     }
 }
 
-/// The views, in the order of their keys (1, 2, 3, 4).
+/// The views, in the order of their keys (1 to 6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
     Workloads,
@@ -61,15 +63,17 @@ pub enum View {
     Rbac,
     Network,
     Journal,
+    Nodes,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Workloads,
         View::Findings,
         View::Rbac,
         View::Network,
         View::Journal,
+        View::Nodes,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -78,6 +82,7 @@ impl View {
             View::Rbac => "RBAC",
             View::Network => "Network",
             View::Journal => "Journal",
+            View::Nodes => "Nodes",
         }
     }
 
@@ -89,6 +94,7 @@ impl View {
             View::Journal => journal::COMMANDS,
             View::Rbac => rbac::COMMANDS,
             View::Network => network::COMMANDS,
+            View::Nodes => nodes::COMMANDS,
         }
     }
 
@@ -100,6 +106,7 @@ impl View {
             View::Journal => journal::COMMAND_LINE,
             View::Rbac => rbac::COMMAND_LINE,
             View::Network => network::COMMAND_LINE,
+            View::Nodes => nodes::COMMAND_LINE,
         }
     }
 }

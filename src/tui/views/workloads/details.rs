@@ -11,7 +11,6 @@ use crate::model::{Container, Kind, Probe, Resource, Snapshot, WorkloadKind};
 use crate::text::escape_ctrl;
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
-use std::collections::BTreeMap;
 
 pub(super) fn esc(s: &str) -> String {
     escape_ctrl(s).into_owned()
@@ -287,6 +286,13 @@ fn workload(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
             .collect();
         out.push(field(theme, "NetworkPolicies", join_or_none(nps)));
         out.push(field(theme, "Traffic", traffic_summary(s, w)));
+        if let Some(p) = crate::drain::placement_summary(s, i) {
+            if p.contains("; losing ") {
+                out.push(warn_field(theme, "Placement", esc(&p), Severity::Critical));
+            } else {
+                out.push(field(theme, "Placement", esc(&p)));
+            }
+        }
         let sa = w.spec.service_account_name();
         let ns = w.meta.namespace.clone().unwrap_or_else(|| "".into());
         let bindings = s
@@ -337,23 +343,6 @@ fn workload(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
         ));
     }
     if !pods.is_empty() {
-        let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
-        for &p in pods {
-            *per_node
-                .entry(s.pods[p].node_name.as_deref().unwrap_or("(unscheduled)"))
-                .or_default() += 1;
-        }
-        let worst = per_node.values().copied().max().unwrap_or(0);
-        let text = per_node
-            .iter()
-            .map(|(n, c)| format!("{} ×{c}", esc(n)))
-            .collect::<Vec<_>>()
-            .join(" · ");
-        if worst > 1 && pods.len() > 1 {
-            out.push(warn_field(theme, "Placement", text, Severity::Info));
-        } else {
-            out.push(field(theme, "Placement", text));
-        }
         let restarts: i64 = pods
             .iter()
             .flat_map(|&p| s.pods[p].containers.iter())
