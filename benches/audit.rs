@@ -153,3 +153,66 @@ fn who_can_150k_pods(bencher: divan::Bencher) {
         kvet::rbac::who_can(&g, &req).len()
     });
 }
+
+fn snapshot_150k() -> kvet::model::Snapshot {
+    let text = synth(150_000);
+    load_texts(
+        &[("synth", &text)],
+        &DecodeOptions::default(),
+        SourceKind::Offline,
+        "synth",
+    )
+    .snapshot
+}
+
+/// G9: the drain simulation of one node on the 150k-pod snapshot, the planner (per-node and
+/// per-namespace pod lists) built inside the measurement, as `kvet drain` and `d` do.
+#[divan::bench(sample_count = 20)]
+fn drain_one_node_150k_pods(bencher: divan::Bencher) {
+    let snap = snapshot_150k();
+    let node = snap.nodes[snap.nodes.len() / 2].meta.name.to_string();
+    eprintln!(
+        "drain snapshot: {} nodes, {} pods, {} PDBs",
+        snap.nodes.len(),
+        snap.pods.len(),
+        snap.pdbs.len()
+    );
+    bencher.bench(|| {
+        let planner = kvet::drain::Planner::new(&snap);
+        planner
+            .simulate(
+                &kvet::drain::Scope::Node(node.clone()),
+                kvet::drain::Options::default(),
+            )
+            .map(|r| r.pods.len())
+            .unwrap_or(0)
+    });
+}
+
+/// The Nodes view's badges: every node's drain verdict on the 150k-pod snapshot (computed off
+/// the UI thread).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn drain_badges_every_node_150k_pods(bencher: divan::Bencher) {
+    let snap = snapshot_150k();
+    bencher.bench(|| kvet::drain::summaries(&snap).len());
+}
+
+/// G9: one `reach` answer on the 150k-pod snapshot (engine built inside the measurement).
+#[divan::bench(sample_count = 20)]
+fn reach_one_answer_150k_pods(bencher: divan::Bencher) {
+    let snap = snapshot_150k();
+    let classes = kvet::netpol::classes(&snap, None);
+    let (Some(a), Some(b)) = (classes.first(), classes.get(classes.len() / 2)) else {
+        return;
+    };
+    let (a, b) = (
+        kvet::netpol::Endpoint::Pod(a.clone()),
+        kvet::netpol::Endpoint::Pod(b.clone()),
+    );
+    bencher.bench(|| {
+        let engine = kvet::netpol::Engine::new(&snap);
+        engine
+            .decide(&a, &b, 8080, kvet::netpol::Protocol::Tcp)
+            .allowed
+    });
+}

@@ -202,64 +202,55 @@ impl Report {
     }
 }
 
-/// Everything a simulation looks up, computed once per snapshot; budgets are computed the first
-/// time a drain needs them, so simulating every node costs one pass per PDB.
+/// A simulation's lookups: the snapshot's per-node and per-namespace pod lists, and the budgets,
+/// computed the first time a drain needs them, so simulating every node costs one pass per PDB.
 pub struct Planner<'s> {
     pub snap: &'s Snapshot,
-    pods_on: HashMap<&'s str, Vec<usize>>,
-    pods_in_ns: HashMap<&'s str, Vec<usize>>,
     pdbs_in_ns: HashMap<&'s str, Vec<usize>>,
-    /// Pod → its top-level workload (u32::MAX: none in the snapshot).
-    top_of_pod: Vec<u32>,
     budgets: Vec<OnceLock<Budget>>,
 }
 
 impl<'s> Planner<'s> {
     pub fn new(snap: &'s Snapshot) -> Self {
-        let mut pods_on: HashMap<&str, Vec<usize>> = HashMap::default();
-        let mut pods_in_ns: HashMap<&str, Vec<usize>> = HashMap::default();
-        for (i, p) in snap.pods.iter().enumerate() {
-            if let Some(n) = &p.node_name {
-                pods_on.entry(n).or_default().push(i);
-            }
-            pods_in_ns.entry(p.meta.namespace()).or_default().push(i);
-        }
         let mut pdbs_in_ns: HashMap<&str, Vec<usize>> = HashMap::default();
         for (i, p) in snap.pdbs.iter().enumerate() {
             pdbs_in_ns.entry(p.meta.namespace()).or_default().push(i);
         }
-        let mut top_of_pod = vec![u32::MAX; snap.pods.len()];
-        for (w, pods) in snap.index.pods_of.iter().enumerate() {
-            for &p in pods {
-                top_of_pod[p] = w as u32;
-            }
-        }
         Planner {
             snap,
-            pods_on,
-            pods_in_ns,
             pdbs_in_ns,
-            top_of_pod,
             budgets: (0..snap.pdbs.len()).map(|_| OnceLock::new()).collect(),
         }
     }
 
     /// The pods placed on a node.
-    pub fn pods_on(&self, node: &str) -> &[usize] {
-        self.pods_on.get(node).map(Vec::as_slice).unwrap_or(&[])
+    pub fn pods_on(&self, node: &str) -> impl Iterator<Item = usize> + '_ {
+        self.snap
+            .index
+            .pods_by_node
+            .get(node)
+            .into_iter()
+            .flatten()
+            .map(|&p| p as usize)
     }
 
     /// The pods of a namespace.
-    pub fn pods_in(&self, namespace: &str) -> &[usize] {
-        self.pods_in_ns
+    pub fn pods_in(&self, namespace: &str) -> Vec<usize> {
+        self.snap
+            .index
+            .pods_by_ns
             .get(namespace)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+            .into_iter()
+            .flatten()
+            .map(|&p| p as usize)
+            .collect()
     }
 
     /// The top-level workload that runs a pod.
     pub fn top_of(&self, pod: usize) -> Option<usize> {
-        self.top_of_pod
+        self.snap
+            .index
+            .top_of_pod
             .get(pod)
             .filter(|&&w| w != u32::MAX)
             .map(|&w| w as usize)
@@ -282,7 +273,7 @@ impl<'s> Planner<'s> {
             budget(
                 self.snap,
                 pdb,
-                self.pods_in(self.snap.pdbs[pdb].meta.namespace()),
+                &self.pods_in(self.snap.pdbs[pdb].meta.namespace()),
             )
         })
     }
@@ -368,7 +359,7 @@ impl<'s> Planner<'s> {
         let snap = self.snap;
         let mut pods: Vec<usize> = nodes
             .iter()
-            .flat_map(|n| self.pods_on(n).iter().copied())
+            .flat_map(|n| self.pods_on(n))
             .filter(|&p| !snap.pods[p].is_finished())
             .collect();
         // Budgets are spent in a fixed order: not Ready first, then Ready, by namespace/name.

@@ -59,6 +59,12 @@ pub struct Index {
     pub namespaces: Vec<Arc<str>>,
     /// Node name → number of pods placed on it.
     pub pods_on_node: HashMap<Box<str>, usize>,
+    /// Node name → the pods placed on it (drain simulation).
+    pub pods_by_node: HashMap<Box<str>, Vec<u32>>,
+    /// Namespace → its pods (PDB budgets).
+    pub pods_by_ns: HashMap<Arc<str>, Vec<u32>>,
+    /// Pod → its top-level workload (`u32::MAX`: none in the snapshot); the inverse of `pods_of`.
+    pub top_of_pod: Vec<u32>,
     /// Kind name → number of objects, for the cluster summary.
     pub kind_counts: std::collections::BTreeMap<String, usize>,
     /// Workload identity → every copy of it (offline, one identity can be defined in several
@@ -606,6 +612,16 @@ fn build_index(s: &Snapshot) -> Index {
             *ix.pods_on_node.entry(node.clone()).or_default() += 1;
         }
     }
+    for (i, p) in s.pods.iter().enumerate() {
+        if let Some(node) = &p.node_name {
+            ix.pods_by_node
+                .entry(node.clone())
+                .or_default()
+                .push(i as u32);
+        }
+        let ns = p.meta.namespace.clone().unwrap_or_else(|| Arc::from(""));
+        ix.pods_by_ns.entry(ns).or_default().push(i as u32);
+    }
     for w in &s.workloads {
         if w.kind == WorkloadKind::Pod {
             continue;
@@ -679,6 +695,13 @@ fn build_index(s: &Snapshot) -> Index {
             pods_of[w].push(pi);
         }
     }
+    let mut top_of_pod = vec![u32::MAX; s.pods.len()];
+    for (w, pods) in pods_of.iter().enumerate() {
+        for &p in pods {
+            top_of_pod[p] = w as u32;
+        }
+    }
+    ix.top_of_pod = top_of_pod;
     ix.pods_of = pods_of;
 
     // Selector matches, namespace by namespace.

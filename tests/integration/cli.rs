@@ -404,3 +404,91 @@ fn kubeconfigs_with_a_bom_or_in_utf16_are_read() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains(&bad.display().to_string()));
 }
+
+#[test]
+fn drain_answers_in_drain_md_shape_with_its_exit_codes() {
+    // node-a2 holds both config-sync replicas and no PDB protects them: an outage, exit 1.
+    let out = kvet()
+        .args(["drain", "node-a2", "--demo", "-o", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let keys: Vec<&str> = v
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(keys, vec!["completes", "node", "pods", "workloads"]);
+    assert_eq!(v["node"], "node-a2");
+    assert_eq!(v["completes"], true);
+    let pods = v["pods"].as_array().expect("pods");
+    let names: Vec<&str> = pods.iter().filter_map(|p| p["pod"].as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "pods sorted by name");
+    let sync = pods
+        .iter()
+        .find(|p| p["pod"] == "platform/config-sync-84d5c7f9b-q8w2e")
+        .expect("config-sync pod");
+    assert_eq!(
+        sync,
+        &serde_json::json!({"pod": "platform/config-sync-84d5c7f9b-q8w2e", "owner": "Deployment/platform/config-sync", "action": "evict", "pdbs": []})
+    );
+    let ds = pods
+        .iter()
+        .find(|p| p["pod"] == "monitoring/log-shipper-m4q9z")
+        .expect("DaemonSet pod");
+    assert_eq!(ds["action"], "skip-daemonset");
+    assert!(v["workloads"]
+        .as_array()
+        .expect("workloads")
+        .contains(&serde_json::json!({"workload": "Deployment/platform/config-sync", "ready": 2, "ready_during": 0, "outage": true})));
+    // node-b1 drains cleanly: exit 0, and the table says so.
+    let out = kvet()
+        .args(["drain", "node-b1", "--demo"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("✓ Drain of node node-b1: completes"),
+        "{text}"
+    );
+    // node-c1 holds a bare pod: refused without --force, completes with it.
+    let out = kvet()
+        .args(["drain", "node-c1", "--demo"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("refuse-unmanaged platform/debug-shell"));
+    let out = kvet()
+        .args(["drain", "node-c1", "--demo", "--force", "-o", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["completes"], true);
+    // A pool: every node of it, listed.
+    let out = kvet()
+        .args(["drain", "--pool", "general", "--demo", "-o", "json"])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["pool"], "general");
+    assert_eq!(v["nodes"], serde_json::json!(["node-a1", "node-b1"]));
+    // An unknown node is a usage error that names the known ones; manifests without pods too.
+    let out = kvet()
+        .args(["drain", "node-zz", "--demo"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("node-a1") && err.contains("node-zz"), "{err}");
+    let manifests = repo().join("tests/fixtures/checks/pdb-missing");
+    let out = kvet()
+        .args(["drain", "n1", "-f", &manifests.display().to_string()])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no pods placed on nodes"));
+}

@@ -9,6 +9,7 @@ mod faults;
 mod fixes;
 mod layers;
 mod live;
+mod live_drain;
 mod live_fixes;
 mod locations;
 mod memory;

@@ -342,9 +342,9 @@ fn details(sh: &Shared, v: &NodesView) -> Vec<Line<'static>> {
             }
             out.push(Line::raw(""));
             let planner = Planner::new(snap);
-            let pods = planner.pods_on(&n.meta.name);
+            let pods: Vec<usize> = planner.pods_on(&n.meta.name).collect();
             out.push(Line::styled(format!("Pods on this node ({})", pods.len()), t.accent()));
-            for &p in pods {
+            for p in pods {
                 let pod = &snap.pods[p];
                 let owner = planner
                     .top_of(p)
