@@ -537,10 +537,19 @@ impl<'s> Planner<'s> {
             );
             return (Action::Blocked, pdbs, why);
         }
-        let why = format!(
-            "PDB {name} has no budget now ({}): 429 until a replacement is Ready elsewhere",
-            b.describe()
-        );
+        let why = if b.allowed > 0 {
+            format!(
+                "PDB {name}'s {} allowed disruption{} go{} to pods evicted before it in this drain: 429 until a replacement is Ready elsewhere",
+                b.allowed,
+                if b.allowed == 1 { "" } else { "s" },
+                if b.allowed == 1 { "es" } else { "" }
+            )
+        } else {
+            format!(
+                "PDB {name} has no budget now ({}): 429 until a replacement is Ready elsewhere",
+                b.describe()
+            )
+        };
         (Action::Wait, pdbs, why)
     }
 

@@ -408,6 +408,21 @@ fn drain_verdicts_equal_the_servers_budgets_kubectl_and_real_evictions() {
             }
             Err(e) => eprintln!("kubectl not runnable ({e}): the kubectl comparison is skipped"),
         }
+        // dr-3 holds only a DaemonSet pod: kvet says it drains cleanly, and kubectl drains it.
+        let clean = planner
+            .simulate(&Scope::Node("dr-3".into()), Options::default())
+            .expect("simulate");
+        assert!(clean.is_safe(), "{clean:?}");
+        if let Ok(out) = std::process::Command::new("kubectl")
+            .args(["--kubeconfig", &kc, "drain", "dr-3", "--ignore-daemonsets", "--dry-run=server", "--timeout=20s"])
+            .output()
+        {
+            assert!(
+                out.status.success(),
+                "kubectl refused dr-3: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         // 3. Real evictions, in kvet's order (not Ready first, then by name): each answer is
         // kvet's verdict. Refused and skipped pods are left alone, as kubectl --force would
         // delete the bare pod rather than evict it.
