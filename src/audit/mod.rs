@@ -61,6 +61,7 @@ pub enum Family {
     Rbac,
     Network,
     Placement,
+    Security,
 }
 
 impl Family {
@@ -75,6 +76,7 @@ impl Family {
             Family::Rbac => "rbac",
             Family::Network => "network",
             Family::Placement => "placement",
+            Family::Security => "security",
         }
     }
 }

@@ -582,6 +582,17 @@ fn container(raw: RawContainer) -> Container {
             .and_then(|l| l.pre_stop)
             .map(|mut h| handler(&mut h)),
         restart_policy: boxed(raw.restart_policy),
+        security: security(raw.security_context),
+    }
+}
+
+fn security(raw: Option<RawSecurityContext>) -> SecurityContext {
+    let r = raw.unwrap_or_default();
+    SecurityContext {
+        privileged: r.privileged,
+        allow_privilege_escalation: r.allow_privilege_escalation,
+        run_as_non_root: r.run_as_non_root,
+        run_as_user: r.run_as_user,
     }
 }
 
@@ -614,6 +625,7 @@ fn pod_spec(raw: &mut RawSpec) -> PodSpec {
             .filter(|v| v.empty_dir.is_some())
             .map(|v| v.name.unwrap_or_default().into_boxed_str())
             .collect(),
+        security: security(raw.security_context.take()),
         anti_affinity_keys: raw
             .affinity
             .take()

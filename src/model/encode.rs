@@ -164,7 +164,27 @@ fn container(c: &Container) -> Value {
     if let Some(r) = &c.restart_policy {
         o["restartPolicy"] = json!(&**r);
     }
+    if c.security != SecurityContext::default() {
+        o["securityContext"] = security(&c.security);
+    }
     o
+}
+
+fn security(s: &SecurityContext) -> Value {
+    let mut m = Map::new();
+    for (k, v) in [
+        ("privileged", s.privileged),
+        ("allowPrivilegeEscalation", s.allow_privilege_escalation),
+        ("runAsNonRoot", s.run_as_non_root),
+    ] {
+        if let Some(v) = v {
+            m.insert(k.into(), json!(v));
+        }
+    }
+    if let Some(u) = s.run_as_user {
+        m.insert("runAsUser".into(), json!(u));
+    }
+    Value::Object(m)
 }
 
 fn pod_spec(s: &PodSpec) -> Value {
@@ -200,6 +220,9 @@ fn pod_spec(s: &PodSpec) -> Value {
             .map(|n| json!({"name": &**n, "emptyDir": {}}))
             .collect();
         o["volumes"] = Value::Array(v);
+    }
+    if s.security != SecurityContext::default() {
+        o["securityContext"] = security(&s.security);
     }
     if !s.anti_affinity_keys.is_empty() {
         let terms: Vec<Value> = s

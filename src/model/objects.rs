@@ -193,6 +193,28 @@ pub struct Container {
     pub pre_stop: Option<Handler>,
     /// `Always` on an init container makes it a native sidecar.
     pub restart_policy: Option<Box<str>>,
+    pub security: SecurityContext,
+}
+
+/// What the security checks read of a securityContext (pod or container level).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SecurityContext {
+    pub privileged: Option<bool>,
+    pub allow_privilege_escalation: Option<bool>,
+    pub run_as_non_root: Option<bool>,
+    pub run_as_user: Option<i64>,
+}
+
+impl SecurityContext {
+    /// Runs as a non-root user by this context: `runAsNonRoot: true` or a `runAsUser` above 0.
+    pub fn non_root(&self) -> Option<bool> {
+        match (self.run_as_user, self.run_as_non_root) {
+            (Some(u), _) if u > 0 => Some(true),
+            (Some(0), _) => Some(false),
+            (_, Some(true)) => Some(true),
+            _ => None,
+        }
+    }
 }
 
 impl Container {
@@ -221,6 +243,8 @@ pub struct PodSpec {
     pub anti_affinity_keys: Box<[Box<str>]>,
     /// Topology keys of the topologySpreadConstraints.
     pub spread_keys: Box<[Box<str>]>,
+    /// The pod-level securityContext (runAsNonRoot, runAsUser).
+    pub security: SecurityContext,
 }
 
 /// A pod's toleration of node taints.

@@ -260,6 +260,17 @@ pub struct RawContainer {
     pub startup_probe: Option<RawHandler>,
     pub lifecycle: Option<RawLifecycle>,
     pub restart_policy: Option<String>,
+    pub security_context: Option<RawSecurityContext>,
+}
+
+/// The fields of a pod's or a container's securityContext that the security checks read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawSecurityContext {
+    pub privileged: Option<bool>,
+    pub allow_privilege_escalation: Option<bool>,
+    pub run_as_non_root: Option<bool>,
+    pub run_as_user: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -419,6 +430,7 @@ pub struct RawSpec {
     #[serde(deserialize_with = "nullable")]
     pub tolerations: Vec<RawToleration>,
     pub affinity: Option<RawAffinity>,
+    pub security_context: Option<RawSecurityContext>,
     #[serde(deserialize_with = "nullable")]
     pub topology_spread_constraints: Vec<RawTopologyTerm>,
     // workloads

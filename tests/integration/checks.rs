@@ -44,6 +44,11 @@ const CATALOG: &[&str] = &[
     "netpol-tenant-open",
     "replica-concentration",
     "drain-outage",
+    "privileged",
+    "run-as-root",
+    "host-namespaces",
+    "image-latest",
+    "automount-token",
 ];
 
 #[test]

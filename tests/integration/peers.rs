@@ -107,9 +107,59 @@ const POLARIS: &[Mapping] = &[
         kvet: &["rbac-exec"],
         fires: any,
     },
+    Mapping {
+        peer: "runAsPrivileged",
+        kvet: &["privileged"],
+        fires: |f| f.message.contains("runs privileged"),
+    },
+    Mapping {
+        peer: "privilegeEscalationAllowed",
+        kvet: &["privileged"],
+        fires: |f| f.message.contains("privilege escalation"),
+    },
+    Mapping {
+        peer: "runAsRootAllowed",
+        kvet: &["run-as-root"],
+        fires: any,
+    },
+    Mapping {
+        peer: "hostIPCSet",
+        kvet: &["host-namespaces"],
+        fires: |f| f.message.contains("hostIPC"),
+    },
+    Mapping {
+        peer: "hostPIDSet",
+        kvet: &["host-namespaces"],
+        fires: |f| f.message.contains("hostPID"),
+    },
+    Mapping {
+        peer: "hostNetworkSet",
+        kvet: &["host-namespaces"],
+        fires: |f| f.message.contains("hostNetwork"),
+    },
+    Mapping {
+        peer: "tagNotSpecified",
+        kvet: &["image-latest"],
+        fires: any,
+    },
+    Mapping {
+        peer: "automountServiceAccountToken",
+        kvet: &["automount-token"],
+        fires: any,
+    },
 ];
 
 const KUBE_SCORE: &[Mapping] = &[
+    Mapping {
+        peer: "Container Security Context Privileged",
+        kvet: &["privileged"],
+        fires: |f| f.message.contains("runs privileged"),
+    },
+    Mapping {
+        peer: "Container Image Tag",
+        kvet: &["image-latest"],
+        fires: any,
+    },
     Mapping {
         peer: "Deployment has PodDisruptionBudget",
         kvet: &["pdb-missing"],
@@ -155,6 +205,20 @@ const KUBE_SCORE: &[Mapping] = &[
 /// (peer, fixture, why kvet answers differently). Each test asserts kvet's own answer.
 /// The test asserts that kvet keeps its own answer on these (see `kvet_keeps_its_answer`).
 const ON_PURPOSE: &[(&str, &str, &str)] = &[
+    // checks.md: `privileged` fires on an explicit allowPrivilegeEscalation: true. Polaris also
+    // fails the field left unset (the API's effective default is true for a non-privileged
+    // container without no_new_privs); kvet keeps that for a later hardening check, so that
+    // every container without a securityContext is not a critical finding.
+    (
+        "privilegeEscalationAllowed",
+        "failure.unspecified.yaml",
+        "unset is not explicit",
+    ),
+    (
+        "privilegeEscalationAllowed",
+        "failure.pod_unspecified.yaml",
+        "unset is not explicit",
+    ),
     // checks.md: only replicated workloads (>= 2 desired replicas) need a PDB. These fixtures run
     // one replica (replicas unset); a PDB there would itself block drains (pdb-blocks-drain).
     (

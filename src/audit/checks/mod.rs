@@ -41,6 +41,12 @@ pub mod rollout_recreate;
 pub mod rollout_unavailable;
 pub mod startup_budget_short;
 
+pub mod privileged;
+pub mod run_as_root;
+pub mod host_namespaces;
+pub mod image_latest;
+pub mod automount_token;
+
 /// Every check, in catalog order (checks.md).
 pub static ALL: &[&dyn Check] = &[
     // availability
@@ -90,4 +96,10 @@ pub static ALL: &[&dyn Check] = &[
     // placement and drain
     &replica_concentration::ReplicaConcentration,
     &drain_outage::DrainOutage,
+    // security context
+    &privileged::Privileged,
+    &run_as_root::RunAsRoot,
+    &host_namespaces::HostNamespaces,
+    &image_latest::ImageLatest,
+    &automount_token::AutomountToken,
 ];
