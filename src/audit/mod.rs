@@ -61,6 +61,7 @@ pub enum Family {
     Rbac,
     Network,
     Placement,
+    Quotas,
     Security,
 }
 
@@ -76,6 +77,7 @@ impl Family {
             Family::Rbac => "rbac",
             Family::Network => "network",
             Family::Placement => "placement",
+            Family::Quotas => "quotas",
             Family::Security => "security",
         }
     }

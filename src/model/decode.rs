@@ -1037,6 +1037,11 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                 .map(|(k, v)| (k.into_boxed_str(), v.into_boxed_str()))
                 .collect::<Vec<_>>()
                 .slim(),
+            used: text_pairs(raw.status.map(|s| s.used).unwrap_or_default())
+                .into_iter()
+                .map(|(k, v)| (k.into_boxed_str(), v.into_boxed_str()))
+                .collect::<Vec<_>>()
+                .slim(),
         }),
         Kind::LimitRange => Object::LimitRange(LimitRange {
             meta,

@@ -571,8 +571,19 @@ pub fn encode(o: &Object) -> Value {
                 }).collect::<Vec<_>>()})
         }
         Object::ResourceQuota(q) => {
-            json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta(&q.meta),
-            "spec": {"hard": Value::Object(q.hard.iter().map(|(k, v)| (k.to_string(), json!(&**v))).collect())}})
+            let pairs = |v: &[(Box<str>, Box<str>)]| -> Value {
+                Value::Object(
+                    v.iter()
+                        .map(|(k, v)| (k.to_string(), json!(&**v)))
+                        .collect(),
+                )
+            };
+            let mut o = json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta(&q.meta),
+            "spec": {"hard": pairs(&q.hard)}});
+            if !q.used.is_empty() {
+                o["status"] = json!({"hard": pairs(&q.hard), "used": pairs(&q.used)});
+            }
+            o
         }
         Object::LimitRange(l) => {
             json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": meta(&l.meta),

@@ -621,6 +621,24 @@ pub struct Binding {
 pub struct ResourceQuota {
     pub meta: Meta,
     pub hard: Vec<(Box<str>, Box<str>)>,
+    /// `status.used`: known live and in dumps of a live cluster, empty in manifests.
+    pub used: Vec<(Box<str>, Box<str>)>,
+}
+
+impl ResourceQuota {
+    pub fn hard(&self, resource: &str) -> Option<&str> {
+        self.hard
+            .iter()
+            .find(|(k, _)| &**k == resource)
+            .map(|(_, v)| &**v)
+    }
+
+    pub fn used(&self, resource: &str) -> Option<&str> {
+        self.used
+            .iter()
+            .find(|(k, _)| &**k == resource)
+            .map(|(_, v)| &**v)
+    }
 }
 
 #[derive(Clone, Debug, Default)]

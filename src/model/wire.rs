@@ -578,6 +578,9 @@ pub struct RawStatus {
     pub updated_replicas: Option<i64>,
     #[serde(deserialize_with = "nullable")]
     pub allocatable: TextMap,
+    /// ResourceQuota: what the namespace uses now.
+    #[serde(deserialize_with = "nullable")]
+    pub used: TextMap,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -148,7 +148,12 @@ fn every_copy_of_a_repeated_object_has_its_own_json_location_on_the_right_line()
             // workload in that namespace, where a policy for it would be added.
             &["apiVersion:", "kind:"]
         } else if path.starts_with("/spec/template/spec/containers/0") {
-            &["- name: zookeeper", "resources:", "livenessProbe:", "image:"]
+            &[
+                "- name: zookeeper",
+                "resources:",
+                "livenessProbe:",
+                "image:",
+            ]
         } else if path.starts_with("/spec/template/spec") {
             // A pod-level field the object does not write: the pod spec's own line.
             &["spec:"]

@@ -41,11 +41,16 @@ pub mod rollout_recreate;
 pub mod rollout_unavailable;
 pub mod startup_budget_short;
 
-pub mod privileged;
-pub mod run_as_root;
+pub mod automount_token;
 pub mod host_namespaces;
 pub mod image_latest;
-pub mod automount_token;
+pub mod privileged;
+pub mod run_as_root;
+
+pub mod limitrange_missing;
+pub mod quota_blocks_rollout;
+pub mod quota_missing;
+pub mod quota_near_limit;
 
 /// Every check, in catalog order (checks.md).
 pub static ALL: &[&dyn Check] = &[
@@ -96,6 +101,11 @@ pub static ALL: &[&dyn Check] = &[
     // placement and drain
     &replica_concentration::ReplicaConcentration,
     &drain_outage::DrainOutage,
+    // quotas
+    &quota_missing::QuotaMissing,
+    &limitrange_missing::LimitrangeMissing,
+    &quota_near_limit::QuotaNearLimit,
+    &quota_blocks_rollout::QuotaBlocksRollout,
     // security context
     &privileged::Privileged,
     &run_as_root::RunAsRoot,
