@@ -63,6 +63,7 @@ pub enum Family {
     Placement,
     Quotas,
     Security,
+    Helm,
 }
 
 impl Family {
@@ -79,6 +80,7 @@ impl Family {
             Family::Placement => "placement",
             Family::Quotas => "quotas",
             Family::Security => "security",
+            Family::Helm => "helm",
         }
     }
 }

@@ -53,6 +53,7 @@ const CATALOG: &[&str] = &[
     "host-namespaces",
     "image-latest",
     "automount-token",
+    "helm-history",
 ];
 
 #[test]

@@ -1022,3 +1022,26 @@ fn nodes_view_shows_drain_verdicts_and_d_simulates_a_node_and_a_pool() {
         "{text}"
     );
 }
+
+#[test]
+fn namespace_details_show_quota_bars_and_helm_releases() {
+    let mut app = demo_app();
+    app.run_command_line("ns payments", &mut Vec::new());
+    let text = screen(&mut app, 200, 48);
+    assert!(text.contains("compute (used: status.used)"), "{text}");
+    // 15Gi of 16Gi: 94 %, the bar nine tenths full.
+    assert!(
+        text.contains("requests.memory  █████████░ 15360Mi / 16Gi  94 %"),
+        "{text}"
+    );
+    app.run_command_line("ns storefront", &mut Vec::new());
+    let text = screen(&mut app, 200, 48);
+    assert!(
+        text.contains("(used: estimated from the pod templates)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("storefront · 12 revisions · v12 deployed"),
+        "{text}"
+    );
+}

@@ -52,6 +52,8 @@ pub mod quota_blocks_rollout;
 pub mod quota_missing;
 pub mod quota_near_limit;
 
+pub mod helm_history;
+
 /// Every check, in catalog order (checks.md).
 pub static ALL: &[&dyn Check] = &[
     // availability
@@ -112,4 +114,6 @@ pub static ALL: &[&dyn Check] = &[
     &host_namespaces::HostNamespaces,
     &image_latest::ImageLatest,
     &automount_token::AutomountToken,
+    // helm
+    &helm_history::HelmHistory,
 ];

@@ -166,7 +166,7 @@ impl Check for QuotaBlocksRollout {
 
 /// What the namespace's pods use of a quota resource, from the pod templates and their desired
 /// replicas (manifests have no status.used).
-fn estimated_use(snap: &Snapshot, ns: &str, res: &str) -> f64 {
+pub fn estimated_use(snap: &Snapshot, ns: &str, res: &str) -> f64 {
     snap.top_workloads()
         .filter(|(_, w)| w.meta.namespace() == ns)
         .filter_map(|(i, w)| {

@@ -14,27 +14,54 @@ pub(super) fn namespace(s: &Snapshot, theme: &Theme, ns: &str) -> Vec<Line<'stat
         .map(|(i, _)| i)
         .collect();
     out.push(field(theme, "Workloads", workloads.len().to_string()));
-    let quotas: Vec<String> = s
+    let quotas: Vec<&crate::model::ResourceQuota> = s
         .quotas
         .iter()
         .filter(|q| q.meta.namespace() == ns)
-        .map(|q| {
-            format!(
-                "{}: {}",
-                esc(&q.meta.name),
-                q.hard
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )
-        })
         .collect();
     if quotas.is_empty() {
         out.push(warn_field(theme, "Quota", "none", Severity::Info));
-    } else {
-        for q in quotas {
-            out.push(field(theme, "Quota", q));
+    }
+    for q in quotas {
+        let live = !q.used.is_empty();
+        out.push(field(
+            theme,
+            "Quota",
+            format!(
+                "{} ({})",
+                esc(&q.meta.name),
+                if live {
+                    "used: status.used"
+                } else {
+                    "used: estimated from the pod templates"
+                }
+            ),
+        ));
+        for (k, hard) in &q.hard {
+            let h = crate::model::quantity::parse(hard);
+            let u = match q.used(k) {
+                Some(u) => crate::model::quantity::parse(u),
+                None => Some(crate::audit::checks::quota_blocks_rollout::estimated_use(
+                    s, ns, k,
+                )),
+            };
+            out.push(quota_bar(theme, k, u, h, hard));
+        }
+    }
+    let helm = crate::audit::checks::helm_history::releases(s, Some(ns));
+    for r in &helm {
+        let text = format!(
+            "{} · {} revision{} · v{} {}",
+            esc(&r.name),
+            r.revisions,
+            if r.revisions == 1 { "" } else { "s" },
+            r.latest,
+            esc(&r.status)
+        );
+        if r.revisions > crate::audit::checks::helm_history::LIMIT {
+            out.push(warn_field(theme, "Helm release", text, Severity::Info));
+        } else {
+            out.push(field(theme, "Helm release", text));
         }
     }
     let lrs: Vec<String> = s
@@ -235,4 +262,42 @@ pub(super) fn hpa(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
         out.push(field(theme, "Metric", text));
     }
     out
+}
+
+/// `  requests.cpu  ████████░░ 4100m / 8  51 %`: a quota resource's use as a bar, red from 90 %.
+fn quota_bar(
+    theme: &Theme,
+    key: &str,
+    used: Option<f64>,
+    hard: Option<f64>,
+    hard_text: &str,
+) -> Line<'static> {
+    use ratatui::text::Span;
+    let (Some(u), Some(h)) = (used, hard) else {
+        return Line::raw(format!("  {key:<16} {hard_text} (use unknown)"));
+    };
+    let share = if h > 0.0 {
+        (u / h).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+    let filled = (share * 10.0).round() as usize;
+    let bar = format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled));
+    let shown = if key.ends_with("cpu") {
+        format!("{}m", (u * 1000.0).round())
+    } else if key.ends_with("memory") || key.contains("storage") {
+        format!("{}Mi", (u / 1048576.0).round())
+    } else {
+        format!("{}", u.round())
+    };
+    let style = if share >= 0.9 {
+        theme.severity(Severity::Warning)
+    } else {
+        theme.ok()
+    };
+    Line::from(vec![
+        Span::raw(format!("  {key:<16} ")),
+        Span::styled(bar, style),
+        Span::raw(format!(" {shown} / {hard_text}  {:.0} %", share * 100.0)),
+    ])
 }
