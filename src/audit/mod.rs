@@ -63,6 +63,7 @@ pub enum Family {
     Placement,
     Quotas,
     Security,
+    Deprecations,
     Helm,
 }
 
@@ -80,6 +81,7 @@ impl Family {
             Family::Placement => "placement",
             Family::Quotas => "quotas",
             Family::Security => "security",
+            Family::Deprecations => "deprecations",
             Family::Helm => "helm",
         }
     }
@@ -159,6 +161,8 @@ pub trait Check: Sync {
 pub struct Findings {
     info: &'static CheckInfo,
     items: Vec<Finding>,
+    /// The Kubernetes version an upgrade targets (deprecated-api).
+    pub target_version: Option<(u32, u32)>,
 }
 
 impl Findings {
@@ -166,6 +170,7 @@ impl Findings {
         Findings {
             info,
             items: Vec::new(),
+            target_version: None,
         }
     }
 
@@ -227,6 +232,8 @@ pub struct AuditOptions {
     pub config: Config,
     /// When set, only these check IDs run.
     pub only: Option<Vec<String>>,
+    /// `--target-version X.Y` for deprecated-api (default: the newest version of its table).
+    pub target_version: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Default)]
@@ -262,6 +269,7 @@ pub fn run(snap: &Snapshot, opts: &AuditOptions) -> AuditResult {
             None => None,
         };
         let mut out = Findings::new(info);
+        out.target_version = opts.target_version;
         check.run(snap, &mut out);
         for mut f in out.into_vec() {
             if exemptions

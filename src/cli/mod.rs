@@ -158,6 +158,10 @@ pub struct AuditArgs {
     /// Config file (default: config.toml in the kvet config directory)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The Kubernetes version an upgrade targets, for deprecated-api (default: the newest in
+    /// its table)
+    #[arg(long, value_name = "X.Y")]
+    pub target_version: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -433,6 +437,16 @@ pub fn audit_cmd(
             }
         }
     }
+    let target_version = match &args.target_version {
+        None => None,
+        Some(t) => Some(
+            audit::checks::deprecated_api::parse_version(t).ok_or_else(|| {
+                Failure::usage(format!(
+                    "--target-version {t:?}: expected a Kubernetes version such as 1.29"
+                ))
+            })?,
+        ),
+    };
     let config = load_config(args.config.as_ref())?;
     let loaded = load_source(src)?;
     report_errors(&loaded, err);
@@ -441,6 +455,7 @@ pub fn audit_cmd(
         &AuditOptions {
             config,
             only: args.checks.clone(),
+            target_version,
         },
     );
     let all_errors: Vec<source::LoadError> = loaded

@@ -184,14 +184,40 @@ pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
             // A one-line quoted value, or a block scalar whose lines are indented deeper.
             let one_line = (v.starts_with('\'') && v.ends_with('\'') && v.len() > 1)
                 || (v.starts_with('"') && v.ends_with('"') && !v.ends_with("\\\"") && v.len() > 1);
+            // What kvet keeps of the annotation (its apiVersion and kind) stays, as a short
+            // annotation of its own on the same line; where it cannot be read here, the
+            // document is parsed whole.
+            let pad = &body[..indent];
+            let keep = |out: &mut String, json: &str| -> bool {
+                match read_api_and_kind(json) {
+                    Ok(Some(h)) => {
+                        out.push_str(&format!("{pad}{APPLIED_AS}: \"{} {}\"\n", h.0, h.1));
+                        true
+                    }
+                    Ok(None) => {
+                        out.push('\n');
+                        true
+                    }
+                    Err(()) => false,
+                }
+            };
             if one_line {
-                out.push('\n');
+                if v.starts_with('"') || !keep(&mut out, &v[1..v.len() - 1].replace("''", "'")) {
+                    return unchanged;
+                }
                 continue;
             }
             if v.starts_with('|') || v.starts_with('>') {
+                let next = all[at + 1..]
+                    .iter()
+                    .map(|l| l.trim())
+                    .find(|l| !l.is_empty())
+                    .unwrap_or("");
+                if !keep(&mut out, next) {
+                    return unchanged;
+                }
                 skipping = Some(indent);
                 blanked_cont = Skip::None;
-                out.push('\n');
                 continue;
             }
         }
@@ -418,7 +444,44 @@ fn labels(map: TextMap) -> Labels {
 
 fn annotations(mut map: TextMap) -> Labels {
     map.remove(LAST_APPLIED);
+    map.remove(APPLIED_AS);
     labels(map)
+}
+
+/// What the pre-parse blanking leaves of the last-applied annotation: `apiVersion kind`.
+pub const APPLIED_AS: &str = "kvet.io/applied-as";
+
+/// The apiVersion and kind of the last-applied annotation (or of what blanking left of it).
+fn applied_as(map: &TextMap) -> Option<super::meta::AppliedAs> {
+    if let Some(v) = map.get(APPLIED_AS) {
+        let (a, k) = v.0.split_once(' ')?;
+        return Some(Box::new((a.into(), k.into())));
+    }
+    api_and_kind(&map.get(LAST_APPLIED)?.0)
+}
+
+/// The top-level apiVersion and kind of a JSON object, the rest skipped without allocating.
+pub fn api_and_kind(json: &str) -> Option<super::meta::AppliedAs> {
+    read_api_and_kind(json).ok().flatten()
+}
+
+/// As [`api_and_kind`], telling text that is not one JSON object (`Err`) from an object
+/// without the two fields (`Ok(None)`).
+fn read_api_and_kind(json: &str) -> Result<Option<super::meta::AppliedAs>, ()> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Head {
+        api_version: Option<String>,
+        kind: Option<String>,
+    }
+    let mut it = serde_json::Deserializer::from_str(json.trim_start()).into_iter::<Head>();
+    let h = it.next().ok_or(())?.map_err(|_| ())?;
+    Ok(match (h.api_version, h.kind) {
+        (Some(a), Some(k)) if !a.contains([' ', '"', '\\']) && !k.contains([' ', '"', '\\']) => {
+            Some(Box::new((a.into(), k.into())))
+        }
+        _ => None,
+    })
 }
 
 fn meta(
@@ -459,7 +522,9 @@ fn meta(
             name: Arc::from(o.name.as_str()),
             controller: o.controller == Some(true),
         });
+    let applied_as = applied_as(&raw.annotations);
     Ok(Meta {
+        applied_as,
         name: Arc::from(name),
         namespace,
         labels: labels(raw.labels),

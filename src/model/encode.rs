@@ -26,6 +26,10 @@ fn meta(m: &Meta) -> Value {
     if !m.annotations.is_empty() {
         o.insert("annotations".into(), labels(&m.annotations));
     }
+    if let Some(a) = &m.applied_as {
+        let ann = o.entry("annotations").or_insert_with(|| json!({}));
+        ann[super::decode::APPLIED_AS] = json!(format!("{} {}", a.0, a.1));
+    }
     if let Some(owner) = &m.owner {
         o.insert(
             "ownerReferences".into(),
@@ -610,10 +614,31 @@ pub const CAPTURED_FROM: &str = "kvet.io/captured-from";
 /// A `kind: List` of every object of a snapshot, marked as captured from a live cluster.
 pub fn snapshot_list(s: &crate::model::Snapshot, context: &str) -> Value {
     let objects = s.objects();
+    // Reopened, the List reads as a live capture, whose objects deprecated-api judges by the
+    // version they were applied as: offline, that is the version they are written in.
+    let written_as_is = s.source_kind.is_offline() && !s.captured_live;
+    let items: Vec<Value> = objects
+        .iter()
+        .map(|o| {
+            let mut v = encode(o);
+            if written_as_is && v["metadata"]["annotations"][super::decode::APPLIED_AS].is_null() {
+                let a = format!(
+                    "{} {}",
+                    v["apiVersion"].as_str().unwrap_or(""),
+                    v["kind"].as_str().unwrap_or("")
+                );
+                if let Some(m) = v["metadata"].as_object_mut() {
+                    let ann = m.entry("annotations").or_insert_with(|| json!({}));
+                    ann[super::decode::APPLIED_AS] = json!(a);
+                }
+            }
+            v
+        })
+        .collect();
     json!({
         "apiVersion": "v1",
         "kind": "List",
         "metadata": {"annotations": {CAPTURED_FROM: "live", "kvet.io/context": context}},
-        "items": objects.iter().map(encode).collect::<Vec<_>>(),
+        "items": items,
     })
 }

@@ -223,7 +223,14 @@ pub struct Meta {
     pub owner: Option<OwnerRef>,
     pub api_version: Arc<str>,
     pub origin: Option<Origin>,
+    /// The apiVersion and kind of the kubectl last-applied annotation, when it has one: the
+    /// version the object was written in (live objects are served in the preferred version).
+    /// Nothing else of the annotation is kept.
+    pub applied_as: Option<AppliedAs>,
 }
+
+/// The apiVersion and kind an object was last applied as.
+pub type AppliedAs = Box<(Box<str>, Box<str>)>;
 
 impl Meta {
     pub fn annotation(&self, key: &str) -> Option<&str> {

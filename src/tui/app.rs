@@ -71,6 +71,8 @@ pub enum Effect {
     RunAudit {
         generation: u64,
         snapshot: Arc<Snapshot>,
+        /// `:target X.Y` for deprecated-api.
+        target_version: Option<(u32, u32)>,
     },
     /// Live: (re)connect to a context and namespace scope (`None`: all namespaces).
     Connect {
@@ -130,6 +132,10 @@ pub const GLOBAL_COMMAND_LINE: &[(&str, &str)] = &[
         "live: switch kubeconfig context (no name: a picker)",
     ),
     (":scope NS|all", "live: watch one namespace, or all"),
+    (
+        ":target X.Y",
+        "the Kubernetes version an upgrade targets (deprecated-api)",
+    ),
     (":explain ID", "a check's documentation"),
     (":clear", "clear every filter"),
     (":q", "quit"),
@@ -171,6 +177,7 @@ impl App {
             Effect::RunAudit {
                 generation: self.shared.generation,
                 snapshot: self.shared.snapshot.clone(),
+                target_version: self.shared.target_version,
             },
             Effect::SimulateDrains {
                 generation: self.shared.generation,
@@ -223,6 +230,7 @@ impl App {
                 fx.push(Effect::RunAudit {
                     generation: self.shared.generation,
                     snapshot: self.shared.snapshot.clone(),
+                    target_version: self.shared.target_version,
                 });
                 fx.push(Effect::SimulateDrains {
                     generation: self.shared.generation,
@@ -583,6 +591,26 @@ impl App {
             "rbac" => self.view = View::Rbac,
             "net" | "network" | "netpol" => self.view = View::Network,
             "nodes" | "node" | "no" => self.view = View::Nodes,
+            "target" => {
+                let parsed = arg
+                    .as_deref()
+                    .and_then(crate::audit::checks::deprecated_api::parse_version);
+                match parsed {
+                    Some(v) => {
+                        sh.target_version = Some(v);
+                        sh.status = Some(format!(
+                            "deprecated-api now targets Kubernetes {}.{}: auditing…",
+                            v.0, v.1
+                        ));
+                        let snap = sh.snapshot.clone();
+                        fx.extend(self.update(AppEvent::Snapshot(snap)));
+                    }
+                    None => {
+                        sh.status =
+                            Some("usage: :target X.Y (the Kubernetes version of the upgrade), e.g. :target 1.29".into())
+                    }
+                }
+            }
             "journal" | "j" => {
                 self.view = View::Journal;
                 fx.push(Effect::LoadJournal);

@@ -104,11 +104,18 @@ impl EffectRunner for ThreadRunner {
             Effect::RunAudit {
                 generation,
                 snapshot,
+                target_version,
             } => {
                 let tx = tx.clone();
                 std::thread::spawn(move || {
                     let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        crate::audit::run(&snapshot, &crate::audit::AuditOptions::default())
+                        crate::audit::run(
+                            &snapshot,
+                            &crate::audit::AuditOptions {
+                                target_version,
+                                ..Default::default()
+                            },
+                        )
                     }));
                     let ev = match res {
                         Ok(result) => AppEvent::AuditDone { generation, result },

@@ -85,6 +85,8 @@ pub struct Shared {
     pub theme: Theme,
     pub status: Option<String>,
     pub quit: bool,
+    /// `:target X.Y`: the Kubernetes version deprecated-api checks against.
+    pub target_version: Option<(u32, u32)>,
 }
 
 impl Shared {
@@ -105,6 +107,7 @@ impl Shared {
             theme,
             status: None,
             quit: false,
+            target_version: None,
         }
     }
 

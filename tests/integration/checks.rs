@@ -44,6 +44,7 @@ const CATALOG: &[&str] = &[
     "netpol-tenant-open",
     "replica-concentration",
     "drain-outage",
+    "deprecated-api",
     "quota-missing",
     "limitrange-missing",
     "quota-near-limit",

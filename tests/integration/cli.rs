@@ -244,7 +244,7 @@ fn no_source_means_live_and_exits_3_when_unreachable() {
 fn config_turns_checks_off_and_changes_severity() {
     let dir = tempfile::tempdir().expect("tmp");
     let cfg = dir.path().join("kvet.toml");
-    std::fs::write(&cfg, "[checks]\npdb-missing = \"info\"\nreadiness-missing = \"off\"\nhpa-no-cpu-request = \"off\"\nhpa-target-missing = \"off\"\nrbac-cluster-admin = \"off\"\nrbac-escalation = \"warning\"\nnetpol-blocks-dns = \"off\"\ndrain-outage = \"off\"\nreplica-concentration = \"warning\"\nprivileged = \"off\"\nquota-blocks-rollout = \"off\"\nhost-namespaces = \"warning\"\n").expect("write");
+    std::fs::write(&cfg, "[checks]\npdb-missing = \"info\"\nreadiness-missing = \"off\"\nhpa-no-cpu-request = \"off\"\nhpa-target-missing = \"off\"\nrbac-cluster-admin = \"off\"\nrbac-escalation = \"warning\"\nnetpol-blocks-dns = \"off\"\ndrain-outage = \"off\"\nreplica-concentration = \"warning\"\nprivileged = \"off\"\nquota-blocks-rollout = \"off\"\ndeprecated-api = \"warning\"\nhost-namespaces = \"warning\"\n").expect("write");
     let out = kvet()
         .args([
             "audit",

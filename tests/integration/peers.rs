@@ -688,3 +688,113 @@ fn on_purpose_entries_name_real_fixtures() {
         assert!(path.is_file(), "{}", path.display());
     }
 }
+
+/// deprecated-api against DEPRECATIONS.yaml (Pluto's versions.yaml, per fixture), for the
+/// target versions of the issue: every object of every fixture is flagged exactly as the index
+/// says (critical once removed, warning once deprecated, nothing otherwise). An object whose
+/// last-applied annotation names another apiVersion is judged by that one, as kube-no-trouble
+/// does (its `fake-*-with-annotation` fixtures).
+#[test]
+fn deprecated_api_agrees_with_pluto_on_every_fixture_and_target() {
+    use kvet::audit::checks::deprecated_api::{lookup, parse_version};
+    let root = corpus().join("deprecated-apis");
+    let text = std::fs::read_to_string(root.join("DEPRECATIONS.yaml")).expect("index");
+    let index: BTreeMap<String, serde_json::Value> =
+        serde_saphyr::from_str(&text).expect("DEPRECATIONS.yaml parses");
+    // (apiVersion, kind) → (deprecated-in, removed-in), from every fixture's entry.
+    let mut pluto: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    for entry in index.values() {
+        for o in entry["objects"].as_array().into_iter().flatten() {
+            if let Some(p) = o["pluto"].as_object() {
+                let s = |k: &str| p.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                pluto.insert(
+                    (
+                        o["apiVersion"].as_str().unwrap_or("").into(),
+                        o["kind"].as_str().unwrap_or("").into(),
+                    ),
+                    (s("deprecated-in"), s("removed-in")),
+                );
+            }
+        }
+    }
+    // The table kvet embeds says the same for every pair the index lists.
+    for ((api, kind), (dep, rem)) in &pluto {
+        let d = lookup(api, kind).unwrap_or_else(|| panic!("{api} {kind} missing from the table"));
+        assert_eq!(Some(d.deprecated_in), parse_version(dep), "{api} {kind}");
+        assert_eq!(d.removed_in, parse_version(rem), "{api} {kind}");
+    }
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for target in ["1.16", "1.22", "1.25", "1.26", "1.29", "1.32"] {
+        let tv = parse_version(target);
+        for (file, entry) in &index {
+            let path = root.join(file);
+            let body = std::fs::read_to_string(&path).unwrap_or_default();
+            let loaded = crate::support::load(&path);
+            let result = kvet::audit::run(
+                &loaded.snapshot,
+                &kvet::audit::AuditOptions {
+                    only: Some(vec!["deprecated-api".into()]),
+                    target_version: tv,
+                    ..Default::default()
+                },
+            );
+            // Expected severities per (kind, name): a List can hold two objects of one name.
+            let mut expected: BTreeMap<(String, String), Vec<Option<Severity>>> = BTreeMap::new();
+            for o in entry["objects"].as_array().into_iter().flatten() {
+                let (Some(api), Some(kind), Some(name)) = (
+                    o["apiVersion"].as_str(),
+                    o["kind"].as_str(),
+                    o["name"].as_str(),
+                ) else {
+                    continue;
+                };
+                // The version it was written in: the kubectl last-applied annotation's, when the
+                // file has one.
+                let written = body
+                    .find("kubectl.kubernetes.io/last-applied-configuration:")
+                    .and_then(|i| body[i..].find('{').map(|j| &body[i + j..]))
+                    .and_then(kvet::model::decode::api_and_kind)
+                    .map(|h| (h.0.to_string(), h.1.to_string()))
+                    .unwrap_or((api.to_string(), kind.to_string()));
+                let sev = pluto.get(&written).and_then(|(dep, rem)| {
+                    if parse_version(rem).is_some_and(|r| Some(r) <= tv) {
+                        Some(Severity::Critical)
+                    } else if parse_version(dep).is_some_and(|d| Some(d) <= tv) {
+                        Some(Severity::Warning)
+                    } else {
+                        None
+                    }
+                });
+                expected
+                    .entry((kind.to_string(), name.to_string()))
+                    .or_default()
+                    .push(sev);
+            }
+            for ((kind, name), mut want) in expected {
+                let mut got: Vec<Option<Severity>> = result
+                    .findings
+                    .iter()
+                    .filter(|f| f.object.kind.as_str() == kind && *f.object.name == *name)
+                    .map(|f| Some(f.severity))
+                    .collect();
+                got.resize(want.len().max(got.len()), None);
+                want.resize(got.len(), None);
+                got.sort();
+                want.sort();
+                checked += want.len();
+                if got != want {
+                    wrong.push(format!(
+                        "{target} {file} {kind}/{name}: kvet {got:?}, Pluto {want:?}"
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "deprecated-api: {checked} object × target checks, {} disagreements",
+        wrong.len()
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(checked > 200, "{checked}");
+}

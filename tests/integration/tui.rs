@@ -459,9 +459,16 @@ impl EffectRunner for Inline {
             Effect::RunAudit {
                 generation,
                 snapshot,
+                target_version,
             } => vec![AppEvent::AuditDone {
                 generation,
-                result: audit::run(&snapshot, &AuditOptions::default()),
+                result: audit::run(
+                    &snapshot,
+                    &AuditOptions {
+                        target_version,
+                        ..Default::default()
+                    },
+                ),
             }],
             Effect::SimulateDrains {
                 generation,
@@ -1044,4 +1051,43 @@ fn namespace_details_show_quota_bars_and_helm_releases() {
         text.contains("storefront · 12 revisions · v12 deployed"),
         "{text}"
     );
+}
+
+#[test]
+fn target_reaudits_deprecated_apis_for_the_chosen_version() {
+    let mut app = demo_app();
+    let sev = |app: &App| {
+        app.shared
+            .findings
+            .findings
+            .iter()
+            .find(|f| f.check == "deprecated-api" && &*f.object.name == "batch-importer")
+            .map(|f| f.severity)
+    };
+    // Default target: the newest version of the table, where policy/v1beta1 is gone.
+    assert_eq!(sev(&app), Some(kvet::audit::Severity::Critical));
+    let mut fx = Vec::new();
+    app.run_command_line("target 1.22", &mut fx);
+    let (generation, target) = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::RunAudit {
+                generation,
+                target_version,
+                ..
+            } => Some((*generation, *target_version)),
+            _ => None,
+        })
+        .expect("a new audit");
+    assert_eq!(target, Some((1, 22)));
+    let result = audit::run(
+        &app.shared.snapshot,
+        &AuditOptions {
+            target_version: target,
+            ..Default::default()
+        },
+    );
+    app.update(AppEvent::AuditDone { generation, result });
+    // 1.22: deprecated (since 1.21), still served.
+    assert_eq!(sev(&app), Some(kvet::audit::Severity::Warning));
 }

@@ -54,6 +54,8 @@ pub mod quota_near_limit;
 
 pub mod helm_history;
 
+pub mod deprecated_api;
+
 /// Every check, in catalog order (checks.md).
 pub static ALL: &[&dyn Check] = &[
     // availability
@@ -103,6 +105,8 @@ pub static ALL: &[&dyn Check] = &[
     // placement and drain
     &replica_concentration::ReplicaConcentration,
     &drain_outage::DrainOutage,
+    // deprecated APIs
+    &deprecated_api::DeprecatedApi,
     // quotas
     &quota_missing::QuotaMissing,
     &limitrange_missing::LimitrangeMissing,
