@@ -671,9 +671,15 @@ fn a_token_that_reads_one_namespace_degrades_the_other_kinds() {
             .any(|f| f["check"] == "hpa-no-cpu-request" && f["object"]["namespace"] == "payments"),
         "{findings:?}"
     );
-    assert!(findings
-        .iter()
-        .all(|f| f["object"]["namespace"] == "payments"));
+    // Every finding is about payments: its objects, or the namespace itself (its quota and
+    // LimitRange checks).
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["object"]["namespace"] == "payments"
+                || (f["object"]["kind"] == "Namespace" && f["object"]["name"] == "payments")),
+        "{findings:?}"
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("warning: auditor: Node: forbidden"),
         "{}",
