@@ -77,13 +77,16 @@ fn yaml_error(e: &serde_saphyr::Error) -> DecodeError {
 /// Block-style keys whose whole value kvet never reads: `managedFields` (a large share of every
 /// object in `kubectl get -o yaml` dumps) and the container and pod fields that hold
 /// configuration rather than anything a check looks at. A check that comes to need one of these
-/// (tolerations for drain analysis, say) must take it off this list.
-const UNREAD_BLOCKS: [&str; 5] = [
+/// must take it off this list (the drain simulation took `tolerations` off, and reads `volumes`
+/// only when the block names an emptyDir: other volumes leave its projection unchanged).
+const UNREAD_BLOCKS: [&str; 6] = [
     "managedFields:",
     "env:",
     "envFrom:",
     "volumeMounts:",
     "args:",
+    // Kept when the block has an emptyDir (drains read its name); any other volume is unread.
+    "volumes:",
 ];
 const LAST_APPLIED_KEY: &str = "kubectl.kubernetes.io/last-applied-configuration:";
 
@@ -170,6 +173,7 @@ pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
         if UNREAD_BLOCKS.contains(&key)
             && holds_sequence(at, indent)
             && parents.expects(key.trim_end_matches(':'), indent)
+            && !(key == "volumes:" && block_mentions(&all[at + 1..], indent, "emptyDir"))
         {
             skipping = Some(indent);
             blanked_cont = Skip::None;
@@ -293,6 +297,27 @@ impl<'a> Parents<'a> {
             _ => false,
         }
     }
+}
+
+/// Whether the block that follows a key at column `k` (its deeper lines, and its `- ` items at
+/// the same column) contains `needle`.
+fn block_mentions(rest: &[&str], k: usize, needle: &str) -> bool {
+    for l in rest {
+        let b = l.trim_end_matches(['\n', '\r']);
+        let indent = b.len() - b.trim_start_matches(' ').len();
+        let t = &b[indent..];
+        let inside = t.is_empty()
+            || t.starts_with('#')
+            || indent > k
+            || (indent == k && (t == "-" || t.starts_with("- ")));
+        if !inside {
+            return false;
+        }
+        if t.contains(needle) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether a line of YAML defines an anchor (`&name` at the start of a value or an item).
