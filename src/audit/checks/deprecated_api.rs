@@ -154,3 +154,24 @@ impl Check for DeprecatedApi {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_parses_whole_and_only_holds_pre_release_versions() {
+        let rows = include_str!("../../../assets/deprecations.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .count();
+        assert_eq!(table().len(), rows, "a row did not parse");
+        // The check skips GA versions before looking them up.
+        assert!(table()
+            .iter()
+            .all(|d| d.api_version.contains("beta") || d.api_version.contains("alpha")));
+        assert_eq!(newest(), (1, 32));
+        let pdb = lookup("policy/v1beta1", "PodDisruptionBudget").expect("row");
+        assert_eq!((pdb.deprecated_in, pdb.removed_in), ((1, 21), Some((1, 25))));
+    }
+}
