@@ -172,6 +172,9 @@ mod tests {
             .all(|d| d.api_version.contains("beta") || d.api_version.contains("alpha")));
         assert_eq!(newest(), (1, 32));
         let pdb = lookup("policy/v1beta1", "PodDisruptionBudget").expect("row");
-        assert_eq!((pdb.deprecated_in, pdb.removed_in), ((1, 21), Some((1, 25))));
+        assert_eq!(
+            (pdb.deprecated_in, pdb.removed_in),
+            ((1, 21), Some((1, 25)))
+        );
     }
 }
