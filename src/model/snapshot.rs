@@ -109,6 +109,8 @@ pub struct Snapshot {
     pub captured_live: bool,
     /// Offline: (file, line of the object) → the lines of its fields, for finding locations.
     pub locations: rustc_hash::FxHashMap<(u32, u32), super::lines::LineIndex>,
+    /// Live: the API server's version (major, minor); deprecated-api targets the next minor.
+    pub server_version: Option<(u32, u32)>,
 }
 
 /// Shares identical label maps and pod specs between objects. Loaders run it as objects
@@ -282,6 +284,7 @@ impl Snapshot {
             index: Index::default(),
             captured_live: false,
             locations: Default::default(),
+            server_version: None,
         }
     }
 

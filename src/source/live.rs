@@ -564,8 +564,16 @@ pub async fn load_with_progress(
             }
         }
     }
-    let snap = Snapshot::build(SourceKind::Live, source_label(conn), Vec::new(), objects);
+    let mut snap = Snapshot::build(SourceKind::Live, source_label(conn), Vec::new(), objects);
+    snap.server_version = server_version(conn).await;
     Ok((snap, plan.status))
+}
+
+/// The API server's (major, minor), when /version answers (`1.20+` counts as 1.20).
+pub async fn server_version(conn: &Connection) -> Option<(u32, u32)> {
+    let v = conn.client.apiserver_version().await.ok()?;
+    let num = |s: &str| s.trim_end_matches('+').parse::<u32>().ok();
+    Some((num(&v.major)?, num(&v.minor)?))
 }
 
 pub fn source_label(conn: &Connection) -> String {
@@ -634,6 +642,7 @@ fn key(o: &Object) -> Key {
 pub struct Store {
     kinds: HashMap<&'static str, HashMap<Key, Object>>,
     init: HashMap<&'static str, HashMap<Key, Object>>,
+    server_version: Option<(u32, u32)>,
 }
 
 impl Store {
@@ -666,7 +675,9 @@ impl Store {
 
     pub fn snapshot(&self, source: &str) -> Snapshot {
         let objects = self.kinds.values().flat_map(|m| m.values().cloned());
-        Snapshot::build(SourceKind::Live, source.to_string(), Vec::new(), objects)
+        let mut snap = Snapshot::build(SourceKind::Live, source.to_string(), Vec::new(), objects);
+        snap.server_version = self.server_version;
+        snap
     }
 }
 
@@ -766,7 +777,10 @@ pub async fn watch(
     }
     drop(tx);
     let source = source_label(&conn);
-    let mut store = Store::default();
+    let mut store = Store {
+        server_version: server_version(&conn).await,
+        ..Store::default()
+    };
     let mut dirty = false;
     let mut last_publish = Instant::now() - debounce;
     // Publishing rebuilds the snapshot (about 1 s at 150k pods): never spend more than a third of

@@ -996,3 +996,47 @@ fn reachability_on_the_server_equals_the_offline_reachability_of_the_same_manife
     }
     assert!(compared >= 2000, "{compared}");
 }
+
+#[test]
+fn deprecated_apis_live_are_judged_by_last_applied_against_the_next_minor() {
+    let kc = live_or_skip!();
+    let ns = "deprecations-live";
+    let applied = r#"{"apiVersion":"extensions/v1beta1","kind":"Deployment","metadata":{"name":"old","namespace":"deprecations-live"}}"#;
+    let docs = vec![
+        serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+        // Written long ago as extensions/v1beta1 and served today as apps/v1.
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "old", "namespace": ns,
+                "annotations": {"kubectl.kubernetes.io/last-applied-configuration": applied}},
+            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "old"}},
+                "template": {"metadata": {"labels": {"app": "old"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx:1.27.2"}]}}}}),
+        // Created without kubectl: served in the server's version, nothing says otherwise.
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "fresh", "namespace": ns},
+            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "fresh"}},
+                "template": {"metadata": {"labels": {"app": "fresh"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx:1.27.2"}]}}}}),
+    ];
+    rt().block_on(async {
+        let conn = connect(&kc, None).await;
+        crate::live_fixes::create_all(&conn, &docs).await;
+    });
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, v) = audit_json(
+        dir.path(),
+        std::path::Path::new(&kc),
+        &["-n", ns, "--checks", "deprecated-api"],
+    );
+    let findings = v["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let f = &findings[0];
+    assert_eq!(f["object"]["name"], "old");
+    assert_eq!(f["severity"], "critical");
+    // The server is v1.20: the default target is 1.21.
+    let msg = f["message"].as_str().unwrap_or("");
+    assert!(
+        msg.contains("extensions/v1beta1 Deployment (as last applied) is removed in Kubernetes 1.16 (target 1.21)"),
+        "{msg}"
+    );
+}

@@ -15,8 +15,8 @@ pub static INFO: CheckInfo = CheckInfo {
 What it detects
   An object whose apiVersion, for its kind, is removed in the target Kubernetes version
   (critical) or deprecated but still served there (warning). The target is
-  `kvet audit --target-version X.Y` (`:target 1.29` in the TUI); by default the newest version
-  in the table. Live objects are served in the preferred version, so the version an object was
+  `kvet audit --target-version X.Y` (`:target 1.29` in the TUI); by default the server's next
+  minor version live, and the newest version in the table offline. Live objects are served in the preferred version, so the version an object was
   written in comes from its kubectl last-applied annotation (kvet keeps only its apiVersion and
   kind). The table is the Kubernetes deprecation guide as Pluto records it.
 
@@ -103,7 +103,11 @@ impl Check for DeprecatedApi {
     }
 
     fn run(&self, snap: &Snapshot, out: &mut Findings) {
-        let target = out.target_version.unwrap_or_else(newest);
+        // Live, the default target is the server's next minor version (the upgrade to plan).
+        let target = out
+            .target_version
+            .or(snap.server_version.map(|(major, minor)| (major, minor + 1)))
+            .unwrap_or_else(newest);
         let t = format!("{}.{}", target.0, target.1);
         // Live, objects come in the version the server prefers: only the last-applied
         // annotation says what they were written in.
