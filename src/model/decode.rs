@@ -21,6 +21,8 @@ pub struct Decoded {
     pub errors: Vec<DecodeError>,
     /// A `kvet snapshot save` List of a live cluster.
     pub captured_live: bool,
+    /// The server version that List recorded.
+    pub server_version: Option<(u32, u32)>,
     /// For a `kind: List` document, the item number of each object (parallel to `objects`).
     pub items: Vec<u32>,
 }
@@ -420,6 +422,14 @@ pub fn from_raw(mut raw: RawObject, opts: &DecodeOptions) -> Decoded {
             .as_ref()
             .and_then(|m| m.annotations.get(super::encode::CAPTURED_FROM))
             .is_some_and(|v| v.0 == "live");
+        out.server_version = raw
+            .metadata
+            .as_ref()
+            .and_then(|m| m.annotations.get(super::encode::SERVER_VERSION))
+            .and_then(|v| {
+                let (a, b) = v.0.split_once('.')?;
+                Some((a.parse().ok()?, b.parse().ok()?))
+            });
         if kind.ends_with("List") || raw.kind.is_none() {
             for (i, item) in items.into_iter().enumerate() {
                 match convert(item, opts) {

@@ -610,6 +610,8 @@ pub fn encode(o: &Object) -> Value {
 
 /// Annotation on the List that `kvet snapshot save` writes: where it was captured.
 pub const CAPTURED_FROM: &str = "kvet.io/captured-from";
+/// The API server's version when the snapshot was saved (`1.20`).
+pub const SERVER_VERSION: &str = "kvet.io/server-version";
 
 /// A `kind: List` of every object of a snapshot, marked as captured from a live cluster.
 pub fn snapshot_list(s: &crate::model::Snapshot, context: &str) -> Value {
@@ -635,10 +637,14 @@ pub fn snapshot_list(s: &crate::model::Snapshot, context: &str) -> Value {
             v
         })
         .collect();
+    let mut annotations = json!({CAPTURED_FROM: "live", "kvet.io/context": context});
+    if let Some((major, minor)) = s.server_version {
+        annotations[SERVER_VERSION] = json!(format!("{major}.{minor}"));
+    }
     json!({
         "apiVersion": "v1",
         "kind": "List",
-        "metadata": {"annotations": {CAPTURED_FROM: "live", "kvet.io/context": context}},
+        "metadata": {"annotations": annotations},
         "items": items,
     })
 }

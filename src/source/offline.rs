@@ -127,6 +127,7 @@ pub fn load(inputs: &[Input], opts: &DecodeOptions, kind: SourceKind) -> Loaded 
     errors.append(&mut c.errors);
     let mut snapshot = c.snapshot;
     snapshot.captured_live = c.captured_live;
+    snapshot.server_version = c.server_version;
     Loaded {
         snapshot,
         errors,
@@ -157,6 +158,7 @@ pub fn load_texts(
     let errors = c.errors;
     let mut snapshot = c.snapshot;
     snapshot.captured_live = c.captured_live;
+    snapshot.server_version = c.server_version;
     Loaded {
         snapshot,
         errors,
@@ -223,6 +225,7 @@ struct Collected {
     snapshot: Snapshot,
     errors: Vec<LoadError>,
     captured_live: bool,
+    server_version: Option<(u32, u32)>,
 }
 
 /// Takes decoded documents in input order: reports their errors, sets each object's origin,
@@ -234,11 +237,13 @@ struct Collector<'f> {
     locations: Locations,
     errors: Vec<LoadError>,
     captured_live: bool,
+    server_version: Option<(u32, u32)>,
 }
 
 impl Collector<'_> {
     fn take(&mut self, r: DocResult) {
         self.captured_live |= r.decoded.captured_live;
+        self.server_version = self.server_version.or(r.decoded.server_version);
         let source = self.files.get(r.file as usize).cloned().unwrap_or_default();
         for e in r.decoded.errors {
             self.errors.push(LoadError {
@@ -275,6 +280,7 @@ impl Collector<'_> {
             snapshot,
             errors: self.errors,
             captured_live: self.captured_live,
+            server_version: self.server_version,
         }
     }
 }
@@ -322,6 +328,7 @@ fn decode_all(
                 locations: Locations::default(),
                 errors: Vec::new(),
                 captured_live: false,
+                server_version: None,
             };
             // Batches arrive out of order from the workers: hold the early ones until the
             // documents before them are in.
@@ -363,6 +370,7 @@ fn decode_all(
             message: "the loader failed; please report this".into(),
         }],
         captured_live: false,
+        server_version: None,
     });
     read_errors.append(&mut c.errors);
     c.errors = read_errors;
@@ -405,6 +413,7 @@ fn decode_doc(mut d: Doc, opts: &DecodeOptions) -> DocResult {
     let lines = locate(&d, json, &decoded, start);
     let decoded = Decoded {
         captured_live: decoded.captured_live,
+        server_version: decoded.server_version,
         objects: decoded.objects,
         items: decoded.items,
         errors: decoded

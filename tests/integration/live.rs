@@ -812,6 +812,7 @@ fn steady_state_is_one_list_and_one_watch_per_kind_and_readonly_never_writes() {
         assert!(
             log.iter().all(|(_, p)| p.contains("watch=true")
                 || p.contains("limit=500")
+                || p == "/version"
                 || p.starts_with("/api?")
                 || p == "/api"
                 || p.starts_with("/api/v1?")
