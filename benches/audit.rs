@@ -12,6 +12,21 @@ fn main() {
     divan::main();
 }
 
+/// The synthetic cluster of `pods` pods, loaded as `kvet audit -f` loads a file.
+fn snapshot_of(text: &str) -> kvet::model::Snapshot {
+    load_texts(
+        &[("synth", text)],
+        &DecodeOptions::default(),
+        SourceKind::Offline,
+        "synth",
+    )
+    .snapshot
+}
+
+fn snapshot_150k() -> kvet::model::Snapshot {
+    snapshot_of(&synth(150_000))
+}
+
 fn synth(pods: usize) -> String {
     let mut out = Vec::new();
     let _ = kvet::synth::write(&kvet::synth::Params::for_pods(pods, 1), &mut out);
@@ -36,18 +51,8 @@ fn load_and_audit(bencher: divan::Bencher, pods: usize) {
 
 #[divan::bench(args = [10_000, 50_000], sample_count = 5, sample_size = 1)]
 fn audit_only(bencher: divan::Bencher, pods: usize) {
-    let text = synth(pods);
-    let loaded = load_texts(
-        &[("synth", &text)],
-        &DecodeOptions::default(),
-        SourceKind::Offline,
-        "synth",
-    );
-    bencher.bench(|| {
-        audit::run(&loaded.snapshot, &AuditOptions::default())
-            .findings
-            .len()
-    });
+    let snap = snapshot_of(&synth(pods));
+    bencher.bench(|| audit::run(&snap, &AuditOptions::default()).findings.len());
 }
 
 #[divan::bench(sample_count = 10, sample_size = 1)]
@@ -63,13 +68,7 @@ fn demo_load_and_audit() -> usize {
 #[divan::bench(sample_count = 20)]
 fn fix_preview_150k_pods(bencher: divan::Bencher) {
     let text = synth(150_000);
-    let loaded = load_texts(
-        &[("synth", &text)],
-        &DecodeOptions::default(),
-        SourceKind::Offline,
-        "synth",
-    );
-    let snap = &loaded.snapshot;
+    let snap = &snapshot_of(&text);
     let findings = audit::run(snap, &AuditOptions::default()).findings;
     let Some(finding) = findings
         .iter()
@@ -113,31 +112,18 @@ const RBAC_CHECKS: [&str; 9] = [
 /// The rbac family alone on a built snapshot, against `audit_only` (every check).
 #[divan::bench(args = [50_000, 150_000], sample_count = 5, sample_size = 1)]
 fn rbac_family_only(bencher: divan::Bencher, pods: usize) {
-    let text = synth(pods);
-    let loaded = load_texts(
-        &[("synth", &text)],
-        &DecodeOptions::default(),
-        SourceKind::Offline,
-        "synth",
-    );
+    let snap = snapshot_of(&synth(pods));
     let opts = AuditOptions {
         only: Some(RBAC_CHECKS.iter().map(|s| s.to_string()).collect()),
         ..AuditOptions::default()
     };
-    bencher.bench(|| audit::run(&loaded.snapshot, &opts).findings.len());
+    bencher.bench(|| audit::run(&snap, &opts).findings.len());
 }
 
 /// G9: one who-can answer on the 150k-pod snapshot (15,000 RoleBindings, 15,000 Roles).
 #[divan::bench(sample_count = 20)]
 fn who_can_150k_pods(bencher: divan::Bencher) {
-    let text = synth(150_000);
-    let loaded = load_texts(
-        &[("synth", &text)],
-        &DecodeOptions::default(),
-        SourceKind::Offline,
-        "synth",
-    );
-    let snap = &loaded.snapshot;
+    let snap = &snapshot_150k();
     eprintln!(
         "who-can snapshot: {} bindings, {} roles",
         snap.bindings.len(),
@@ -152,17 +138,6 @@ fn who_can_150k_pods(bencher: divan::Bencher) {
         let g = kvet::rbac::Graph::new(snap);
         kvet::rbac::who_can(&g, &req).len()
     });
-}
-
-fn snapshot_150k() -> kvet::model::Snapshot {
-    let text = synth(150_000);
-    load_texts(
-        &[("synth", &text)],
-        &DecodeOptions::default(),
-        SourceKind::Offline,
-        "synth",
-    )
-    .snapshot
 }
 
 /// G9: the drain simulation of one node on the 150k-pod snapshot, the planner (per-node and

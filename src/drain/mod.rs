@@ -225,13 +225,7 @@ impl<'s> Planner<'s> {
 
     /// The pods placed on a node.
     pub fn pods_on(&self, node: &str) -> impl Iterator<Item = usize> + '_ {
-        self.snap
-            .index
-            .pods_by_node
-            .get(node)
-            .into_iter()
-            .flatten()
-            .map(|&p| p as usize)
+        self.snap.pods_on_node(node)
     }
 
     /// The pods of a namespace.
@@ -248,12 +242,7 @@ impl<'s> Planner<'s> {
 
     /// The top-level workload that runs a pod.
     pub fn top_of(&self, pod: usize) -> Option<usize> {
-        self.snap
-            .index
-            .top_of_pod
-            .get(pod)
-            .filter(|&&w| w != u32::MAX)
-            .map(|&w| w as usize)
+        self.snap.top_workload_of(pod)
     }
 
     /// The PDBs that select a pod (same namespace).

@@ -339,6 +339,25 @@ impl Snapshot {
         self.index = build_index(self);
     }
 
+    /// The pods placed on a node (positions in `pods`).
+    pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = usize> + '_ {
+        self.index
+            .pods_by_node
+            .get(node)
+            .into_iter()
+            .flatten()
+            .map(|&p| p as usize)
+    }
+
+    /// The top-level workload that runs a pod, when the snapshot has it.
+    pub fn top_workload_of(&self, pod: usize) -> Option<usize> {
+        self.index
+            .top_of_pod
+            .get(pod)
+            .filter(|&&w| w != u32::MAX)
+            .map(|&w| w as usize)
+    }
+
     /// Workloads that kvet audits: those without an owner.
     pub fn top_workloads(&self) -> impl Iterator<Item = (usize, &Workload)> {
         self.workloads

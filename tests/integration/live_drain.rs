@@ -14,33 +14,16 @@
 //! policy/v1 PodDisruptionBudgets (1.21). Both are covered by the unit tests in src/drain/tests.rs.
 
 use crate::live::kubeconfig;
-use crate::live_fixes::create_all;
+use crate::live_fixes::{connect, create_all, rt};
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kvet::drain::{Action, Options, Planner, Scope};
 use kvet::model::Kind;
-use kvet::source::live::{self, Connection, LiveOptions};
+use kvet::source::live::{self, Connection};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 const NS: &str = "drain-live";
 const NODES: [&str; 3] = ["dr-1", "dr-2", "dr-3"];
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-async fn connect(kc: &str) -> Connection {
-    live::connect(&LiveOptions {
-        kubeconfig: Some(kc.into()),
-        ..Default::default()
-    })
-    .await
-    .expect("connect")
-}
 
 /// A pod template that tolerates the test nodes' taint and picks nodes by the given labels.
 fn template(app: &str, node_selector: Value, extra_spec: Value) -> Value {
@@ -383,46 +366,41 @@ fn drain_verdicts_equal_the_servers_budgets_kubectl_and_real_evictions() {
                 "--timeout=20s",
             ])
             .output();
-        match out {
-            Ok(out) => {
-                let text = format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                assert!(!out.status.success(), "kubectl drained dr-1: {text}");
-                for p in with(Action::RefuseUnmanaged)
-                    .iter()
-                    .chain(&with(Action::RefuseEmptyDir))
-                {
-                    assert!(text.contains(&format!("{NS}/{p}")), "{p} not refused: {text}");
-                }
-                assert!(text.contains("no controller") || text.contains("declare no controller"), "{text}");
-                assert!(text.contains("local storage"), "{text}");
-                for p in with(Action::SkipDaemonSet) {
-                    assert!(
-                        !text.contains(&format!("cannot delete Pods with local storage (use --delete-emptydir-data to override): {NS}/{p}")),
-                        "{text}"
-                    );
-                }
-            }
-            Err(e) => eprintln!("kubectl not runnable ({e}): the kubectl comparison is skipped"),
+        let out = out.expect("kubectl (tests/live/build-control-plane.sh installs it)");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "kubectl drained dr-1: {text}");
+        for p in with(Action::RefuseUnmanaged)
+            .iter()
+            .chain(&with(Action::RefuseEmptyDir))
+        {
+            assert!(text.contains(&format!("{NS}/{p}")), "{p} not refused: {text}");
+        }
+        assert!(text.contains("no controller") || text.contains("declare no controller"), "{text}");
+        assert!(text.contains("local storage"), "{text}");
+        for p in with(Action::SkipDaemonSet) {
+            assert!(
+                !text.contains(&format!("cannot delete Pods with local storage (use --delete-emptydir-data to override): {NS}/{p}")),
+                "{text}"
+            );
         }
         // dr-3 holds only a DaemonSet pod: kvet says it drains cleanly, and kubectl drains it.
         let clean = planner
             .simulate(&Scope::Node("dr-3".into()), Options::default())
             .expect("simulate");
         assert!(clean.is_safe(), "{clean:?}");
-        if let Ok(out) = std::process::Command::new("kubectl")
+        let out = std::process::Command::new("kubectl")
             .args(["--kubeconfig", &kc, "drain", "dr-3", "--ignore-daemonsets", "--dry-run=server", "--timeout=20s"])
             .output()
-        {
-            assert!(
-                out.status.success(),
-                "kubectl refused dr-3: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+            .expect("kubectl");
+        assert!(
+            out.status.success(),
+            "kubectl refused dr-3: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         // 3. Real evictions, in kvet's order (not Ready first, then by name): each answer is
         // kvet's verdict. Refused and skipped pods are left alone, as kubectl --force would
         // delete the bare pod rather than evict it.

@@ -20,7 +20,7 @@ fn unique(base: &str) -> String {
     format!("{base}-{}-{t}", std::process::id() % 10_000)
 }
 
-fn rt() -> tokio::runtime::Runtime {
+pub fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -28,7 +28,7 @@ fn rt() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-async fn connect(kc: &str) -> Connection {
+pub async fn connect(kc: &str) -> Connection {
     live::connect(&LiveOptions {
         kubeconfig: Some(kc.into()),
         ..Default::default()

@@ -111,6 +111,19 @@ impl View {
     }
 }
 
+/// Whether a command moves a list's selection (see [`delta`]).
+pub(crate) fn is_move(cmd: Command) -> bool {
+    matches!(
+        cmd,
+        Command::Up
+            | Command::Down
+            | Command::Top
+            | Command::Bottom
+            | Command::PageUp
+            | Command::PageDown
+    )
+}
+
 /// How far a movement command goes, with `page` rows to a page.
 pub(crate) fn delta(cmd: Command, page: usize) -> isize {
     let page = page as isize;

@@ -141,13 +141,8 @@ impl NetworkView {
                     ));
                 }
             }
-            Command::Up
-            | Command::Down
-            | Command::Top
-            | Command::Bottom
-            | Command::PageUp
-            | Command::PageDown => {
-                self.selected = super::step(self.selected, super::delta(cmd, 10), self.pods.len());
+            c if super::is_move(c) => {
+                self.selected = super::step(self.selected, super::delta(c, 10), self.pods.len());
             }
             _ => return false,
         }

@@ -180,13 +180,8 @@ impl NodesView {
                         .into(),
                 ),
             },
-            Command::Up
-            | Command::Down
-            | Command::Top
-            | Command::Bottom
-            | Command::PageUp
-            | Command::PageDown => {
-                self.selected = super::step(self.selected, super::delta(cmd, 10), self.rows.len());
+            c if super::is_move(c) => {
+                self.selected = super::step(self.selected, super::delta(c, 10), self.rows.len());
             }
             _ => return false,
         }
@@ -341,13 +336,13 @@ fn details(sh: &Shared, v: &NodesView) -> Vec<Line<'static>> {
                 None => out.push(Line::styled("Drain: computing…", t.muted())),
             }
             out.push(Line::raw(""));
-            let planner = Planner::new(snap);
-            let pods: Vec<usize> = planner.pods_on(&n.meta.name).collect();
+            // Straight from the snapshot's index: nothing is built per frame.
+            let pods: Vec<usize> = snap.pods_on_node(&n.meta.name).collect();
             out.push(Line::styled(format!("Pods on this node ({})", pods.len()), t.accent()));
             for p in pods {
                 let pod = &snap.pods[p];
-                let owner = planner
-                    .top_of(p)
+                let owner = snap
+                    .top_workload_of(p)
                     .map(|w| workload_name(&snap.workloads[w].object_ref()))
                     .unwrap_or_else(|| "no controller".into());
                 out.push(Line::raw(format!(

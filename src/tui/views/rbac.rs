@@ -223,14 +223,9 @@ impl RbacView {
             return true;
         }
         match cmd {
-            Command::Up
-            | Command::Down
-            | Command::Top
-            | Command::Bottom
-            | Command::PageUp
-            | Command::PageDown => {
+            c if super::is_move(c) => {
                 self.selected =
-                    super::step(self.selected, super::delta(cmd, 10), self.subjects.len());
+                    super::step(self.selected, super::delta(c, 10), self.subjects.len());
             }
             Command::Select => self.cluster_wide = !self.cluster_wide,
             _ => return false,
