@@ -162,6 +162,10 @@ pub struct AuditArgs {
     /// its table)
     #[arg(long, value_name = "X.Y")]
     pub target_version: Option<String>,
+    /// Live: also read the deployed revision of each Helm release (release Secrets' data) for
+    /// deprecated-api; only each manifest object's apiVersion, kind, namespace and name are kept
+    #[arg(long)]
+    pub helm: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,6 +247,11 @@ fn load_config(explicit: Option<&PathBuf>) -> Result<Config, Failure> {
 
 /// Loads the snapshot the source flags describe.
 pub fn load_source(src: &SourceArgs) -> Result<Loaded, Failure> {
+    load_source_with(src, false)
+}
+
+/// [`load_source`]; live, `helm` also reads the Helm release records (`kvet audit --helm`).
+pub fn load_source_with(src: &SourceArgs, helm: bool) -> Result<Loaded, Failure> {
     let opts = DecodeOptions {
         default_namespace: Arc::from(src.namespace.as_deref().unwrap_or("default")),
     };
@@ -265,8 +274,17 @@ pub fn load_source(src: &SourceArgs) -> Result<Loaded, Failure> {
         let mut meter = ProgressMeter::new();
         let loaded = source::live::load_with_progress(&conn, &mut |p| meter.show(p)).await;
         meter.finish();
-        let (snapshot, status) = loaded.map_err(live_failure)?;
+        let (mut snapshot, status) = loaded.map_err(live_failure)?;
         let mut degraded = Vec::new();
+        if helm {
+            let records = source::helm::read(&conn).await;
+            degraded.extend(records.problems.iter().map(|p| source::LoadError {
+                source: conn.context.clone(),
+                line: None,
+                message: p.clone(),
+            }));
+            snapshot.helm = Some(records);
+        }
         if conn.insecure {
             degraded.push(source::LoadError {
                 source: conn.context.clone(),
@@ -448,8 +466,18 @@ pub fn audit_cmd(
         ),
     };
     let config = load_config(args.config.as_ref())?;
-    let loaded = load_source(src)?;
+    let loaded = load_source_with(src, args.helm)?;
     report_errors(&loaded, err);
+    // The table says it in its header; the other formats go to files and scripts.
+    if args.helm && (args.output != Format::Table || loaded.snapshot.helm.is_none()) {
+        let _ = writeln!(
+            err,
+            "kvet: {}",
+            output::helm_notice(&loaded.snapshot).unwrap_or_else(|| {
+                "--helm reads Helm release records from a cluster; -f and --demo have none (ignored)".into()
+            })
+        );
+    }
     let result = audit::run(
         &loaded.snapshot,
         &AuditOptions {

@@ -38,11 +38,22 @@ pub fn warnings(snap: &Snapshot) -> Vec<String> {
         .collect()
 }
 
+/// With `--helm`, live: what was read, said in every output's header.
+pub fn helm_notice(snap: &Snapshot) -> Option<String> {
+    let h = snap.helm.as_ref()?;
+    Some(format!(
+        "--helm: read the deployed revision of {} Helm release(s), {} object(s), from release records (Secret data); only each object's apiVersion, kind, namespace and name were kept",
+        h.releases,
+        h.objects.len()
+    ))
+}
+
 /// `kubectl get`-style columns, most severe first, then a summary line. Manifests add a
 /// WHERE column (file:line of the finding in its copy of the object).
 pub fn table(snap: &Snapshot, result: &AuditResult) -> String {
+    let header = helm_notice(snap).map(|n| n + "\n\n").unwrap_or_default();
     if result.findings.is_empty() {
-        return "No findings.\n".to_string();
+        return header + "No findings.\n";
     }
     let with_where = snap.source_kind == crate::model::SourceKind::Offline
         && result.findings.iter().any(|f| f.origin.is_some());
@@ -78,7 +89,7 @@ pub fn table(snap: &Snapshot, result: &AuditResult) -> String {
             widths[i] = widths[i].max(c.chars().count());
         }
     }
-    let mut out = String::new();
+    let mut out = header;
     let line = |cells: &[&str], out: &mut String| {
         for (i, c) in cells.iter().enumerate().take(last) {
             let _ = write!(out, "{:<w$}   ", c, w = widths[i]);
@@ -132,6 +143,10 @@ pub fn json(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Stri
         "errors": errors.iter().map(error_json).collect::<Vec<_>>(),
         "warnings": warnings(snap),
     });
+    let mut v = v;
+    if let Some(h) = &snap.helm {
+        v["helm"] = json!({"releases": h.releases, "objects": h.objects.len(), "notice": helm_notice(snap)});
+    }
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
@@ -218,6 +233,10 @@ pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Str
             "results": results,
         }],
     });
+    let mut v = v;
+    if let Some(n) = helm_notice(snap) {
+        v["runs"][0]["properties"] = json!({"helm": n});
+    }
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
@@ -254,6 +273,9 @@ pub fn markdown(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> 
     let mut out = String::new();
     let _ = writeln!(out, "# kvet audit report\n");
     let _ = writeln!(out, "- Source: `{}`", md_cell(&snap.source));
+    if let Some(n) = helm_notice(snap) {
+        let _ = writeln!(out, "- {}", md_cell(&n));
+    }
     let _ = writeln!(out, "- kvet {VERSION}, {} objects\n", snap.object_count());
     let _ = writeln!(out, "| Severity | Findings |\n|---|---|");
     for s in [Severity::Critical, Severity::Warning, Severity::Info] {

@@ -44,7 +44,7 @@ impl Default for DecodeOptions {
     }
 }
 
-fn yaml_options() -> serde_saphyr::Options {
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
     o.with_snippet = false;
     // Unquoted hex such as `1e699766` reads as an overflowing float; let it through as text.

@@ -4,8 +4,10 @@
 
 pub mod blank;
 pub mod decode;
+pub mod docs;
 pub mod encode;
 pub mod fastyaml;
+pub mod helm;
 pub mod lines;
 pub mod meta;
 pub mod objects;

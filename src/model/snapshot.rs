@@ -111,6 +111,8 @@ pub struct Snapshot {
     pub locations: rustc_hash::FxHashMap<(u32, u32), super::lines::LineIndex>,
     /// Live: the API server's version (major, minor); deprecated-api targets the next minor.
     pub server_version: Option<(u32, u32)>,
+    /// `kvet audit --helm`, live: what the deployed revisions of Helm releases hold.
+    pub helm: Option<super::helm::HelmRecords>,
 }
 
 /// Shares identical label maps and pod specs between objects. Loaders run it as objects
@@ -285,6 +287,7 @@ impl Snapshot {
             captured_live: false,
             locations: Default::default(),
             server_version: None,
+            helm: None,
         }
     }
 

@@ -275,7 +275,7 @@ fn check_exec_plugin(kc: &kube::config::Kubeconfig, context: &str) -> Result<(),
     }
 }
 
-fn describe(e: &kube::Error) -> String {
+pub fn describe(e: &kube::Error) -> String {
     let text = e.to_string();
     if text.contains("auth exec") || text.contains("exec plugin") {
         return format!("{text} (the kubeconfig's exec credential plugin failed or is not installed: install it, or choose another context with --context)");

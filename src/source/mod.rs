@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod document;
+pub mod helm;
 pub mod live;
 pub mod offline;
 

@@ -5,6 +5,7 @@
 //! line, and every other document still loads.
 
 use crate::model::decode::{self, DecodeOptions, Decoded};
+use crate::model::docs::separator;
 use crate::model::lines::{self, LineIndex, Want};
 use crate::model::snapshot::Builder;
 use crate::model::{Object, Origin, Snapshot, SourceKind};
@@ -495,23 +496,6 @@ fn first_content_line(text: &str) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
-/// A line that separates YAML documents: `---` alone or followed by white space, or `...`.
-fn separator(line: &str) -> Option<&str> {
-    let t = line.trim_end_matches(['\n', '\r']);
-    if t == "..." {
-        return Some("");
-    }
-    let rest = t.strip_prefix("---")?;
-    if rest.is_empty() {
-        Some("")
-    } else if rest.starts_with([' ', '\t']) {
-        let r = rest.trim_start();
-        Some(if r.starts_with('#') { "" } else { r })
-    } else {
-        None
-    }
-}
-
 fn split_docs(
     file: u32,
     reader: Box<dyn Read + Send>,
@@ -672,19 +656,4 @@ fn split_reader<R: BufRead>(
         let _ = tx.send(batch);
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::separator;
-
-    #[test]
-    fn separators() {
-        assert_eq!(separator("---\n"), Some(""));
-        assert_eq!(separator("--- # next\n"), Some(""));
-        assert_eq!(separator("--- {a: 1}\n"), Some("{a: 1}"));
-        assert_eq!(separator("...\n"), Some(""));
-        assert_eq!(separator("----\n"), None);
-        assert_eq!(separator("  ---\n"), None);
-    }
 }

@@ -642,7 +642,8 @@ fn a_token_that_reads_one_namespace_degrades_the_other_kinds() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("kubeconfig");
     std::fs::write(&path, format!("apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: \"{server}\", certificate-authority-data: {ca}}}}}]\nusers: [{{name: auditor, user: {{token: \"{token}\"}}}}]\ncontexts: [{{name: auditor, context: {{cluster: c, user: auditor, namespace: payments}}}}]\ncurrent-context: auditor\n")).expect("write");
-    let (out, v) = audit_json(dir.path(), &path, &["-n", "payments"]);
+    // --helm degrades alone: the Role cannot list Secrets, so no release record is read.
+    let (out, v) = audit_json(dir.path(), &path, &["-n", "payments", "--helm"]);
     // The bearer token appears in no output (client-go masks it too: CVE-2019-11250).
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&token));
     assert!(!String::from_utf8_lossy(&out.stderr).contains(&token));
@@ -663,6 +664,12 @@ fn a_token_that_reads_one_namespace_degrades_the_other_kinds() {
             "{kind} not reported: {errors:?}"
         );
     }
+    assert!(
+        errors.iter().any(|e| e.starts_with(
+            "--helm: may not list Secrets in namespace payments (403): Helm release records in them were not read"
+        )),
+        "{errors:?}"
+    );
     // Everything the Role allows still works: payments' findings are there.
     let findings = v["findings"].as_array().expect("findings");
     assert!(
@@ -1040,4 +1047,152 @@ fn deprecated_apis_live_are_judged_by_last_applied_against_the_next_minor() {
         msg.contains("extensions/v1beta1 Deployment (as last applied) is removed in Kubernetes 1.16 (target 1.21)"),
         "{msg}"
     );
+}
+
+/// A Helm 3 release record as Helm writes it: the release JSON, gzipped, base64-encoded (and
+/// base64 once more as a Secret's data, which the caller adds).
+fn helm_record(release: &serde_json::Value) -> String {
+    use base64::Engine;
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(release.to_string().as_bytes()).expect("gzip");
+    base64::engine::general_purpose::STANDARD.encode(gz.finish().expect("gzip"))
+}
+
+#[test]
+fn helm_release_records_are_read_only_with_helm_and_no_secret_value_reaches_any_output() {
+    use base64::Engine;
+    let kc = live_or_skip!();
+    let ns = "helm-live";
+    const PLANTED: &str = "planted-hunter2-do-not-print";
+    let manifest = |extra: &str| {
+        format!(
+            "---\n# Source: shop/templates/secret.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: shop-db\nstringData:\n  password: {PLANTED}\n---\n# Source: shop/templates/ingress.yaml\napiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: shop\n  annotations: {{token: {PLANTED}}}\nspec:\n  backend: {{serviceName: shop, servicePort: 80}}\n{extra}"
+        )
+    };
+    let release = |name: &str, version: i64, manifest: String| {
+        serde_json::json!({"name": name, "namespace": ns, "version": version,
+            "info": {"status": "deployed", "notes": PLANTED},
+            "config": {"db": {"password": PLANTED}},
+            "chart": {"metadata": {"name": name}, "values": {"password": PLANTED}},
+            "manifest": manifest})
+    };
+    let record = |kind: &str, name: &str, version: i64, status: &str, rel: &serde_json::Value| {
+        let payload = helm_record(rel);
+        let labels = serde_json::json!({"owner": "helm", "name": name, "status": status, "version": version.to_string()});
+        let meta = serde_json::json!({"name": format!("sh.helm.release.v1.{name}.v{version}"), "namespace": ns, "labels": labels});
+        if kind == "Secret" {
+            serde_json::json!({"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1", "metadata": meta,
+                "data": {"release": base64::engine::general_purpose::STANDARD.encode(payload)}})
+        } else {
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"release": payload}})
+        }
+    };
+    let docs = vec![
+        serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+        // The deployed revision of shop stores an Ingress in extensions/v1beta1 (removed in 1.22).
+        record("Secret", "shop", 3, "deployed", &release("shop", 3, manifest(""))),
+        // An older revision stores a Deployment in apps/v1beta1: superseded, so not read.
+        record("Secret", "shop", 2, "superseded", &release("shop", 2, manifest(
+            "---\napiVersion: apps/v1beta1\nkind: Deployment\nmetadata: {name: legacy}\n"))),
+        // Helm's ConfigMap driver: a PodDisruptionBudget in policy/v1beta1 (removed in 1.25).
+        record("ConfigMap", "guard", 1, "deployed", &release("guard", 1,
+            format!("---\napiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {{name: guard, labels: {{pw: {PLANTED}}}}}\nspec: {{minAvailable: 1}}\n"))),
+        // A record that does not decode is reported by name, and the others still count.
+        serde_json::json!({"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
+            "metadata": {"name": "sh.helm.release.v1.broken.v1", "namespace": ns,
+                "labels": {"owner": "helm", "name": "broken", "status": "deployed", "version": "1"}},
+            "data": {"release": base64::engine::general_purpose::STANDARD.encode(format!("!{PLANTED}"))}}),
+    ];
+    rt().block_on(async {
+        let conn = connect(&kc, None).await;
+        crate::live_fixes::create_all(&conn, &docs).await;
+    });
+    let dir = tempfile::tempdir().expect("tmp");
+    let kcp = std::path::Path::new(&kc);
+    let base = [
+        "-n",
+        ns,
+        "--checks",
+        "deprecated-api",
+        "--target-version",
+        "1.25",
+    ];
+    // Without --helm, nothing reads the records' data: no finding.
+    let (_, v) = audit_json(dir.path(), kcp, &base);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v}");
+    assert!(v.get("helm").is_none());
+
+    let mut with = base.to_vec();
+    with.push("--helm");
+    let (out, v) = audit_json(dir.path(), kcp, &with);
+    let found: Vec<(String, String, String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let s = |x: &serde_json::Value| x.as_str().unwrap_or_default().to_string();
+            (
+                s(&f["object"]["kind"]),
+                s(&f["object"]["name"]),
+                s(&f["severity"]),
+                s(&f["message"]),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        (&*found[0].0, &*found[0].1, &*found[0].2),
+        ("Ingress", "shop", "critical"),
+        "{found:?}"
+    );
+    assert!(found[0].3.starts_with("extensions/v1beta1 Ingress (in Helm release helm-live/shop revision 3) is removed in Kubernetes 1.22 (target 1.25): use networking.k8s.io/v1; until the release record is rewritten (helm mapkubeapis)"), "{}", found[0].3);
+    assert_eq!(
+        (&*found[1].0, &*found[1].1, &*found[1].2),
+        ("PodDisruptionBudget", "guard", "critical"),
+        "{found:?}"
+    );
+    assert_eq!(v["helm"]["releases"], 2, "{v}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("kvet: --helm: read the deployed revision of 2 Helm release(s)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("helm-live/sh.helm.release.v1.broken.v1: the release record is not base64"),
+        "{stderr}"
+    );
+    // The planted value reaches no output, in any format, nor stderr.
+    for format in ["json", "table", "sarif", "markdown"] {
+        let kcs = kc.clone();
+        let mut args = vec![
+            "audit",
+            "--kubeconfig",
+            &kcs,
+            "--fail-on",
+            "never",
+            "-o",
+            format,
+        ];
+        args.extend_from_slice(&with);
+        let out = kvet(dir.path(), &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (o, e) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(
+            !o.contains(PLANTED) && !e.contains(PLANTED),
+            "{format}: {o}\n{e}"
+        );
+        assert!(
+            o.contains("--helm: read the deployed revision of 2 Helm release(s)"),
+            "{format}: the header does not say --helm: {o}"
+        );
+    }
 }

@@ -3,7 +3,7 @@
 //! `assets/deprecations.tsv`, with its origin.
 
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::Snapshot;
+use crate::model::{Kind, ObjectRef, Snapshot};
 use std::sync::OnceLock;
 
 pub static INFO: CheckInfo = CheckInfo {
@@ -18,7 +18,10 @@ What it detects
   `kvet audit --target-version X.Y` (`:target 1.29` in the TUI); by default the server's next
   minor version live, and the newest version in the table offline. Live objects are served in the preferred version, so the version an object was
   written in comes from its kubectl last-applied annotation (kvet keeps only its apiVersion and
-  kind). The table is the Kubernetes deprecation guide as Pluto records it.
+  kind). With `kvet audit --helm`, kvet also reads the deployed revision of each Helm release
+  (its release Secret or ConfigMap) and keeps each stored object's apiVersion, kind, namespace
+  and name, nothing else: Helm compares the next upgrade with that stored manifest. The table
+  is the Kubernetes deprecation guide as Pluto records it.
 
 Why it matters
   After the upgrade, the API server no longer accepts the old apiVersion: the next
@@ -33,7 +36,8 @@ Example
 Fix
   Rewrite the manifest in the replacement apiVersion (`kubectl convert` helps; some fields
   moved, such as an Ingress backend's service name and port) and re-apply it before the
-  upgrade.",
+  upgrade. For a Helm release, also rewrite the stored revision (the helm mapkubeapis plugin
+  does it), or the first `helm upgrade` on the upgraded cluster fails.",
     fix_available: false,
 };
 
@@ -97,6 +101,43 @@ pub fn lookup(api_version: &str, kind: &str) -> Option<&'static Deprecation> {
 
 pub struct DeprecatedApi;
 
+/// The finding for an object written in `api`/`kind` (`how` says where that version comes
+/// from), or None when the target still serves it undeprecated.
+fn judge(
+    d: &Deprecation,
+    target: (u32, u32),
+    what: &str,
+    removed_tail: &str,
+) -> Option<(Severity, String)> {
+    let t = format!("{}.{}", target.0, target.1);
+    let instead = if d.replacement.is_empty() {
+        "nothing replaces it".to_string()
+    } else {
+        format!("use {}", d.replacement)
+    };
+    match d.removed_in {
+        Some(r) if r <= target => Some((
+            Severity::Critical,
+            format!(
+                "{what} is removed in Kubernetes {}.{} (target {t}): {instead}{removed_tail}",
+                r.0, r.1
+            ),
+        )),
+        removed if d.deprecated_in <= target => Some((
+            Severity::Warning,
+            format!(
+                "{what} is deprecated since Kubernetes {}.{}{} (target {t}): {instead}",
+                d.deprecated_in.0,
+                d.deprecated_in.1,
+                removed
+                    .map(|r| format!(" and removed in {}.{}", r.0, r.1))
+                    .unwrap_or_default()
+            ),
+        )),
+        _ => None,
+    }
+}
+
 impl Check for DeprecatedApi {
     fn info(&self) -> &'static CheckInfo {
         &INFO
@@ -108,10 +149,10 @@ impl Check for DeprecatedApi {
             .target_version
             .or(snap.server_version.map(|(major, minor)| (major, minor + 1)))
             .unwrap_or_else(newest);
-        let t = format!("{}.{}", target.0, target.1);
         // Live, objects come in the version the server prefers: only the last-applied
         // annotation says what they were written in.
         let served = !snap.source_kind.is_offline() || snap.captured_live;
+        let mut flagged = std::collections::HashSet::new();
         for (kind, meta) in snap.all_meta() {
             let (api, k, how) = match &meta.applied_as {
                 Some(a) if *a.0 == *meta.api_version => (&*a.0, &*a.1, ""),
@@ -124,36 +165,32 @@ impl Check for DeprecatedApi {
                 continue;
             }
             let Some(d) = lookup(api, k) else { continue };
-            let instead = if d.replacement.is_empty() {
-                "nothing replaces it".to_string()
-            } else {
-                format!("use {}", d.replacement)
+            if let Some((severity, message)) = judge(d, target, &format!("{api} {k}{how}"), "") {
+                let subject = crate::audit::Subject::of(kind.clone(), meta);
+                flagged.insert(subject.object.clone());
+                out.add_at(severity, subject, "/apiVersion", message);
+            }
+        }
+        // `--helm`: the manifests stored in the deployed revision of each release. Helm
+        // compares the next upgrade with them, so a removed apiVersion there breaks that
+        // upgrade even when the chart itself was fixed (Helm's "Deprecated Kubernetes APIs"
+        // guide).
+        for o in snap.helm.iter().flat_map(|h| &h.objects) {
+            let Some(d) = lookup(&o.api_version, &o.kind) else {
+                continue;
             };
-            let subject = crate::audit::Subject::of(kind.clone(), meta);
-            match d.removed_in {
-                Some(r) if r <= target => out.add_at(
-                    Severity::Critical,
-                    subject,
-                    "/apiVersion",
-                    format!(
-                        "{api} {k}{how} is removed in Kubernetes {}.{} (target {t}): {instead}",
-                        r.0, r.1
-                    ),
-                ),
-                removed if d.deprecated_in <= target => out.add_at(
-                    Severity::Warning,
-                    subject,
-                    "/apiVersion",
-                    format!(
-                        "{api} {k}{how} is deprecated since Kubernetes {}.{}{} (target {t}): {instead}",
-                        d.deprecated_in.0,
-                        d.deprecated_in.1,
-                        removed
-                            .map(|r| format!(" and removed in {}.{}", r.0, r.1))
-                            .unwrap_or_default()
-                    ),
-                ),
-                _ => {}
+            let object = ObjectRef::new(Kind::parse(&o.kind), o.namespace.as_deref(), &o.name);
+            if flagged.contains(&object) {
+                continue;
+            }
+            let what = format!(
+                "{} {} (in Helm release {}/{} revision {})",
+                o.api_version, o.kind, o.release_namespace, o.release, o.revision
+            );
+            let tail = "; until the release record is rewritten (helm mapkubeapis), helm upgrade fails on the upgraded cluster";
+            if let Some((severity, message)) = judge(d, target, &what, tail) {
+                flagged.insert(object.clone());
+                out.add_at(severity, object, "/apiVersion", message);
             }
         }
     }
