@@ -30,10 +30,18 @@ pub struct ReachArgs {
 }
 
 fn side_json(s: &Side) -> Value {
-    json!({
+    let mut v = json!({
         "isolated": s.isolated,
         "allowed_by": s.allowing_policies(),
-    })
+        "tier": s.tier().as_str(),
+    });
+    for (key, m) in [("admin_rule", &s.admin), ("baseline_rule", &s.baseline)] {
+        if let Some(m) = m {
+            v[key] = json!({"policy": m.policy, "priority": m.priority, "rule": m.rule + 1,
+                "name": m.rule_name, "action": m.action.as_str(), "fail_closed": m.fail_closed});
+        }
+    }
+    v
 }
 
 fn verdict_json(from: &Endpoint, to: &Endpoint, port: u16, proto: Protocol, v: &Verdict) -> Value {
@@ -51,15 +59,31 @@ fn verdict_json(from: &Endpoint, to: &Endpoint, port: u16, proto: Protocol, v: &
 /// One side in words: who isolates it and what admits the connection.
 fn side_text(direction: &str, who: &Endpoint, s: &Side) -> String {
     let who = escape_ctrl(&who.label()).to_string();
+    let pad = if direction == "egress" { "  " } else { " " };
+    let side_name = if direction == "egress" { "from" } else { "to" };
+    if let Some(reason) = s.admin_reason(direction) {
+        return format!(
+            "  {direction}{pad}{side_name} {who}: {}",
+            escape_ctrl(&reason)
+        );
+    }
+    let passed = s
+        .passed_by()
+        .map(|a| format!("{} passes it on; ", a.describe(direction)))
+        .unwrap_or_default();
+    let passed = escape_ctrl(&passed).to_string();
     if !s.isolated {
         return match direction {
             "egress" => {
-                format!("  egress  from {who}: not isolated (no policy selects it for Egress)")
+                format!(
+                    "  egress  from {who}: {passed}not isolated (no NetworkPolicy selects it for Egress)"
+                )
             }
-            _ => format!("  ingress to {who}: not isolated (no policy selects it for Ingress)"),
+            _ => format!(
+                "  ingress to {who}: {passed}not isolated (no NetworkPolicy selects it for Ingress)"
+            ),
         };
     }
-    let pad = if direction == "egress" { "  " } else { " " };
     let selected = escape_ctrl(&s.selected_by.join(", ")).to_string();
     if s.allowed_by.is_empty() {
         let what = if direction == "egress" {
@@ -67,7 +91,7 @@ fn side_text(direction: &str, who: &Endpoint, s: &Side) -> String {
         } else {
             "no ingress rule admits this source and port"
         };
-        format!("  {direction}{pad}{who}: isolated by {selected}; {what}")
+        format!("  {direction}{pad}{who}: {passed}isolated by {selected}; {what}")
     } else {
         let rules: Vec<String> = s
             .allowed_by
@@ -75,7 +99,7 @@ fn side_text(direction: &str, who: &Endpoint, s: &Side) -> String {
             .map(|r| format!("{} ({} rule {})", r.policy, direction, r.rule + 1))
             .collect();
         format!(
-            "  {direction}{pad}{who}: isolated by {selected}; admitted by {}",
+            "  {direction}{pad}{who}: {passed}isolated by {selected}; admitted by {}",
             escape_ctrl(&rules.join(", "))
         )
     }
@@ -97,6 +121,13 @@ pub fn reach_cmd(
     super::report_errors(&loaded, err);
     let snap = &loaded.snapshot;
     let engine = Engine::new(snap);
+    for (prio, names) in engine.priority_ties() {
+        let _ = writeln!(
+            err,
+            "kvet: warning: AdminNetworkPolicies {} share priority {prio}: the API leaves their order undefined; kvet checks them by name",
+            escape_ctrl(&names.join(", "))
+        );
+    }
     if args.matrix {
         let pods = classes(snap, src.namespace.as_deref());
         let eps: Vec<Endpoint> = pods.into_iter().map(Endpoint::Pod).collect();

@@ -3,7 +3,7 @@
 
 use super::{Change, Editable, FixError, FixInput, FixPlan};
 use crate::model::{Kind, ObjectRef};
-use crate::netpol::{classes, Endpoint, Engine, Protocol};
+use crate::netpol::{classes, Endpoint, Engine, Protocol, Tier};
 use serde_json::{json, Value};
 
 /// A name no NetworkPolicy of the namespace has.
@@ -46,7 +46,13 @@ fn traffic_cut(input: &FixInput, ns: &str) -> (usize, Vec<String>) {
             for src in &all {
                 let from = Endpoint::Pod(src.clone());
                 let v = engine.decide(&from, &to, port, proto);
-                if v.allowed && !v.ingress.isolated {
+                // Cut: allowed today, and decided by no NetworkPolicy and no admin rule that
+                // the new policy could not override.
+                let cut = matches!(
+                    v.ingress.tier(),
+                    Tier::None | Tier::BaselineAdminNetworkPolicy
+                );
+                if v.allowed && cut {
                     count += 1;
                     if first.len() < 8 {
                         first.push(format!(

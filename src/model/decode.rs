@@ -781,6 +781,10 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                 metrics,
             })
         }
+        Kind::AdminNetworkPolicy | Kind::BaselineAdminNetworkPolicy => {
+            let baseline = kind == Kind::BaselineAdminNetworkPolicy;
+            Object::AdminNetworkPolicy(super::admin::project(meta, &mut spec, baseline))
+        }
         Kind::NetworkPolicy => {
             let has_egress = spec.egress.as_ref().is_some_and(|e| !e.is_empty());
             let (ingress_isolation, egress_isolation) = match &spec.policy_types {

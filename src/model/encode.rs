@@ -533,6 +533,7 @@ pub fn encode(o: &Object) -> Value {
             json!({"apiVersion": &*n.meta.api_version, "kind": "NetworkPolicy", "metadata": meta(&n.meta),
                 "spec": {"podSelector": selector(&n.pod_selector), "policyTypes": types, "ingress": rules(&n.ingress, true), "egress": rules(&n.egress, false)}})
         }
+        Object::AdminNetworkPolicy(a) => super::admin::encode(a, meta(&a.meta), selector),
         Object::ServiceAccount(s) => {
             let mut v =
                 json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&s.meta)});

@@ -21,6 +21,8 @@ pub enum Kind {
     PodDisruptionBudget,
     HorizontalPodAutoscaler,
     NetworkPolicy,
+    AdminNetworkPolicy,
+    BaselineAdminNetworkPolicy,
     ServiceAccount,
     Role,
     ClusterRole,
@@ -50,6 +52,8 @@ impl Kind {
             "PodDisruptionBudget" => Kind::PodDisruptionBudget,
             "HorizontalPodAutoscaler" => Kind::HorizontalPodAutoscaler,
             "NetworkPolicy" => Kind::NetworkPolicy,
+            "AdminNetworkPolicy" => Kind::AdminNetworkPolicy,
+            "BaselineAdminNetworkPolicy" => Kind::BaselineAdminNetworkPolicy,
             "ServiceAccount" => Kind::ServiceAccount,
             "Role" => Kind::Role,
             "ClusterRole" => Kind::ClusterRole,
@@ -79,6 +83,8 @@ impl Kind {
             Kind::PodDisruptionBudget => "PodDisruptionBudget",
             Kind::HorizontalPodAutoscaler => "HorizontalPodAutoscaler",
             Kind::NetworkPolicy => "NetworkPolicy",
+            Kind::AdminNetworkPolicy => "AdminNetworkPolicy",
+            Kind::BaselineAdminNetworkPolicy => "BaselineAdminNetworkPolicy",
             Kind::ServiceAccount => "ServiceAccount",
             Kind::Role => "Role",
             Kind::ClusterRole => "ClusterRole",
@@ -96,7 +102,12 @@ impl Kind {
     pub fn is_cluster_scoped(&self) -> bool {
         matches!(
             self,
-            Kind::Namespace | Kind::Node | Kind::ClusterRole | Kind::ClusterRoleBinding
+            Kind::Namespace
+                | Kind::Node
+                | Kind::ClusterRole
+                | Kind::ClusterRoleBinding
+                | Kind::AdminNetworkPolicy
+                | Kind::BaselineAdminNetworkPolicy
         )
     }
 }
@@ -267,6 +278,10 @@ pub fn parse_object(text: &str) -> Result<ObjectRef, String> {
         "po" | "pod" | "pods" => Kind::Pod,
         "ns" | "namespace" | "namespaces" => Kind::Namespace,
         "netpol" | "networkpolicy" | "networkpolicies" => Kind::NetworkPolicy,
+        "anp" | "adminnetworkpolicy" | "adminnetworkpolicies" => Kind::AdminNetworkPolicy,
+        "banp" | "baselineadminnetworkpolicy" | "baselineadminnetworkpolicies" => {
+            Kind::BaselineAdminNetworkPolicy
+        }
         "pdb" | "poddisruptionbudget" | "poddisruptionbudgets" => Kind::PodDisruptionBudget,
         "hpa" | "horizontalpodautoscaler" | "horizontalpodautoscalers" => {
             Kind::HorizontalPodAutoscaler

@@ -2,6 +2,7 @@
 //!
 //! Nothing here does I/O; `decode` turns document text into projections, `snapshot` indexes them.
 
+pub mod admin;
 pub mod blank;
 pub mod decode;
 pub mod docs;

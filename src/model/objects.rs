@@ -572,6 +572,92 @@ pub struct NetworkPolicy {
     pub egress: Vec<PolicyRule>,
 }
 
+/// What an AdminNetworkPolicy rule does with the traffic it matches. A
+/// BaselineAdminNetworkPolicy has no Pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AdminAction {
+    Allow,
+    Deny,
+    Pass,
+}
+
+impl AdminAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminAction::Allow => "Allow",
+            AdminAction::Deny => "Deny",
+            AdminAction::Pass => "Pass",
+        }
+    }
+}
+
+/// An AdminNetworkPolicy peer (policy.networking.k8s.io/v1alpha1), or its subject.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AdminPeer {
+    /// Every pod of the namespaces the selector picks.
+    Namespaces(LabelSelector),
+    /// The pods `pods` picks in the namespaces `namespaces` picks.
+    Pods {
+        namespaces: LabelSelector,
+        pods: LabelSelector,
+    },
+    /// Egress to nodes: kvet knows no node addresses, so it matches no pod and no address.
+    Nodes(LabelSelector),
+    /// Egress to CIDRs (pod addresses included).
+    Networks(Vec<Box<str>>),
+    /// None of the fields kvet knows: the API says to fail closed (an Allow rule matches
+    /// nothing; a Deny or Pass rule denies everything).
+    Unknown,
+}
+
+/// An AdminNetworkPolicy port: exactly one of `portNumber`, `namedPort`, `portRange`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AdminPort {
+    Number {
+        protocol: Box<str>,
+        port: i64,
+    },
+    /// A container port name on the destination, with that port's protocol.
+    Named(Box<str>),
+    Range {
+        protocol: Box<str>,
+        start: i64,
+        end: i64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminRule {
+    pub name: Box<str>,
+    pub action: AdminAction,
+    pub peers: Vec<AdminPeer>,
+    /// Empty means every port.
+    pub ports: Vec<AdminPort>,
+}
+
+/// An AdminNetworkPolicy, or the BaselineAdminNetworkPolicy (`baseline`, no priority).
+#[derive(Clone, Debug)]
+pub struct AdminNetworkPolicy {
+    pub meta: Meta,
+    pub baseline: bool,
+    /// 0 to 1000; lower values are checked first.
+    pub priority: i64,
+    /// `Namespaces` or `Pods` (`Unknown` selects nothing).
+    pub subject: AdminPeer,
+    pub ingress: Vec<AdminRule>,
+    pub egress: Vec<AdminRule>,
+}
+
+impl AdminNetworkPolicy {
+    pub fn kind(&self) -> Kind {
+        if self.baseline {
+            Kind::BaselineAdminNetworkPolicy
+        } else {
+            Kind::AdminNetworkPolicy
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ServiceAccount {
     pub meta: Meta,
@@ -713,6 +799,7 @@ pub enum Object {
     Pdb(Pdb),
     Hpa(Hpa),
     NetworkPolicy(NetworkPolicy),
+    AdminNetworkPolicy(AdminNetworkPolicy),
     ServiceAccount(ServiceAccount),
     Role(Role),
     Binding(Binding),
@@ -733,6 +820,7 @@ impl Object {
             Object::Pdb(o) => &o.meta,
             Object::Hpa(o) => &o.meta,
             Object::NetworkPolicy(o) => &o.meta,
+            Object::AdminNetworkPolicy(o) => &o.meta,
             Object::ServiceAccount(o) => &o.meta,
             Object::Role(o) => &o.meta,
             Object::Binding(o) => &o.meta,
@@ -753,6 +841,7 @@ impl Object {
             Object::Pdb(o) => &mut o.meta,
             Object::Hpa(o) => &mut o.meta,
             Object::NetworkPolicy(o) => &mut o.meta,
+            Object::AdminNetworkPolicy(o) => &mut o.meta,
             Object::ServiceAccount(o) => &mut o.meta,
             Object::Role(o) => &mut o.meta,
             Object::Binding(o) => &mut o.meta,
@@ -773,6 +862,7 @@ impl Object {
             Object::Pdb(_) => Kind::PodDisruptionBudget,
             Object::Hpa(_) => Kind::HorizontalPodAutoscaler,
             Object::NetworkPolicy(_) => Kind::NetworkPolicy,
+            Object::AdminNetworkPolicy(a) => a.kind(),
             Object::ServiceAccount(_) => Kind::ServiceAccount,
             Object::Role(r) if r.is_cluster_role() => Kind::ClusterRole,
             Object::Role(_) => Kind::Role,

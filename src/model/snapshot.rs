@@ -96,6 +96,8 @@ pub struct Snapshot {
     pub pdbs: Vec<Pdb>,
     pub hpas: Vec<Hpa>,
     pub netpols: Vec<NetworkPolicy>,
+    /// AdminNetworkPolicies and the BaselineAdminNetworkPolicy.
+    pub admin_netpols: Vec<AdminNetworkPolicy>,
     pub service_accounts: Vec<ServiceAccount>,
     pub roles: Vec<Role>,
     pub bindings: Vec<Binding>,
@@ -210,6 +212,7 @@ impl Builder {
             Object::Pdb(o) => snap.pdbs.push(o),
             Object::Hpa(o) => snap.hpas.push(o),
             Object::NetworkPolicy(o) => snap.netpols.push(o),
+            Object::AdminNetworkPolicy(o) => snap.admin_netpols.push(o),
             Object::ServiceAccount(o) => snap.service_accounts.push(o),
             Object::Role(o) => snap.roles.push(o),
             Object::Binding(o) => snap.bindings.push(o),
@@ -276,6 +279,7 @@ impl Snapshot {
             pdbs: Vec::new(),
             hpas: Vec::new(),
             netpols: Vec::new(),
+            admin_netpols: Vec::new(),
             service_accounts: Vec::new(),
             roles: Vec::new(),
             bindings: Vec::new(),
@@ -308,6 +312,12 @@ impl Snapshot {
         out.extend(self.pdbs.iter().cloned().map(Object::Pdb));
         out.extend(self.hpas.iter().cloned().map(Object::Hpa));
         out.extend(self.netpols.iter().cloned().map(Object::NetworkPolicy));
+        out.extend(
+            self.admin_netpols
+                .iter()
+                .cloned()
+                .map(Object::AdminNetworkPolicy),
+        );
         out.extend(
             self.service_accounts
                 .iter()
@@ -484,6 +494,7 @@ impl Snapshot {
                 .map(|o| (Kind::HorizontalPodAutoscaler, &o.meta)),
         );
         out.extend(self.netpols.iter().map(|o| (Kind::NetworkPolicy, &o.meta)));
+        out.extend(self.admin_netpols.iter().map(|o| (o.kind(), &o.meta)));
         out.extend(
             self.service_accounts
                 .iter()

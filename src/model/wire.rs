@@ -354,25 +354,58 @@ pub struct RawIpBlock {
     pub except: Vec<String>,
 }
 
+/// A NetworkPolicy peer, or an (Baseline)AdminNetworkPolicy peer or subject
+/// (`namespaces`, `pods`, `nodes`, `networks`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RawPeer {
     pub pod_selector: Option<RawSelector>,
     pub namespace_selector: Option<RawSelector>,
     pub ip_block: Option<RawIpBlock>,
+    pub namespaces: Option<RawSelector>,
+    pub pods: Option<RawNamespacedPods>,
+    pub nodes: Option<RawSelector>,
+    pub networks: Option<Vec<String>>,
 }
 
+/// An AdminNetworkPolicy's `pods` peer or subject.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawNamespacedPods {
+    pub namespace_selector: Option<RawSelector>,
+    pub pod_selector: Option<RawSelector>,
+}
+
+/// A NetworkPolicy port, or an AdminNetworkPolicy port (`portNumber`, `namedPort`,
+/// `portRange`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RawPolicyPort {
     pub protocol: Option<String>,
     pub port: Option<IntOrStr>,
     pub end_port: Option<i64>,
+    pub port_number: Option<RawAdminPort>,
+    pub named_port: Option<String>,
+    pub port_range: Option<RawAdminPort>,
 }
 
+/// `portNumber` (protocol, port) or `portRange` (protocol, start, end).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawAdminPort {
+    pub protocol: Option<String>,
+    pub port: Option<i64>,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+}
+
+/// A NetworkPolicy rule, or an AdminNetworkPolicy rule (`name`, `action`; its `ports` absent
+/// means every port, as for NetworkPolicy).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RawPolicyRule {
+    pub name: Option<String>,
+    pub action: Option<String>,
     #[serde(deserialize_with = "nullable")]
     pub from: Vec<RawPeer>,
     #[serde(deserialize_with = "nullable")]
@@ -462,6 +495,9 @@ pub struct RawSpec {
     pub policy_types: Option<Vec<String>>,
     pub ingress: Option<Vec<RawPolicyRule>>,
     pub egress: Option<Vec<RawPolicyRule>>,
+    // AdminNetworkPolicy, BaselineAdminNetworkPolicy
+    pub priority: Option<i64>,
+    pub subject: Option<RawPeer>,
     // Node
     pub unschedulable: Option<bool>,
     #[serde(deserialize_with = "nullable")]

@@ -19,9 +19,14 @@
 //! - A named port is resolved against the destination pod's container ports; `endPort` makes a
 //!   range; the protocol defaults to TCP.
 
+pub mod admin;
 pub mod cidr;
 
-use crate::model::{ContainerPort, Labels, NetworkPolicy, Peer, PolicyPort, PortRef, Snapshot};
+use crate::model::{
+    AdminAction, AdminNetworkPolicy, ContainerPort, Labels, NetworkPolicy, Peer, PolicyPort,
+    PortRef, Snapshot,
+};
+pub use admin::AdminMatch;
 use cidr::Cidr;
 use std::collections::HashMap;
 use std::fmt;
@@ -96,20 +101,112 @@ pub struct RuleRef {
     pub rule: usize,
 }
 
+/// The tier that decides one side of a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    AdminNetworkPolicy,
+    NetworkPolicy,
+    BaselineAdminNetworkPolicy,
+    /// Nothing selects the pod for this direction: allowed.
+    None,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::AdminNetworkPolicy => "AdminNetworkPolicy",
+            Tier::NetworkPolicy => "NetworkPolicy",
+            Tier::BaselineAdminNetworkPolicy => "BaselineAdminNetworkPolicy",
+            Tier::None => "none",
+        }
+    }
+}
+
 /// One side of the verdict: egress for the source, ingress for the destination.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Side {
-    /// Some policy selects the pod for this direction.
+    /// Some NetworkPolicy selects the pod for this direction.
     pub isolated: bool,
-    /// `ns/name` of every policy that selects the pod for this direction.
+    /// `ns/name` of every NetworkPolicy that selects the pod for this direction.
     pub selected_by: Vec<String>,
-    /// The rules that admit the connection (empty when isolated and denied).
+    /// The NetworkPolicy rules that admit the connection (empty when isolated and denied).
     pub allowed_by: Vec<RuleRef>,
+    /// The first AdminNetworkPolicy rule that matches (Allow and Deny decide; Pass hands over
+    /// to the NetworkPolicies).
+    pub admin: Option<AdminMatch>,
+    /// The BaselineAdminNetworkPolicy rule that matches, consulted when no admin rule
+    /// decides and no NetworkPolicy isolates the pod.
+    pub baseline: Option<AdminMatch>,
 }
 
 impl Side {
     pub fn allows(&self) -> bool {
-        !self.isolated || !self.allowed_by.is_empty()
+        match self.tier() {
+            Tier::AdminNetworkPolicy => self
+                .admin
+                .as_ref()
+                .is_some_and(|a| a.action == AdminAction::Allow),
+            Tier::NetworkPolicy => !self.allowed_by.is_empty(),
+            Tier::BaselineAdminNetworkPolicy => self
+                .baseline
+                .as_ref()
+                .is_some_and(|b| b.action == AdminAction::Allow),
+            Tier::None => true,
+        }
+    }
+
+    /// When an admin tier decides this side: "AdminNetworkPolicy/tenants (priority 10) ingress
+    /// rule 1 \"deny-others\" denies it". A Pass rule that handed over to the NetworkPolicies
+    /// is said too.
+    pub fn admin_reason(&self, direction: &str) -> Option<String> {
+        let verb = |a: &AdminMatch| match a.action {
+            AdminAction::Allow => "allows it",
+            AdminAction::Deny => "denies it",
+            AdminAction::Pass => "passes it on",
+        };
+        match self.tier() {
+            Tier::AdminNetworkPolicy => self
+                .admin
+                .as_ref()
+                .map(|a| format!("{} {}", a.describe(direction), verb(a))),
+            Tier::BaselineAdminNetworkPolicy => self.baseline.as_ref().map(|b| {
+                let pass = self
+                    .admin
+                    .as_ref()
+                    .map(|a| format!("{} passes it on; ", a.describe(direction)))
+                    .unwrap_or_default();
+                format!(
+                    "{pass}no NetworkPolicy isolates it, and {} {}",
+                    b.describe(direction),
+                    verb(b)
+                )
+            }),
+            _ => None,
+        }
+    }
+
+    /// A Pass rule that handed this side over to the NetworkPolicies (or to the default).
+    pub fn passed_by(&self) -> Option<&AdminMatch> {
+        self.admin
+            .as_ref()
+            .filter(|a| a.action == AdminAction::Pass)
+    }
+
+    /// The tier whose rule decides this side.
+    pub fn tier(&self) -> Tier {
+        if self
+            .admin
+            .as_ref()
+            .is_some_and(|a| a.action != AdminAction::Pass)
+        {
+            Tier::AdminNetworkPolicy
+        } else if self.isolated {
+            Tier::NetworkPolicy
+        } else if self.baseline.is_some() {
+            Tier::BaselineAdminNetworkPolicy
+        } else {
+            Tier::None
+        }
     }
 
     /// The policies whose rules admit the connection, each once.
@@ -133,6 +230,9 @@ pub struct Engine<'s> {
     namespace_labels: HashMap<&'s str, Labels>,
     /// Policies by namespace.
     policies: HashMap<&'s str, Vec<&'s NetworkPolicy>>,
+    /// AdminNetworkPolicies in the order they are checked, and the baseline policy.
+    admin: Vec<&'s AdminNetworkPolicy>,
+    baseline: Option<&'s AdminNetworkPolicy>,
 }
 
 impl<'s> Engine<'s> {
@@ -153,10 +253,13 @@ impl<'s> Engine<'s> {
         for p in &snap.netpols {
             policies.entry(p.meta.namespace()).or_default().push(p);
         }
+        let (admin, baseline) = admin::ordered(snap);
         Engine {
             snap,
             namespace_labels,
             policies,
+            admin,
+            baseline,
         }
     }
 
@@ -187,16 +290,35 @@ impl<'s> Engine<'s> {
     /// May `from` open a connection to `to` on `port`/`protocol`?
     pub fn decide(&self, from: &Endpoint, to: &Endpoint, port: u16, protocol: Protocol) -> Verdict {
         let egress = match from {
-            Endpoint::Pod(src) => self.side(src, false, |rule_peers, rule_ports, ns| {
-                self.peers_match(rule_peers, ns, to) && ports_match(rule_ports, to, port, protocol)
-            }),
+            Endpoint::Pod(src) => {
+                let side = self.side(src, false, |rule_peers, rule_ports, ns| {
+                    self.peers_match(rule_peers, ns, to)
+                        && ports_match(rule_ports, to, port, protocol)
+                });
+                let c = admin::Probe {
+                    peer: to,
+                    to,
+                    port,
+                    protocol,
+                };
+                self.with_admin(side, src, false, &c)
+            }
             Endpoint::Address(_) => Side::default(),
         };
         let ingress = match to {
-            Endpoint::Pod(dst) => self.side(dst, true, |rule_peers, rule_ports, ns| {
-                self.peers_match(rule_peers, ns, from)
-                    && ports_match(rule_ports, to, port, protocol)
-            }),
+            Endpoint::Pod(dst) => {
+                let side = self.side(dst, true, |rule_peers, rule_ports, ns| {
+                    self.peers_match(rule_peers, ns, from)
+                        && ports_match(rule_ports, to, port, protocol)
+                });
+                let c = admin::Probe {
+                    peer: from,
+                    to,
+                    port,
+                    protocol,
+                };
+                self.with_admin(side, dst, true, &c)
+            }
             Endpoint::Address(_) => Side::default(),
         };
         Verdict {
@@ -204,6 +326,21 @@ impl<'s> Engine<'s> {
             egress,
             ingress,
         }
+    }
+
+    /// Adds the admin tiers to a NetworkPolicy side: the first matching AdminNetworkPolicy
+    /// rule, and the baseline rule when neither that rule nor a NetworkPolicy decides.
+    fn with_admin(&self, mut side: Side, pod: &PodClass, ingress: bool, c: &admin::Probe) -> Side {
+        if self.admin.is_empty() && self.baseline.is_none() {
+            return side;
+        }
+        side.admin = self.admin_side(&self.admin, pod, ingress, c);
+        if side.tier() != Tier::AdminNetworkPolicy && !side.isolated {
+            if let Some(b) = self.baseline {
+                side.baseline = self.admin_side(&[b], pod, ingress, c);
+            }
+        }
+        side
     }
 
     fn side(

@@ -28,6 +28,9 @@ pub struct KindSpec {
     pub namespaced: bool,
     /// Secrets and ConfigMaps: metadata only, never the data.
     pub metadata_only: bool,
+    /// Custom resources most clusters lack (AdminNetworkPolicy): not served is not worth a
+    /// warning, so such a kind is left out of the statuses.
+    pub optional: bool,
 }
 
 const fn k(
@@ -44,6 +47,7 @@ const fn k(
         plural,
         namespaced,
         metadata_only: false,
+        optional: false,
     }
 }
 
@@ -106,12 +110,31 @@ pub const KINDS: &[KindSpec] = &[
     k("ResourceQuota", "", &["v1"], "resourcequotas", true),
     k("LimitRange", "", &["v1"], "limitranges", true),
     KindSpec {
+        kind: "AdminNetworkPolicy",
+        group: "policy.networking.k8s.io",
+        versions: &["v1alpha1"],
+        plural: "adminnetworkpolicies",
+        namespaced: false,
+        metadata_only: false,
+        optional: true,
+    },
+    KindSpec {
+        kind: "BaselineAdminNetworkPolicy",
+        group: "policy.networking.k8s.io",
+        versions: &["v1alpha1"],
+        plural: "baselineadminnetworkpolicies",
+        namespaced: false,
+        metadata_only: false,
+        optional: true,
+    },
+    KindSpec {
         kind: "Secret",
         group: "",
         versions: &["v1"],
         plural: "secrets",
         namespaced: true,
         metadata_only: true,
+        optional: false,
     },
     KindSpec {
         kind: "ConfigMap",
@@ -120,6 +143,7 @@ pub const KINDS: &[KindSpec] = &[
         plural: "configmaps",
         namespaced: true,
         metadata_only: true,
+        optional: false,
     },
 ];
 
@@ -515,6 +539,7 @@ pub async fn plan(conn: &Connection) -> Result<Plan, LiveError> {
                     p.status.insert(spec.kind, KindStatus::Forbidden);
                 }
             }
+            Err(KindStatus::NotServed) if spec.optional => {}
             Err(st) => {
                 p.status.insert(spec.kind, st);
             }

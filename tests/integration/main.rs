@@ -1,5 +1,6 @@
 //! The one integration test binary (one link on 2 cores). Each module is a test layer.
 
+mod admin_netpol;
 mod blanking;
 mod checks;
 mod cli;

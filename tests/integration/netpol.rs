@@ -17,7 +17,7 @@ const PODS: [&str; 3] = ["a", "b", "c"];
 /// The e2e cluster: namespaces labelled `ns: <name>` (the API server adds
 /// `kubernetes.io/metadata.name`, which the manifests here leave out on purpose), pods labelled
 /// `pod: <name>`, each serving 80 and 81 over TCP, UDP and SCTP on named ports `serve-PORT-PROTO`.
-fn cluster() -> String {
+pub(crate) fn cluster() -> String {
     let mut s = String::new();
     for ns in NAMESPACES {
         let _ = write!(
@@ -45,13 +45,19 @@ fn cluster() -> String {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct P {
-    ns: &'static str,
-    pod: &'static str,
+pub(crate) struct P {
+    pub ns: &'static str,
+    pub pod: &'static str,
 }
 
 /// Loads the cluster plus `policies` and compares the whole 9×9 matrix on one port.
-fn check(name: &str, policies: &str, port: u16, proto: Protocol, expect: impl Fn(P, P) -> bool) {
+pub(crate) fn check(
+    name: &str,
+    policies: &str,
+    port: u16,
+    proto: Protocol,
+    expect: impl Fn(P, P) -> bool,
+) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let file = tmp.path().join("cluster.yaml");
     std::fs::write(&file, format!("{}{policies}", cluster())).expect("write");
@@ -104,17 +110,17 @@ fn split(name: &str) -> P {
     P { ns, pod }
 }
 
-fn policy(ns: &str, name: &str, spec: &str) -> String {
+pub(crate) fn policy(ns: &str, name: &str, spec: &str) -> String {
     format!(
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {name}\n  namespace: \"{ns}\"\nspec:\n{spec}---\n"
     )
 }
 
-const TCP: Protocol = Protocol::Tcp;
-const UDP: Protocol = Protocol::Udp;
+pub(crate) const TCP: Protocol = Protocol::Tcp;
+pub(crate) const UDP: Protocol = Protocol::Udp;
 const SCTP: Protocol = Protocol::Sctp;
 
-fn is(p: P, ns: &str, pod: &str) -> bool {
+pub(crate) fn is(p: P, ns: &str, pod: &str) -> bool {
     p.ns == ns && p.pod == pod
 }
 

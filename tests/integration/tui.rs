@@ -14,11 +14,11 @@ use ratatui::crossterm::event::{
 use ratatui::Terminal;
 use std::sync::{mpsc, Arc};
 
-fn key(c: char) -> AppEvent {
+pub(crate) fn key(c: char) -> AppEvent {
     AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-fn code(c: KeyCode) -> AppEvent {
+pub(crate) fn code(c: KeyCode) -> AppEvent {
     AppEvent::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
@@ -46,7 +46,7 @@ fn demo_app() -> App {
     app
 }
 
-fn screen(app: &mut App, w: u16, h: u16) -> String {
+pub(crate) fn screen(app: &mut App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     t.draw(|f| kvet::tui::views::draw(f, app)).expect("draw");
     buffer_text(t.backend())

@@ -7,7 +7,7 @@
 use crate::model::{LabelSelector, Peer, PolicyPort, PortRef, Snapshot};
 use crate::netpol::{
     classes, direction_rules, dns_class, dns_egress, has_default_deny, resolve, Endpoint, Engine,
-    PodClass, Protocol, Verdict,
+    PodClass, Protocol, Tier, Verdict,
 };
 use crate::text::escape_ctrl;
 use crate::tui::keymap::Command;
@@ -221,7 +221,9 @@ pub fn verdict_line(
     if v.allowed {
         let mut why = Vec::new();
         for (side, s) in [("egress", &v.egress), ("ingress", &v.ingress)] {
-            if s.isolated {
+            if let Some(reason) = s.admin_reason(side) {
+                why.push(reason);
+            } else if s.isolated {
                 why.push(format!(
                     "{side} admitted by {}",
                     s.allowing_policies().join(", ")
@@ -234,7 +236,14 @@ pub fn verdict_line(
         return format!("{head} ALLOWED: {}", why.join("; "));
     }
     let mut why = Vec::new();
-    if !v.egress.allows() {
+    for (side, s) in [("egress", &v.egress), ("ingress", &v.ingress)] {
+        if !s.allows() {
+            if let Some(reason) = s.admin_reason(side) {
+                why.push(reason);
+            }
+        }
+    }
+    if !v.egress.allows() && v.egress.tier() == Tier::NetworkPolicy {
         why.push(format!(
             "{} {} {} for egress; no egress rule admits {}",
             v.egress.selected_by.join(", "),
@@ -243,7 +252,7 @@ pub fn verdict_line(
             to.label()
         ));
     }
-    if !v.ingress.allows() {
+    if !v.ingress.allows() && v.ingress.tier() == Tier::NetworkPolicy {
         why.push(format!(
             "{} {} {}; no ingress rule admits {}",
             v.ingress.selected_by.join(", "),
@@ -319,6 +328,47 @@ pub fn ports_text(ports: &[PolicyPort]) -> String {
 /// Who may reach the pod and where it may go, rule by rule.
 pub fn paths(engine: &Engine, pod: &PodClass) -> Vec<(bool, String)> {
     let mut out = Vec::new();
+    let admin = engine.admin_policies_for(pod);
+    let has_admin = !admin.is_empty();
+    if has_admin {
+        out.push((
+            true,
+            "Admin tiers (AdminNetworkPolicies first, by priority; the baseline only where no NetworkPolicy isolates):".to_string(),
+        ));
+        for a in admin {
+            let prio = if a.baseline {
+                String::new()
+            } else {
+                format!(" (priority {})", a.priority)
+            };
+            out.push((true, format!("  {}/{}{prio}", a.kind(), a.meta.name)));
+            for (dir, rules) in [("ingress", &a.ingress), ("egress", &a.egress)] {
+                for (i, r) in rules.iter().enumerate() {
+                    let arrow = if dir == "ingress" { "from" } else { "to" };
+                    let peers: Vec<String> = r
+                        .peers
+                        .iter()
+                        .map(crate::netpol::admin::peer_text)
+                        .collect();
+                    let name = if r.name.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {:?}", r.name)
+                    };
+                    out.push((
+                        true,
+                        format!(
+                            "    {dir} {}{name}: {} {arrow} {} on {}",
+                            i + 1,
+                            r.action.as_str(),
+                            peers.join(" or "),
+                            crate::netpol::admin::ports_text(&r.ports)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     for ingress in [true, false] {
         let dir = if ingress { "Ingress" } else { "Egress" };
         let selected = direction_rules(engine, pod, ingress);
@@ -346,7 +396,12 @@ pub fn paths(engine: &Engine, pod: &PodClass) -> Vec<(bool, String)> {
                 p.meta.name
             ));
         }
-        if !isolated {
+        if !isolated && has_admin {
+            out.push((
+                false,
+                format!("{dir}: no NetworkPolicy isolates it: the admin tiers above decide, and allow what they do not match"),
+            ));
+        } else if !isolated {
             out.push((
                 false,
                 format!(
@@ -470,6 +525,16 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut NetworkView, sh: &Shared) {
         return;
     };
     out.push(Line::styled(escape_ctrl(&pod.name).to_string(), t.accent()));
+    for (prio, names) in engine.priority_ties() {
+        out.push(Line::styled(
+            escape_ctrl(&format!(
+                "⚠ AdminNetworkPolicies {} share priority {prio}: their order is undefined in the API (kvet checks them by name)",
+                names.join(", ")
+            ))
+            .to_string(),
+            t.severity(crate::audit::Severity::Warning),
+        ));
+    }
     let cov = v
         .coverage
         .iter()
