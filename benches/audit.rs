@@ -191,3 +191,65 @@ fn reach_one_answer_150k_pods(bencher: divan::Bencher) {
             .allowed
     });
 }
+
+/// G5 at 10k pods: the synthetic cluster plus policies up to 500 (team-to-team rules by
+/// label), as `kvet reach --matrix` computes it: classes, engine and the bitset matrix.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn reach_matrix_10k_pods_500_policies(bencher: divan::Bencher) {
+    const TEAMS: &[&str] = &[
+        "checkout", "search", "billing", "auth", "catalog", "media", "ledger", "notify",
+    ];
+    let mut text = synth(10_000);
+    let base = snapshot_of(&text);
+    let namespaces = base.namespaces.len().max(1);
+    for i in base.netpols.len()..500 {
+        text.push_str(&format!(
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: extra-{i}\n  namespace: ns-{:04}\nspec:\n  podSelector:\n    matchLabels: {{team: {}}}\n  ingress:\n  - from:\n    - namespaceSelector:\n        matchLabels: {{team: {}}}\n    ports:\n    - {{protocol: TCP, port: 8080}}\n",
+            i % namespaces,
+            TEAMS[i % TEAMS.len()],
+            TEAMS[(i + 3) % TEAMS.len()]
+        ));
+    }
+    let snap = snapshot_of(&text);
+    assert_eq!(snap.netpols.len(), 500);
+    report_matrix("10k pods, 500 policies", &snap);
+    bencher.bench(|| matrix_of(&snap).merged);
+}
+
+/// G5 at 150k pods.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn reach_matrix_150k_pods(bencher: divan::Bencher) {
+    let snap = snapshot_150k();
+    report_matrix("150k pods", &snap);
+    bencher.bench(|| matrix_of(&snap).merged);
+}
+
+fn matrix_of(snap: &kvet::model::Snapshot) -> kvet::netpol::matrix::Matrix {
+    let engine = kvet::netpol::Engine::new(snap);
+    let classes = kvet::netpol::classes(snap, None);
+    kvet::netpol::matrix::matrix(&engine, &classes, 8080, kvet::netpol::Protocol::Tcp)
+}
+
+/// The memory the matrix adds, from the kernel: the peak resident set is reset
+/// (`/proc/self/clear_refs`), then read after the matrix is built (Linux only).
+fn report_matrix(what: &str, snap: &kvet::model::Snapshot) {
+    let status = |key: &str| -> Option<u64> {
+        let s = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = s.lines().find(|l| l.starts_with(key))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = status("VmRSS:");
+    let m = matrix_of(snap);
+    let peak = status("VmHWM:");
+    let pods = kvet::netpol::classes(snap, None).len();
+    if let (Some(b), Some(p)) = (before, peak) {
+        eprintln!(
+            "{what}: {} policies, {pods} workload classes, {} merged; answer {} MiB; peak RSS +{} MiB",
+            snap.netpols.len(),
+            m.merged,
+            m.bytes() >> 20,
+            p.saturating_sub(b) >> 10
+        );
+    }
+}

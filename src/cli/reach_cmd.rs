@@ -130,16 +130,11 @@ pub fn reach_cmd(
     }
     if args.matrix {
         let pods = classes(snap, src.namespace.as_deref());
-        let eps: Vec<Endpoint> = pods.into_iter().map(Endpoint::Pod).collect();
-        let allowed: Vec<Vec<bool>> = eps
-            .iter()
-            .map(|a| {
-                eps.iter()
-                    .map(|b| engine.decide(a, b, args.port, proto).allowed)
-                    .collect()
-            })
+        let m = crate::netpol::matrix::matrix(&engine, &pods, args.port, proto);
+        let allowed: Vec<Vec<bool>> = (0..pods.len())
+            .map(|a| (0..pods.len()).map(|b| m.allowed(a, b)).collect())
             .collect();
-        let names: Vec<String> = eps.iter().map(Endpoint::label).collect();
+        let names: Vec<String> = pods.iter().map(|p| p.name.clone()).collect();
         let text = if args.output == super::ListFormat::Json {
             serde_json::to_string_pretty(&json!({"pods": names, "allowed": allowed}))
                 .unwrap_or_default()

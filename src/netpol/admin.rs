@@ -84,7 +84,7 @@ pub(super) fn ordered(
 
 impl Engine<'_> {
     /// Does an admin subject (or a `namespaces`/`pods` peer) pick this pod?
-    fn admin_selects(&self, peer: &AdminPeer, pod: &PodClass) -> bool {
+    pub(super) fn admin_selects(&self, peer: &AdminPeer, pod: &PodClass) -> bool {
         match peer {
             AdminPeer::Namespaces(ns) => ns.matches(&self.namespace_labels(&pod.namespace)),
             AdminPeer::Pods { namespaces, pods } => {
@@ -177,7 +177,12 @@ impl Engine<'_> {
 }
 
 /// Does an admin rule's port list admit this port on the destination? Empty admits every port.
-fn admin_ports_match(ports: &[AdminPort], to: &Endpoint, port: u16, protocol: Protocol) -> bool {
+pub(super) fn admin_ports_match(
+    ports: &[AdminPort],
+    to: &Endpoint,
+    port: u16,
+    protocol: Protocol,
+) -> bool {
     let port_i = i64::from(port);
     ports.is_empty()
         || ports.iter().any(|p| match p {

@@ -21,6 +21,7 @@
 
 pub mod admin;
 pub mod cidr;
+pub mod matrix;
 
 use crate::model::{
     AdminAction, AdminNetworkPolicy, ContainerPort, Labels, NetworkPolicy, Peer, PolicyPort,

@@ -69,6 +69,27 @@ pub(crate) fn check(
     assert_eq!(pods.len(), 9, "{name}: the nine pods");
     let mut wrong = Vec::new();
     let mut grid = String::new();
+    // The bitset matrix (kvet reach --matrix) must say what decide says, cell by cell.
+    let fast = kvet::netpol::matrix::matrix(&engine, &pods, port, proto);
+    for (i, from) in pods.iter().enumerate() {
+        for (j, to) in pods.iter().enumerate() {
+            let one = engine
+                .decide(
+                    &Endpoint::Pod(from.clone()),
+                    &Endpoint::Pod(to.clone()),
+                    port,
+                    proto,
+                )
+                .allowed;
+            assert_eq!(
+                fast.allowed(i, j),
+                one,
+                "{name} on {port}/{proto}: the matrix and decide differ on {} → {}",
+                from.name,
+                to.name
+            );
+        }
+    }
     for from in &pods {
         for to in &pods {
             let (f, t) = (split(&from.name), split(&to.name));
@@ -853,4 +874,72 @@ fn ip_blocks_match_pods_by_their_status_addresses() {
         .find(|p| &*p.meta.name == "web")
         .expect("web");
     assert_eq!(web.ips.len(), 2, "{:?}", web.ips);
+}
+
+/// `decide` for every pair, as the matrix must answer.
+fn assert_matrix_is_decide(
+    what: &str,
+    snap: &kvet::model::Snapshot,
+    port: u16,
+    proto: Protocol,
+) -> usize {
+    let engine = Engine::new(snap);
+    let pods = classes(snap, None);
+    let fast = kvet::netpol::matrix::matrix(&engine, &pods, port, proto);
+    let eps: Vec<Endpoint> = pods.iter().cloned().map(Endpoint::Pod).collect();
+    let mut allowed = 0;
+    for (i, a) in eps.iter().enumerate() {
+        for (j, b) in eps.iter().enumerate() {
+            let one = engine.decide(a, b, port, proto).allowed;
+            assert_eq!(
+                fast.allowed(i, j),
+                one,
+                "{what} {port}/{proto}: {} → {}",
+                a.label(),
+                b.label()
+            );
+            allowed += usize::from(one);
+        }
+    }
+    allowed
+}
+
+#[test]
+fn the_bitset_matrix_equals_decide_on_the_demo_a_synthetic_cluster_and_merged_classes() {
+    let demo = kvet::source::demo::load().snapshot;
+    for (port, proto) in [(8080, TCP), (53, UDP), (53, TCP), (9090, TCP), (443, TCP)] {
+        let n = assert_matrix_is_decide("demo", &demo, port, proto);
+        assert!(n > 0, "demo {port}/{proto}: nothing allowed");
+    }
+    let mut text = Vec::new();
+    kvet::synth::write(&kvet::synth::Params::for_pods(3_000, 7), &mut text).expect("synth");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = tmp.path().join("synth.yaml");
+    std::fs::write(&file, &text).expect("write");
+    let synth = load(&file).snapshot;
+    // Only the team's namespaces reach 8080; the synthetic cluster has no DNS pods.
+    assert!(assert_matrix_is_decide("synth", &synth, 8080, TCP) > 0);
+    assert_matrix_is_decide("synth", &synth, 53, UDP);
+    // Blue and green: the same labels and ports in one namespace are one class.
+    let twin = |name: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: c\n        image: web:1\n        ports:\n        - {{name: http, containerPort: 8080}}\n---\n")
+    };
+    let set = format!(
+        "{}{}{}{}",
+        twin("web-blue"),
+        twin("web-green"),
+        policy("shop", "web", "  podSelector:\n    matchLabels: {app: web}\n  ingress:\n  - ports:\n    - port: http\n"),
+        twin("api").replace("app: web", "app: api"),
+    );
+    std::fs::write(&file, set).expect("write");
+    let snap = load(&file).snapshot;
+    let engine = Engine::new(&snap);
+    let pods = classes(&snap, None);
+    assert_eq!(pods.len(), 3);
+    assert_eq!(
+        kvet::netpol::matrix::matrix(&engine, &pods, 8080, TCP).merged,
+        2
+    );
+    assert_eq!(assert_matrix_is_decide("twins", &snap, 8080, TCP), 9);
+    assert_eq!(assert_matrix_is_decide("twins", &snap, 9090, TCP), 3);
 }
