@@ -283,15 +283,14 @@ impl Ctx<'_, '_> {
     }
 
     /// Egress: the destinations whose ports a rule's port list admits (named ports are the
-    /// destination's).
-    fn np_ports(&mut self, r: &PolicyRule) -> Rc<Bits> {
-        let key = format!("np {:?}", r.ports);
+    /// destination's). Identical port lists share one set.
+    fn port_bits(&mut self, key: String, admits: impl Fn(&Endpoint) -> bool) -> Rc<Bits> {
         if let Some(b) = self.ports.get(&key) {
             return b.clone();
         }
         let mut bits = self.zeros();
         for (i, ep) in self.eps.iter().enumerate() {
-            if ports_match(&r.ports, ep, self.port, self.protocol) {
+            if admits(ep) {
                 bits[i / 64] |= 1 << (i % 64);
             }
         }
@@ -300,20 +299,18 @@ impl Ctx<'_, '_> {
         b
     }
 
+    fn np_ports(&mut self, r: &PolicyRule) -> Rc<Bits> {
+        let (port, protocol) = (self.port, self.protocol);
+        self.port_bits(format!("np {:?}", r.ports), |ep| {
+            ports_match(&r.ports, ep, port, protocol)
+        })
+    }
+
     fn admin_ports(&mut self, r: &AdminRule) -> Rc<Bits> {
-        let key = format!("admin {:?}", r.ports);
-        if let Some(b) = self.ports.get(&key) {
-            return b.clone();
-        }
-        let mut bits = self.zeros();
-        for (i, ep) in self.eps.iter().enumerate() {
-            if admin_ports_match(&r.ports, ep, self.port, self.protocol) {
-                bits[i / 64] |= 1 << (i % 64);
-            }
-        }
-        let b = Rc::new(bits);
-        self.ports.insert(key, b.clone());
-        b
+        let (port, protocol) = (self.port, self.protocol);
+        self.port_bits(format!("admin {:?}", r.ports), |ep| {
+            admin_ports_match(&r.ports, ep, port, protocol)
+        })
     }
 
     /// What an admin rule matches from class `me`'s side: the other ends, with the port test

@@ -467,30 +467,7 @@ fn live_admin_tiers_equal_the_offline_verdicts_of_the_same_manifests() {
     std::fs::write(&file, text).expect("write");
     let offline = load(&file).snapshot;
     let matrix = |s: &kvet::model::Snapshot, port: u16, proto: Protocol| {
-        let engine = Engine::new(s);
-        let pods: Vec<_> = classes(s, None)
-            .into_iter()
-            .filter(|c| c.namespace.starts_with("anp-"))
-            .collect();
-        let mut out = Vec::new();
-        for a in &pods {
-            for b in &pods {
-                let v = engine.decide(
-                    &Endpoint::Pod(a.clone()),
-                    &Endpoint::Pod(b.clone()),
-                    port,
-                    proto,
-                );
-                out.push((
-                    a.name.clone(),
-                    b.name.clone(),
-                    v.allowed,
-                    v.ingress.tier(),
-                    v.ingress.admin_reason("ingress"),
-                ));
-            }
-        }
-        out
+        crate::netpol::verdicts(s, |c| c.namespace.starts_with("anp-"), port, proto)
     };
     let mut tiers = std::collections::BTreeSet::new();
     let mut compared = 0;
@@ -503,7 +480,7 @@ fn live_admin_tiers_equal_the_offline_verdicts_of_the_same_manifests() {
         );
         let differ: Vec<_> = live.iter().zip(&off).filter(|(a, b)| a != b).collect();
         assert!(differ.is_empty(), "{port}/{proto}: {differ:#?}");
-        tiers.extend(live.iter().map(|c| (c.3, c.2)));
+        tiers.extend(live.iter().map(|c| (c.5, c.2)));
         compared += live.len();
     }
     // Every tier decided something, both ways where it can: the comparison is not vacuous.

@@ -941,7 +941,7 @@ fn insecure_skip_tls_verify_is_reported() {
 
 #[test]
 fn reachability_on_the_server_equals_the_offline_reachability_of_the_same_manifests() {
-    use kvet::netpol::{classes, Endpoint, Engine, Protocol};
+    use kvet::netpol::Protocol;
     let kc = live_or_skip!();
     setup(&kc);
     let (snap, _) =
@@ -960,27 +960,7 @@ fn reachability_on_the_server_equals_the_offline_reachability_of_the_same_manife
     let demo =
         |c: &kvet::netpol::PodClass| crate::support::DEMO_NAMESPACES.contains(&&*c.namespace);
     let matrix = |s: &kvet::model::Snapshot, port: u16, proto: Protocol| {
-        let engine = Engine::new(s);
-        let pods: Vec<_> = classes(s, None).into_iter().filter(|c| demo(c)).collect();
-        let mut out = Vec::new();
-        for a in &pods {
-            for b in &pods {
-                let v = engine.decide(
-                    &Endpoint::Pod(a.clone()),
-                    &Endpoint::Pod(b.clone()),
-                    port,
-                    proto,
-                );
-                out.push((
-                    a.name.clone(),
-                    b.name.clone(),
-                    v.allowed,
-                    v.ingress.allowing_policies(),
-                    v.egress.allowing_policies(),
-                ));
-            }
-        }
-        out
+        crate::netpol::verdicts(s, demo, port, proto)
     };
     let mut compared = 0;
     for (port, proto) in [

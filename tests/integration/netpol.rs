@@ -73,25 +73,6 @@ pub(crate) fn check(
     let fast = kvet::netpol::matrix::matrix(&engine, &pods, port, proto);
     for (i, from) in pods.iter().enumerate() {
         for (j, to) in pods.iter().enumerate() {
-            let one = engine
-                .decide(
-                    &Endpoint::Pod(from.clone()),
-                    &Endpoint::Pod(to.clone()),
-                    port,
-                    proto,
-                )
-                .allowed;
-            assert_eq!(
-                fast.allowed(i, j),
-                one,
-                "{name} on {port}/{proto}: the matrix and decide differ on {} → {}",
-                from.name,
-                to.name
-            );
-        }
-    }
-    for from in &pods {
-        for to in &pods {
             let (f, t) = (split(&from.name), split(&to.name));
             let got = engine
                 .decide(
@@ -101,6 +82,13 @@ pub(crate) fn check(
                     proto,
                 )
                 .allowed;
+            assert_eq!(
+                fast.allowed(i, j),
+                got,
+                "{name} on {port}/{proto}: the matrix and decide differ on {} → {}",
+                from.name,
+                to.name
+            );
             let want = expect(f, t);
             grid.push(match (got, want) {
                 (true, true) => 'X',
@@ -942,4 +930,47 @@ fn the_bitset_matrix_equals_decide_on_the_demo_a_synthetic_cluster_and_merged_cl
     );
     assert_eq!(assert_matrix_is_decide("twins", &snap, 8080, TCP), 9);
     assert_eq!(assert_matrix_is_decide("twins", &snap, 9090, TCP), 3);
+}
+
+/// One cell of a verdict matrix, as the live comparisons check it: the ends, the verdict, the
+/// policies that admit it on each side, and the tier that decides the ingress side and why.
+pub(crate) type Cell = (
+    String,
+    String,
+    bool,
+    Vec<String>,
+    Vec<String>,
+    kvet::netpol::Tier,
+    Option<String>,
+);
+
+/// Every pair of the classes `keep` picks, decided one by one.
+pub(crate) fn verdicts(
+    s: &kvet::model::Snapshot,
+    keep: impl Fn(&kvet::netpol::PodClass) -> bool,
+    port: u16,
+    proto: Protocol,
+) -> Vec<Cell> {
+    let engine = Engine::new(s);
+    let pods: Vec<Endpoint> = classes(s, None)
+        .into_iter()
+        .filter(|c| keep(c))
+        .map(Endpoint::Pod)
+        .collect();
+    let mut out = Vec::new();
+    for a in &pods {
+        for b in &pods {
+            let v = engine.decide(a, b, port, proto);
+            out.push((
+                a.label(),
+                b.label(),
+                v.allowed,
+                v.ingress.allowing_policies(),
+                v.egress.allowing_policies(),
+                v.ingress.tier(),
+                v.ingress.admin_reason("ingress"),
+            ));
+        }
+    }
+    out
 }
