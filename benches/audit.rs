@@ -253,3 +253,34 @@ fn report_matrix(what: &str, snap: &kvet::model::Snapshot) {
         );
     }
 }
+
+/// The checks of issue 12 (deprecated APIs, quotas, security context, Helm), run alone on the
+/// 150k-pod snapshot, against every check: their share of the audit.
+const ISSUE_12: &[&str] = &[
+    "deprecated-api",
+    "quota-missing",
+    "limitrange-missing",
+    "quota-near-limit",
+    "quota-blocks-rollout",
+    "privileged",
+    "run-as-root",
+    "host-namespaces",
+    "image-latest",
+    "automount-token",
+    "helm-history",
+];
+
+#[divan::bench(args = ["every check", "issue 12 checks only", "deprecated-api", "quota-missing", "limitrange-missing", "quota-near-limit", "quota-blocks-rollout", "privileged", "run-as-root", "host-namespaces", "image-latest", "automount-token", "helm-history"], sample_count = 3, sample_size = 1)]
+fn checks_150k_pods(bencher: divan::Bencher, which: &str) {
+    let snap = snapshot_150k();
+    let only = match which {
+        "every check" => None,
+        "issue 12 checks only" => Some(ISSUE_12.iter().map(|s| s.to_string()).collect()),
+        one => Some(vec![one.to_string()]),
+    };
+    let opts = AuditOptions {
+        only,
+        ..AuditOptions::default()
+    };
+    bencher.bench(|| audit::run(&snap, &opts).findings.len());
+}

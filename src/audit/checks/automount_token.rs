@@ -37,17 +37,19 @@ impl Check for AutomountToken {
     }
 
     fn run(&self, snap: &Snapshot, out: &mut Findings) {
+        // Each ServiceAccount's own setting, looked up once per workload.
+        let sa_setting: rustc_hash::FxHashMap<(&str, &str), Option<bool>> = snap
+            .service_accounts
+            .iter()
+            .map(|s| ((s.meta.namespace(), &*s.meta.name), s.automount_token))
+            .collect();
         for (_, w) in snap.top_workloads() {
             let sa = w.spec.service_account_name();
             let ns = w.meta.namespace();
-            let sa_obj = snap
-                .service_accounts
-                .iter()
-                .find(|s| &*s.meta.name == sa && s.meta.namespace() == ns);
             let mounts = w
                 .spec
                 .automount_token
-                .or_else(|| sa_obj.and_then(|s| s.automount_token))
+                .or_else(|| sa_setting.get(&(ns, sa)).copied().flatten())
                 .unwrap_or(true);
             if !mounts {
                 continue;
