@@ -351,28 +351,16 @@ fn the_network_view_lists_the_admin_tiers_and_traces_through_them() {
     }
 }
 
-/// The admin tiers on the real API server: a minimal CRD for each kind (the project's own CRDs
-/// carry the full schema; they are not reachable from here), the policies created through it,
+/// The admin tiers on the real API server: a minimal CRD for each kind
+/// ([`crate::live::install_admin_crds`]), the policies created through it,
 /// and kvet's verdicts from the live lists equal to its verdicts on the same manifests offline.
 /// The subjects pick only this test's namespaces, so no other test's traffic changes.
 #[test]
 fn live_admin_tiers_equal_the_offline_verdicts_of_the_same_manifests() {
-    use kube::api::{Api, DynamicObject, PostParams};
     use kvet::netpol::Protocol;
     use serde_json::json;
     let Some(kc) = crate::live::kubeconfig() else {
         return;
-    };
-    let crd = |plural: &str, kind: &str| {
-        json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            // *.k8s.io groups need this annotation; "unapproved…" is the accepted value for
-            // a CRD that is not the project's own.
-            "metadata": {"name": format!("{plural}.policy.networking.k8s.io"),
-                "annotations": {"api-approved.kubernetes.io": "unapproved, kvet test only"}},
-            "spec": {"group": "policy.networking.k8s.io", "scope": "Cluster",
-                "names": {"plural": plural, "singular": kind.to_ascii_lowercase(), "kind": kind, "listKind": format!("{kind}List")},
-                "versions": [{"name": "v1alpha1", "served": true, "storage": true,
-                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}})
     };
     let ns = |n: &str| {
         json!({"apiVersion": "v1", "kind": "Namespace",
@@ -420,36 +408,7 @@ fn live_admin_tiers_equal_the_offline_verdicts_of_the_same_manifests() {
     let rt = crate::live_fixes::rt();
     let snap = rt.block_on(async {
         let conn = crate::live_fixes::connect(&kc).await;
-        let gvk = kube::core::GroupVersionKind::gvk(
-            "apiextensions.k8s.io",
-            "v1",
-            "CustomResourceDefinition",
-        );
-        let ar = kube::core::ApiResource::from_gvk_with_plural(&gvk, "customresourcedefinitions");
-        let crds: Api<DynamicObject> = Api::all_with(conn.client.clone(), &ar);
-        for (plural, kind) in [
-            ("adminnetworkpolicies", "AdminNetworkPolicy"),
-            ("baselineadminnetworkpolicies", "BaselineAdminNetworkPolicy"),
-        ] {
-            let obj: DynamicObject = serde_json::from_value(crd(plural, kind)).expect("crd");
-            match crds.create(&PostParams::default(), &obj).await {
-                Ok(_) => {}
-                Err(e) if kvet::source::live::status_code(&e) == Some(409) => {}
-                Err(e) => panic!("CRD {plural}: {e}"),
-            }
-        }
-        // Until discovery serves the new kinds.
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while kvet::fix::apply::resource_for(&conn, &kvet::model::Kind::BaselineAdminNetworkPolicy)
-            .await
-            .is_err()
-        {
-            assert!(
-                std::time::Instant::now() < until,
-                "the CRDs were not served in 30 s"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        }
+        crate::live::install_admin_crds(&conn).await;
         crate::live_fixes::create_all(&conn, &docs).await;
         kvet::source::live::load(&conn).await.expect("load").0
     });

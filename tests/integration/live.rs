@@ -121,8 +121,50 @@ pub fn setup(kc: &str) {
     SETUP.get_or_init(|| rt().block_on(apply_demo(kc)));
 }
 
+/// Serves AdminNetworkPolicy and BaselineAdminNetworkPolicy through minimal CRDs (the
+/// network-policy-api project's own CRDs carry the full schema; they are not reachable from
+/// here) and waits until discovery lists them.
+pub async fn install_admin_crds(conn: &Connection) {
+    let crd = |plural: &str, kind: &str| {
+        serde_json::json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            // *.k8s.io groups need this annotation; "unapproved…" is the accepted value for
+            // a CRD that is not the project's own.
+            "metadata": {"name": format!("{plural}.policy.networking.k8s.io"),
+                "annotations": {"api-approved.kubernetes.io": "unapproved, kvet test only"}},
+            "spec": {"group": "policy.networking.k8s.io", "scope": "Cluster",
+                "names": {"plural": plural, "singular": kind.to_ascii_lowercase(), "kind": kind, "listKind": format!("{kind}List")},
+                "versions": [{"name": "v1alpha1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}})
+    };
+    let gvk =
+        kube::core::GroupVersionKind::gvk("apiextensions.k8s.io", "v1", "CustomResourceDefinition");
+    let ar = ApiResource::from_gvk_with_plural(&gvk, "customresourcedefinitions");
+    let crds: Api<DynamicObject> = Api::all_with(conn.client.clone(), &ar);
+    for (plural, kind) in [
+        ("adminnetworkpolicies", "AdminNetworkPolicy"),
+        ("baselineadminnetworkpolicies", "BaselineAdminNetworkPolicy"),
+    ] {
+        let obj: DynamicObject = serde_json::from_value(crd(plural, kind)).expect("crd");
+        match crds.create(&PostParams::default(), &obj).await {
+            Ok(_) => {}
+            Err(e) if live::status_code(&e) == Some(409) => {}
+            Err(e) => panic!("CRD {plural}: {e}"),
+        }
+    }
+    let until = Instant::now() + Duration::from_secs(30);
+    while kvet::fix::apply::resource_for(conn, &kvet::model::Kind::BaselineAdminNetworkPolicy)
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < until, "the CRDs were not served in 30 s");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
 async fn apply_demo(kc: &str) {
     let conn = connect(kc, None).await;
+    // The demo has an AdminNetworkPolicy.
+    install_admin_crds(&conn).await;
     let res = resources(&conn).await;
     let pp = PostParams::default();
     let mut docs = demo_docs();
