@@ -215,22 +215,24 @@ impl<T> Slim for Vec<T> {
     }
 }
 
-fn text_pairs(map: TextMap) -> Vec<(String, String)> {
-    map.into_iter().map(|(k, v)| (k, v.0)).collect()
+fn text_pairs<V: Into<String>>(
+    map: std::collections::BTreeMap<String, V>,
+) -> Vec<(String, String)> {
+    map.into_iter().map(|(k, v)| (k, v.into())).collect()
 }
 
-fn labels(map: TextMap) -> Labels {
+fn labels(map: StrMap) -> Labels {
     Labels::from_pairs(text_pairs(map))
 }
 
-fn annotations(mut map: TextMap) -> Labels {
+fn annotations(mut map: StrMap) -> Labels {
     map.remove(LAST_APPLIED);
     map.remove(APPLIED_AS);
     labels(map)
 }
 
 /// The apiVersion and kind of the last-applied annotation (or of what blanking left of it).
-fn applied_as(map: &TextMap) -> Option<super::meta::AppliedAs> {
+fn applied_as(map: &StrMap) -> Option<super::meta::AppliedAs> {
     if let Some(v) = map.get(APPLIED_AS) {
         let (a, k) = v.0.split_once(' ')?;
         return Some(Box::new((a.into(), k.into())));
@@ -946,8 +948,63 @@ mod tests {
     }
 
     #[test]
+    fn unquoted_booleans_and_numbers_where_strings_belong_are_refused_as_kubectl_does() {
+        let doc = |meta: &str| {
+            format!(
+                "apiVersion: v1\nkind: Service\nmetadata:\n{meta}spec:\n  selector: {{app: web}}\n"
+            )
+        };
+        let opts = DecodeOptions::default();
+        for (meta, line, what) in [
+            (
+                "  name: web\n  labels:\n    canary: yes\n",
+                6,
+                "the boolean true",
+            ),
+            (
+                "  name: web\n  labels: {canary: n}\n",
+                5,
+                "the boolean false",
+            ),
+            (
+                "  name: web\n  annotations:\n    prometheus.io/port: 9090\n",
+                6,
+                "the number 9090",
+            ),
+            ("  name: web\n  namespace: on\n", 5, "the boolean true"),
+        ] {
+            let d = decode_yaml(&doc(meta), &opts);
+            let e = d
+                .errors
+                .first()
+                .unwrap_or_else(|| panic!("{meta}: no error"));
+            assert_eq!(e.line, Some(line), "{meta}");
+            assert!(
+                e.message.contains(what) && e.message.ends_with("quote the value"),
+                "{}",
+                e.message
+            );
+            assert!(d.objects.is_empty());
+        }
+        // Quoted, they are strings; a selector value too.
+        let d = decode_yaml(
+            &doc("  name: web\n  labels: {canary: \"yes\", port: \"9090\"}\n"),
+            &opts,
+        );
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        let bad_selector = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web, canary: on}\n";
+        assert_eq!(
+            decode_yaml(bad_selector, &opts)
+                .errors
+                .first()
+                .and_then(|e| e.line),
+            Some(6)
+        );
+    }
+
+    #[test]
     fn custom_resource_with_clashing_spec_keeps_its_identity() {
-        let doc = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: n\nspec:\n  selector: \"app=web\"\n  replicas: many\n";
+        let doc = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: shop\nspec:\n  selector: \"app=web\"\n  replicas: many\n";
         let d = decode_yaml(doc, &DecodeOptions::default());
         assert!(d.errors.is_empty(), "{:?}", d.errors);
         assert_eq!(

@@ -59,6 +59,73 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
+/// A value the API types as a string: names, labels, annotations, selector values. YAML reads
+/// an unquoted `true`, `yes`, `y`, `on`, `12` or `1.5` as another type (kubectl's parser
+/// follows YAML 1.1, where `y` and `on` are booleans too), and kubectl then refuses the whole
+/// object ("cannot unmarshal bool into Go struct field ... of type string"). kvet refuses it
+/// the same way, with the fix.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Str(pub String);
+
+impl<'de> Deserialize<'de> for Str {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        fn quote<E: de::Error>(what: String) -> E {
+            E::custom(format!(
+                "unquoted, this value is {what}, and the API wants a string here: kubectl refuses the object; quote the value"
+            ))
+        }
+        impl<'de> Visitor<'de> for V {
+            type Value = Str;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str, E> {
+                Ok(Str(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str, E> {
+                Ok(Str(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Str, E> {
+                Err(quote(format!("the number {v}")))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Str, E> {
+                Err(quote(format!("the number {v}")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Str, E> {
+                Err(quote(format!("the number {v}")))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Str, E> {
+                Err(quote(format!(
+                    "the boolean {v} to kubectl's YAML parser (so are yes/no, y/n and on/off)"
+                )))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Str, E> {
+                Ok(Str(String::new()))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Str, E> {
+                Ok(Str(String::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl From<Str> for String {
+    fn from(s: Str) -> String {
+        s.0
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.0
+    }
+}
+
+/// Labels, annotations and selectors: string to string.
+pub type StrMap = BTreeMap<String, Str>;
+
 /// `IntOrString` as it appears in manifests.
 #[derive(Debug, Clone, PartialEq)]
 pub enum IntOrStr {
@@ -105,16 +172,16 @@ pub struct RawExpr {
     pub key: String,
     pub operator: String,
     #[serde(deserialize_with = "nullable")]
-    pub values: Vec<Text>,
+    pub values: Vec<Str>,
 }
 
 /// A selector that may be a `LabelSelector` (`matchLabels`/`matchExpressions`) or a plain
 /// map (Service, ReplicationController).
 #[derive(Debug, Default)]
 pub struct RawSelector {
-    pub match_labels: Option<TextMap>,
+    pub match_labels: Option<StrMap>,
     pub match_expressions: Option<Vec<RawExpr>>,
-    pub plain: TextMap,
+    pub plain: StrMap,
 }
 
 impl<'de> Deserialize<'de> for RawSelector {
@@ -131,14 +198,14 @@ impl<'de> Deserialize<'de> for RawSelector {
                     match key.as_str() {
                         "matchLabels" => {
                             out.match_labels =
-                                Some(m.next_value::<Option<TextMap>>()?.unwrap_or_default())
+                                Some(m.next_value::<Option<StrMap>>()?.unwrap_or_default())
                         }
                         "matchExpressions" => {
                             out.match_expressions =
                                 Some(m.next_value::<Option<Vec<RawExpr>>>()?.unwrap_or_default())
                         }
                         _ => {
-                            let v: Text = m.next_value()?;
+                            let v: Str = m.next_value()?;
                             out.plain.insert(key, v);
                         }
                     }
@@ -161,13 +228,13 @@ pub struct RawOwner {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RawMeta {
-    pub name: Option<Text>,
+    pub name: Option<Str>,
     pub generate_name: Option<String>,
-    pub namespace: Option<Text>,
+    pub namespace: Option<Str>,
     #[serde(deserialize_with = "nullable")]
-    pub labels: TextMap,
+    pub labels: StrMap,
     #[serde(deserialize_with = "nullable")]
-    pub annotations: TextMap,
+    pub annotations: StrMap,
     #[serde(deserialize_with = "nullable")]
     pub owner_references: Vec<RawOwner>,
     /// Set while the object is being deleted (drains ignore budgets for such pods).

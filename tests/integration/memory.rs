@@ -106,7 +106,7 @@ fn bytes_held_per_pod_stay_under_4_kib() {
 
 #[test]
 fn managed_fields_and_last_applied_are_never_kept() {
-    let doc = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: n\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"secret\":\"hunter2\"}'\n    team: a\n  managedFields:\n  - manager: kubectl\nspec:\n  containers: [{name: c, image: i}]\n";
+    let doc = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: shop\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"secret\":\"hunter2\"}'\n    team: a\n  managedFields:\n  - manager: kubectl\nspec:\n  containers: [{name: c, image: i}]\n";
     let d = decode_yaml(doc, &DecodeOptions::default());
     let snap = Snapshot::build(SourceKind::Offline, "t", Vec::new(), d.objects);
     let ann: Vec<(&str, &str)> = snap.pods[0].meta.annotations.iter().collect();
