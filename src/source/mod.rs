@@ -4,7 +4,9 @@
 pub mod demo;
 pub mod document;
 pub mod helm;
+pub mod kinds;
 pub mod live;
 pub mod offline;
+pub mod watch;
 
 pub use offline::{load, Input, LoadError, Loaded};
