@@ -18,6 +18,7 @@ pub mod snapshot;
 pub mod time;
 pub mod wire;
 
+pub use admin::{AdminAction, AdminNetworkPolicy, AdminPeer, AdminPort, AdminRule};
 pub use meta::{parse_object, Kind, Labels, Meta, ObjectRef, Origin};
 pub use objects::*;
 pub use selector::LabelSelector;

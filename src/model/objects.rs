@@ -3,6 +3,7 @@
 //! Only the fields the analyses and the views use are kept. Pod specs are shared (`Arc`) between
 //! pods that have identical specs, which is what keeps a 150k-pod snapshot small.
 
+use super::admin::AdminNetworkPolicy;
 use super::meta::{Kind, Labels, Meta, ObjectRef};
 use super::selector::LabelSelector;
 use std::sync::Arc;
@@ -570,92 +571,6 @@ pub struct NetworkPolicy {
     pub egress_isolation: bool,
     pub ingress: Vec<PolicyRule>,
     pub egress: Vec<PolicyRule>,
-}
-
-/// What an AdminNetworkPolicy rule does with the traffic it matches. A
-/// BaselineAdminNetworkPolicy has no Pass.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AdminAction {
-    Allow,
-    Deny,
-    Pass,
-}
-
-impl AdminAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AdminAction::Allow => "Allow",
-            AdminAction::Deny => "Deny",
-            AdminAction::Pass => "Pass",
-        }
-    }
-}
-
-/// An AdminNetworkPolicy peer (policy.networking.k8s.io/v1alpha1), or its subject.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AdminPeer {
-    /// Every pod of the namespaces the selector picks.
-    Namespaces(LabelSelector),
-    /// The pods `pods` picks in the namespaces `namespaces` picks.
-    Pods {
-        namespaces: LabelSelector,
-        pods: LabelSelector,
-    },
-    /// Egress to nodes: kvet knows no node addresses, so it matches no pod and no address.
-    Nodes(LabelSelector),
-    /// Egress to CIDRs (pod addresses included).
-    Networks(Vec<Box<str>>),
-    /// None of the fields kvet knows: the API says to fail closed (an Allow rule matches
-    /// nothing; a Deny or Pass rule denies everything).
-    Unknown,
-}
-
-/// An AdminNetworkPolicy port: exactly one of `portNumber`, `namedPort`, `portRange`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AdminPort {
-    Number {
-        protocol: Box<str>,
-        port: i64,
-    },
-    /// A container port name on the destination, with that port's protocol.
-    Named(Box<str>),
-    Range {
-        protocol: Box<str>,
-        start: i64,
-        end: i64,
-    },
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AdminRule {
-    pub name: Box<str>,
-    pub action: AdminAction,
-    pub peers: Vec<AdminPeer>,
-    /// Empty means every port.
-    pub ports: Vec<AdminPort>,
-}
-
-/// An AdminNetworkPolicy, or the BaselineAdminNetworkPolicy (`baseline`, no priority).
-#[derive(Clone, Debug)]
-pub struct AdminNetworkPolicy {
-    pub meta: Meta,
-    pub baseline: bool,
-    /// 0 to 1000; lower values are checked first.
-    pub priority: i64,
-    /// `Namespaces` or `Pods` (`Unknown` selects nothing).
-    pub subject: AdminPeer,
-    pub ingress: Vec<AdminRule>,
-    pub egress: Vec<AdminRule>,
-}
-
-impl AdminNetworkPolicy {
-    pub fn kind(&self) -> Kind {
-        if self.baseline {
-            Kind::BaselineAdminNetworkPolicy
-        } else {
-            Kind::AdminNetworkPolicy
-        }
-    }
 }
 
 #[derive(Clone, Debug)]

@@ -1,5 +1,6 @@
 //! The cluster snapshot: every projection, plus the indexes the analyses share.
 
+use super::admin::AdminNetworkPolicy;
 use super::meta::{Kind, Labels, Meta, ObjectRef, Origin};
 use super::objects::*;
 use super::selector::LabelSelector;
