@@ -9,6 +9,7 @@ pub mod docs;
 pub mod encode;
 pub mod fastyaml;
 pub mod helm;
+pub mod index;
 pub mod lines;
 pub mod meta;
 pub mod objects;
