@@ -9,7 +9,9 @@
 #    It needs root and apt-get; elsewhere the live tier is skipped, and says so.
 # 2. `cargo test`: unit tests and the one integration binary (checks, corpus, peers, CLI, TUI,
 #    and the live tier against the control plane of step 1).
-# 3. The TUI in a real terminal (tmux), skipped with a message where tmux is missing.
+# 3. The TUI in a real terminal (tmux), skipped with a message where tmux is missing; with the
+#    control plane, a fix applied from the TUI and undone from its Journal view, checked on the
+#    server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

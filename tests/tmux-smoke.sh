@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The TUI as a user sees it: start `kvet --demo` in a 160x45 tmux pane, type, and read the screen.
+# The TUI as a user sees it: start `kvet --demo` in a 160x45 tmux pane, type, and read the screen;
+# with KVET_LIVE_KUBECONFIG, also apply a fix and undo it on the live control plane.
 # Skipped, with a message, where tmux is missing. Usage: bash tests/tmux-smoke.sh [path/to/kvet]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +17,8 @@ cleanup() { "${T[@]}" kill-server >/dev/null 2>&1 || true; rm -f "$SOCK"; }
 trap cleanup EXIT
 "${T[@]}" new-session -d -s "$S" -x 160 -y 45 "KVET_CONFIG_DIR=$(mktemp -d) $KVET --demo; echo KVET-EXITED-\$?; sleep 5"
 pane() { "${T[@]}" capture-pane -t "$S" -p; }
-wait_for() {
-  for _ in $(seq 1 50); do
+wait_for() { # $1: text, $2: tenths of a second to wait (default 50)
+  for _ in $(seq 1 "${2:-50}"); do
     if pane | grep -qF -- "$1"; then return 0; fi
     sleep 0.1
   done
@@ -66,5 +67,52 @@ restored_after() { # $1: label, $2: env prefix, $3: signal or "" to just wait fo
 restored_after sigterm "" TERM
 restored_after sighup "" HUP
 restored_after panic "KVET_TEST_PANIC_IN_DRAW=1" ""
+# Live, with the control plane of tests/run.sh: a one-key fix applied from the TUI and undone from
+# the Journal view, each checked on the server, as a user does it.
+if [ -n "${KVET_LIVE_KUBECONFIG:-}" ] && command -v kubectl >/dev/null 2>&1; then
+  KC=$KVET_LIVE_KUBECONFIG
+  NS="tui-fix-$$"
+  DATA=$(mktemp -d)
+  kubectl --kubeconfig "$KC" create namespace "$NS" >/dev/null
+  kubectl --kubeconfig "$KC" apply -f - >/dev/null <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop, namespace: $NS}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec:
+      containers: [{name: web, image: registry.example.com/shop:1.4.2}]
+EOF
+  S="kvet-smoke-live-$$"
+  "${T[@]}" new-session -d -s "$S" -x 160 -y 45 "KVET_CONFIG_DIR=$(mktemp -d) KVET_DATA_DIR=$DATA $KVET --kubeconfig $KC -n $NS; echo KVET-EXITED-\$?; sleep 5"
+  wait_for "pdb-missing shop" 150
+  keys ":" "deploy $NS" Enter
+  keys Right
+  keys Tab Tab
+  keys f
+  wait_for "The server accepted this change as a dry run" 100
+  keys Tab Enter
+  wait_for "applied to PodDisruptionBudget/$NS/shop-pdb" 100
+  live_ok=1
+  kubectl --kubeconfig "$KC" get pdb shop-pdb -n "$NS" >/dev/null 2>&1 || { echo "FAILED: the fix did not create the PDB"; live_ok=0; }
+  grep -q '"pdb-missing"' "$DATA/journal.jsonl" || { echo "FAILED: no journal entry"; live_ok=0; }
+  keys "5"
+  wait_for "applied" 50
+  keys u
+  wait_for "which kvet created" 100
+  keys Tab Enter
+  wait_for "undid " 100
+  if kubectl --kubeconfig "$KC" get pdb shop-pdb -n "$NS" >/dev/null 2>&1; then
+    echo "FAILED: the undo left the PDB"; live_ok=0
+  fi
+  keys "q"
+  wait_for "KVET-EXITED-0"
+  if [ $live_ok -eq 1 ]; then passed=$((passed + 1)); else pane; fail=$((fail + 1)); fi
+else
+  echo "SKIPPED the live part of the tmux smoke test: no KVET_LIVE_KUBECONFIG (bash tests/run.sh sets it)"
+fi
 echo "tmux smoke test: $passed passed, $fail failed"
 [ $fail -eq 0 ]
