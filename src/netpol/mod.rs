@@ -18,6 +18,9 @@
 //! - ipBlock matches addresses inside its CIDR and outside every `except`; host bits are masked.
 //! - A named port is resolved against the destination pod's container ports; `endPort` makes a
 //!   range; the protocol defaults to TCP.
+//!
+//! AdminNetworkPolicies are checked before these rules and the BaselineAdminNetworkPolicy after
+//! them (`admin.rs`); `matrix.rs` answers every pair at once with the same semantics.
 
 pub mod admin;
 pub mod cidr;

@@ -454,3 +454,26 @@ fn live_admin_tiers_equal_the_offline_verdicts_of_the_same_manifests() {
     }
     assert_eq!(compared, 108);
 }
+
+#[test]
+fn the_workloads_details_name_the_admin_policies_of_the_demo() {
+    use crate::tui::{code, demo_app, key, screen, typed};
+    use ratatui::crossterm::event::KeyCode;
+    let mut app = demo_app();
+    app.update(key(':'));
+    typed(&mut app, "deploy payments");
+    app.update(code(KeyCode::Enter));
+    app.update(code(KeyCode::Right));
+    let text = screen(&mut app, 200, 50);
+    assert!(
+        text.contains("Admin policies  AdminNetworkPolicy/payments-guard (priority 10)"),
+        "{text}"
+    );
+    // Storefront's workloads are no subject of it.
+    app.update(key(':'));
+    typed(&mut app, "deploy storefront");
+    app.update(code(KeyCode::Enter));
+    app.update(code(KeyCode::Right));
+    let text = screen(&mut app, 200, 50);
+    assert!(!text.contains("Admin policies"), "{text}");
+}

@@ -22,14 +22,14 @@ pub(crate) fn code(c: KeyCode) -> AppEvent {
     AppEvent::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
-fn typed(app: &mut App, text: &str) {
+pub(crate) fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
         app.update(key(c));
     }
 }
 
 /// A demo app with its audit applied, as after the first effect completes.
-fn demo_app() -> App {
+pub(crate) fn demo_app() -> App {
     let snap = Arc::new(kvet::source::demo::load().snapshot);
     let mut app = App::new(snap.clone(), KeyMap::defaults(), Theme::default_theme());
     let fx = app.start();

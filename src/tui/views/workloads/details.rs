@@ -285,7 +285,15 @@ fn workload(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
             .map(|&x| esc(&s.netpols[x].meta.name))
             .collect();
         out.push(field(theme, "NetworkPolicies", join_or_none(nps)));
-        out.push(field(theme, "Traffic", traffic_summary(s, w)));
+        let admin = admin_policies(s, w);
+        if !admin.is_empty() {
+            out.push(field(theme, "Admin policies", admin.join(", ")));
+        }
+        out.push(field(
+            theme,
+            "Traffic",
+            traffic_summary(s, w, !admin.is_empty()),
+        ));
         if let Some(p) = crate::drain::placement_summary(s, i) {
             if p.contains("; losing ") {
                 out.push(warn_field(theme, "Placement", esc(&p), Severity::Critical));
@@ -539,7 +547,29 @@ fn defined_in(
 
 /// "ingress isolated, 2 rules admit · egress open": the workload's pods under its policies
 /// (the Network view has the rules).
-fn traffic_summary(s: &crate::model::Snapshot, w: &crate::model::Workload) -> String {
+/// The AdminNetworkPolicies (by priority) and the baseline policy whose subject picks the
+/// workload's pods.
+fn admin_policies(s: &crate::model::Snapshot, w: &crate::model::Workload) -> Vec<String> {
+    if s.admin_netpols.is_empty() {
+        return Vec::new();
+    }
+    let engine = crate::netpol::Engine::new(s);
+    let class = crate::netpol::workload_class(w);
+    engine
+        .admin_policies_for(&class)
+        .iter()
+        .map(|a| {
+            let prio = if a.baseline {
+                String::new()
+            } else {
+                format!(" (priority {})", a.priority)
+            };
+            esc(&format!("{}/{}{prio}", a.kind(), a.meta.name))
+        })
+        .collect()
+}
+
+fn traffic_summary(s: &crate::model::Snapshot, w: &crate::model::Workload, admin: bool) -> String {
     let engine = crate::netpol::Engine::new(s);
     let class = crate::netpol::workload_class(w);
     let mut parts = Vec::new();
@@ -547,6 +577,7 @@ fn traffic_summary(s: &crate::model::Snapshot, w: &crate::model::Workload) -> St
         let dir = if ingress { "ingress" } else { "egress" };
         let rules = crate::netpol::direction_rules(&engine, &class, ingress).map(|r| r.len());
         parts.push(match rules {
+            None if admin => format!("{dir}: admin rules only"),
             None => format!("{dir} open"),
             Some(0) => format!("{dir} denied"),
             Some(1) => format!("{dir} isolated, 1 rule admits"),
