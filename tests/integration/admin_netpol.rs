@@ -477,3 +477,43 @@ fn the_workloads_details_name_the_admin_policies_of_the_demo() {
     let text = screen(&mut app, 200, 50);
     assert!(!text.contains("Admin policies"), "{text}");
 }
+
+#[test]
+fn admin_egress_to_networks_matches_addresses_and_pod_addresses() {
+    let deny = anp(
+        "no-private",
+        5,
+        &format!("{SUBJECT_X}  egress:\n  - name: keep-dns\n    action: Allow\n    to:\n    - networks: [10.96.0.10/32]\n  - name: no-private\n    action: Deny\n    to:\n    - networks: [10.0.0.0/8, \"fd00::/8\"]\n"),
+    );
+    // y/b runs at 10.2.0.7: a pod inside the denied network.
+    let cluster = cluster().replacen(
+        "  name: b\n  namespace: \"y\"\n  labels:\n    pod: b\nspec:",
+        "  name: b\n  namespace: \"y\"\n  labels:\n    pod: b\nstatus:\n  podIP: 10.2.0.7\nspec:",
+        1,
+    );
+    assert!(cluster.contains("podIP: 10.2.0.7"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = tmp.path().join("c.yaml");
+    std::fs::write(&file, format!("{cluster}{deny}")).expect("write");
+    let snap = load(&file).snapshot;
+    let engine = Engine::new(&snap);
+    let pods = classes(&snap, None);
+    let pod = |n: &str| Endpoint::Pod(pods.iter().find(|p| p.name == n).cloned().expect("pod"));
+    let addr = |a: &str| Endpoint::Address(a.parse().expect("address"));
+    let allowed = |from: &Endpoint, to: &Endpoint| engine.decide(from, to, 443, TCP).allowed;
+    assert!(!allowed(&pod("x/a"), &addr("10.1.2.3")));
+    assert!(!allowed(&pod("x/a"), &addr("fd00::1")));
+    assert!(allowed(&pod("x/a"), &addr("192.168.1.1")));
+    // The earlier Allow rule wins for the DNS service address.
+    assert!(allowed(&pod("x/a"), &addr("10.96.0.10")));
+    // Pods by their addresses: y/b is inside 10.0.0.0/8, y/a has no address known.
+    assert!(!allowed(&pod("x/a"), &pod("y/b")));
+    assert!(allowed(&pod("x/a"), &pod("y/a")));
+    // Only x is the subject.
+    assert!(allowed(&pod("z/a"), &addr("10.1.2.3")));
+    let v = engine.decide(&pod("x/c"), &addr("10.1.2.3"), 443, TCP);
+    assert_eq!(
+        v.egress.admin_reason("egress").as_deref(),
+        Some("AdminNetworkPolicy/no-private (priority 5) egress rule 2 \"no-private\" denies it")
+    );
+}
