@@ -260,11 +260,48 @@ fn evict(kc: &str, name: &str) -> u16 {
     }
 }
 
+/// A second run on the same control plane finds the first run's namespace, with evicted pods
+/// left Terminating (no kubelet confirms them): delete it, force-deleting its pods, and wait
+/// until it is gone.
+fn clear_previous_run(kc: &str) {
+    let kubectl = |args: &[&str]| {
+        std::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(kc)
+            .args(args)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    if !kubectl(&["get", "namespace", NS]) {
+        return;
+    }
+    kubectl(&["delete", "namespace", NS, "--wait=false"]);
+    let until = Instant::now() + Duration::from_secs(90);
+    while kubectl(&["get", "namespace", NS]) {
+        kubectl(&[
+            "delete",
+            "pods",
+            "--all",
+            "-n",
+            NS,
+            "--grace-period=0",
+            "--force",
+        ]);
+        assert!(
+            Instant::now() < until,
+            "the previous run's namespace {NS} was not deleted"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 #[test]
 fn drain_verdicts_equal_the_servers_budgets_kubectl_and_real_evictions() {
     let Some(kc) = kubeconfig() else {
         return; // the other live tests say it was skipped
     };
+    clear_previous_run(&kc);
     let rt = rt();
     rt.block_on(async {
         let conn = connect(&kc).await;
