@@ -466,10 +466,22 @@ pub fn audit_cmd(
         ),
     };
     let config = load_config(args.config.as_ref())?;
-    let loaded = load_source_with(src, args.helm)?;
+    // The release records only feed deprecated-api: not read when it does not run.
+    let helm = args.helm
+        && args
+            .checks
+            .as_ref()
+            .is_none_or(|ids| ids.iter().any(|i| i == "deprecated-api"));
+    if args.helm && !helm {
+        let _ = writeln!(
+            err,
+            "kvet: --helm: deprecated-api is not among --checks, so no Helm release record is read"
+        );
+    }
+    let loaded = load_source_with(src, helm)?;
     report_errors(&loaded, err);
     // The table says it in its header; the other formats go to files and scripts.
-    if args.helm && (args.output != Format::Table || loaded.snapshot.helm.is_none()) {
+    if helm && (args.output != Format::Table || loaded.snapshot.helm.is_none()) {
         let _ = writeln!(
             err,
             "kvet: {}",

@@ -1184,6 +1184,15 @@ fn helm_release_records_are_read_only_with_helm_and_no_secret_value_reaches_any_
         stderr.contains("helm-live/sh.helm.release.v1.broken.v1: the release record is not base64"),
         "{stderr}"
     );
+    // Without deprecated-api among the checks, nothing reads the records.
+    let (out, v) = audit_json(
+        dir.path(),
+        kcp,
+        &["-n", ns, "--checks", "pdb-missing", "--helm"],
+    );
+    assert!(v.get("helm").is_none(), "{v}");
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("deprecated-api is not among --checks, so no Helm release record is read"));
     // The planted value reaches no output, in any format, nor stderr.
     for format in ["json", "table", "sarif", "markdown"] {
         let kcs = kc.clone();
