@@ -41,6 +41,9 @@ pub struct Coverage {
     pub dns_blocked: Vec<String>,
     /// Policies whose podSelector matches nothing.
     pub selects_nothing: Vec<String>,
+    /// Admin policies (AdminNetworkPolicies, then the baseline) whose subject picks one of its
+    /// workloads.
+    pub admin: Vec<String>,
 }
 
 #[derive(Default)]
@@ -77,11 +80,21 @@ fn coverage(snap: &Snapshot, engine: &Engine, ns: &str, pods: &[&PodClass]) -> C
         })
         .map(|p| p.meta.name.to_string())
         .collect();
+    let mut admin: Vec<String> = Vec::new();
+    for c in pods {
+        for a in engine.admin_policies_for(c) {
+            let name = format!("{}/{}", a.kind(), a.meta.name);
+            if !admin.contains(&name) {
+                admin.push(name);
+            }
+        }
+    }
     Coverage {
         ingress_default_deny,
         egress_default_deny,
         dns_blocked,
         selects_nothing,
+        admin,
     }
 }
 
@@ -463,6 +476,9 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut NetworkView, sh: &Shared) {
                 t.severity(crate::audit::Severity::Warning),
             ));
         }
+        if !cov.admin.is_empty() {
+            head.push(Span::styled(format!(" adm{}", cov.admin.len()), t.muted()));
+        }
         all.push(Line::from(head));
         for (i, c) in v
             .pods
@@ -552,6 +568,16 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut NetworkView, sh: &Shared) {
         ),
         t.muted(),
     ));
+    if !cov.admin.is_empty() {
+        out.push(Line::styled(
+            escape_ctrl(&format!(
+                "admin policies in the namespace: {}",
+                cov.admin.join(", ")
+            ))
+            .to_string(),
+            t.muted(),
+        ));
+    }
     out.push(Line::raw(""));
     for (isolated, l) in paths(&engine, pod) {
         let style = if !isolated && !l.starts_with("  ") {
