@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod blank;
 pub mod decode;
+pub mod decode_pod;
 pub mod docs;
 pub mod encode;
 pub mod fastyaml;
