@@ -324,12 +324,14 @@ impl<'s> Planner<'s> {
     }
 
     /// Whether some node outside `drained` would take a replacement of `pod`: schedulable,
-    /// not NotReady, and every NoSchedule/NoExecute taint tolerated.
+    /// not NotReady, picked by the pod's nodeSelector and required node affinity, and every
+    /// NoSchedule/NoExecute taint tolerated. Free capacity is not counted.
     pub fn has_other_node(&self, pod: &Pod, drained: &[Arc<str>]) -> bool {
         self.snap.nodes.iter().any(|n| {
             !drained.iter().any(|d| **d == *n.meta.name)
                 && !n.unschedulable
                 && n.ready != Some(false)
+                && pod.spec.placement.admits(n)
                 && n.taints.iter().all(|t| {
                     !matches!(&*t.effect, "NoSchedule" | "NoExecute")
                         || pod.spec.tolerations.iter().any(|tol| tol.tolerates(t))

@@ -535,3 +535,57 @@ fn the_pool_label_is_the_first_present_and_the_zone_falls_back_to_the_beta_label
     assert_eq!(pool_of(&snap.nodes[0]), Some("first"));
     assert_eq!(zone_of(&snap.nodes[0]), Some("old"));
 }
+
+#[test]
+fn replacements_must_fit_the_pods_node_selector_and_required_node_affinity() {
+    // n1 is drained; n2 is the only other node, labelled pool=general.
+    let cluster = |spec: &str| {
+        let mut y = node("n1", "    pool: gpu\n", "") + &node("n2", "    pool: general\n", "");
+        y += &deploy("web", 2);
+        let owner = "  ownerReferences: [{kind: ReplicaSet, name: web-rs, controller: true}]\n";
+        y += &pod_with("web-a", "web", "n1", true, owner, spec, "Running");
+        y += &pod_with("web-b", "web", "n1", true, owner, spec, "Running");
+        y + &pdb("web", "web", "  maxUnavailable: 1\n")
+    };
+    let affinity = |term: &str| {
+        format!("  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n{term}")
+    };
+    for (spec, want) in [
+        ("", Action::Wait),
+        ("  nodeSelector: {pool: gpu}\n", Action::Blocked),
+        ("  nodeSelector: {pool: general}\n", Action::Wait),
+        (
+            &affinity("        - matchExpressions: [{key: pool, operator: In, values: [gpu]}]\n") as &str,
+            Action::Blocked,
+        ),
+        (
+            &affinity("        - matchExpressions: [{key: pool, operator: NotIn, values: [general]}]\n        - matchFields: [{key: metadata.name, operator: In, values: [n2]}]\n"),
+            Action::Wait,
+        ),
+        (
+            &affinity("        - matchFields: [{key: metadata.name, operator: In, values: [n1]}]\n"),
+            Action::Blocked,
+        ),
+        // Gt compares integers: kvet does not evaluate it, so it rules no node out.
+        (
+            &affinity("        - matchExpressions: [{key: cores, operator: Gt, values: [\"64\"]}]\n"),
+            Action::Wait,
+        ),
+    ] {
+        let snap = load(&cluster(spec));
+        let r = drain(&snap, "n1", Options::default());
+        assert_eq!(action_of(&snap, &r, "web-b"), want, "{spec}");
+    }
+    // Written back by `kvet snapshot save` and read again: the same placement.
+    let snap = load(&cluster(&affinity(
+        "        - matchExpressions: [{key: pool, operator: In, values: [gpu]}]\n          matchFields: [{key: metadata.name, operator: In, values: [n1]}]\n",
+    )));
+    let placement = snap.pods[0].spec.placement.clone();
+    let back = crate::model::encode::encode(&crate::model::Object::Pod(snap.pods[0].clone()));
+    let again = crate::model::decode::decode_yaml(&back.to_string(), &DecodeOptions::default());
+    let Some(crate::model::Object::Pod(p)) = again.objects.first() else {
+        panic!("{:?}", again.errors)
+    };
+    assert_eq!(p.spec.placement, placement);
+    assert_eq!(placement.terms.len(), 1);
+}

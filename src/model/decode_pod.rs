@@ -147,6 +147,13 @@ pub(super) fn pod_spec(raw: &mut RawSpec) -> PodSpec {
             .map(|v| v.name.unwrap_or_default().into_boxed_str())
             .collect(),
         security: security(raw.security_context.take()),
+        placement: placement(
+            std::mem::take(&mut raw.node_selector),
+            raw.affinity
+                .as_mut()
+                .and_then(|a| a.node_affinity.take())
+                .and_then(|n| n.required_during_scheduling_ignored_during_execution),
+        ),
         anti_affinity_keys: raw
             .affinity
             .take()
@@ -292,5 +299,47 @@ pub(super) fn pod(meta: Meta, deleted_at: Option<String>, raw: RawObject) -> Pod
             .collect::<Vec<_>>()
             .slim(),
         meta,
+    }
+}
+
+fn placement(selector: StrMap, required: Option<RawNodeSelector>) -> NodePlacement {
+    let terms = required
+        .map(|r| r.node_selector_terms)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            let empty = t.match_expressions.is_empty() && t.match_fields.is_empty();
+            let mut labels = LabelSelector::default();
+            for e in t.match_expressions {
+                // Gt and Lt compare integers: left out (the term does not rule a node out).
+                if matches!(
+                    e.operator.as_str(),
+                    "In" | "NotIn" | "Exists" | "DoesNotExist"
+                ) {
+                    labels.push_expression(
+                        e.key,
+                        &e.operator,
+                        e.values.into_iter().map(|v| v.0).collect(),
+                    );
+                }
+            }
+            let names = t
+                .match_fields
+                .into_iter()
+                .find(|f| f.key == "metadata.name" && f.operator == "In")
+                .map(|f| f.values.into_iter().map(|v| v.0.into_boxed_str()).collect());
+            NodeTerm {
+                labels,
+                names,
+                empty,
+            }
+        })
+        .collect();
+    NodePlacement {
+        selector: selector
+            .into_iter()
+            .map(|(k, v)| (k.into_boxed_str(), v.0.into_boxed_str()))
+            .collect(),
+        terms,
     }
 }

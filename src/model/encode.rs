@@ -237,6 +237,38 @@ fn pod_spec(s: &PodSpec) -> Value {
         o["affinity"] =
             json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": terms}});
     }
+    if !s.placement.selector.is_empty() {
+        o["nodeSelector"] = Value::Object(
+            s.placement
+                .selector
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(&**v)))
+                .collect(),
+        );
+    }
+    if !s.placement.terms.is_empty() {
+        let terms: Vec<Value> = s
+            .placement
+            .terms
+            .iter()
+            .map(|t| {
+                let mut term = match selector(&t.labels) {
+                    Value::Object(m) => json!({"matchExpressions": m.get("matchExpressions").cloned().unwrap_or(json!([]))}),
+                    _ => json!({}),
+                };
+                if let Some(names) = &t.names {
+                    term["matchFields"] = json!([{"key": "metadata.name", "operator": "In",
+                        "values": names.iter().map(|n| &**n).collect::<Vec<_>>()}]);
+                }
+                term
+            })
+            .collect();
+        if o.get("affinity").is_none() {
+            o["affinity"] = json!({});
+        }
+        o["affinity"]["nodeAffinity"] =
+            json!({"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}});
+    }
     if !s.spread_keys.is_empty() {
         let v: Vec<Value> = s
             .spread_keys

@@ -246,6 +246,45 @@ pub struct PodSpec {
     pub spread_keys: Box<[Box<str>]>,
     /// The pod-level securityContext (runAsNonRoot, runAsUser).
     pub security: SecurityContext,
+    /// The nodes it may run on: its nodeSelector and required node affinity.
+    pub placement: NodePlacement,
+}
+
+/// Where a pod may be scheduled: its `nodeSelector` (every pair a label of the node) and its
+/// required node affinity (any one term).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NodePlacement {
+    pub selector: Box<[(Box<str>, Box<str>)]>,
+    /// Empty: no required node affinity.
+    pub terms: Box<[NodeTerm]>,
+}
+
+/// One `nodeSelectorTerms` entry: its label expressions and its `metadata.name In` field.
+/// Expressions kvet cannot evaluate (`Gt`, `Lt`, other fields) are left out, so a term never
+/// rules out a node for them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NodeTerm {
+    pub labels: LabelSelector,
+    pub names: Option<Box<[Box<str>]>>,
+    /// An empty term matches no node (API reference, NodeSelectorTerm).
+    pub empty: bool,
+}
+
+impl NodePlacement {
+    pub fn admits(&self, node: &Node) -> bool {
+        let labels = &node.meta.labels;
+        self.selector
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(&**v))
+            && (self.terms.is_empty()
+                || self.terms.iter().any(|t| {
+                    !t.empty
+                        && t.labels.matches(labels)
+                        && t.names
+                            .as_ref()
+                            .is_none_or(|n| n.iter().any(|x| **x == *node.meta.name))
+                }))
+    }
 }
 
 /// A pod's toleration of node taints.

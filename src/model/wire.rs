@@ -524,6 +524,8 @@ pub struct RawSpec {
     #[serde(rename = "hostIPC")]
     pub host_ipc: Option<bool>,
     pub node_name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub node_selector: StrMap,
     /// Only whether each volume is an emptyDir is read (drains refuse them).
     #[serde(deserialize_with = "nullable")]
     pub volumes: Vec<RawVolume>,
@@ -589,6 +591,29 @@ pub struct RawVolume {
 #[serde(rename_all = "camelCase", default)]
 pub struct RawAffinity {
     pub pod_anti_affinity: Option<RawAntiAffinity>,
+    pub node_affinity: Option<RawNodeAffinity>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawNodeAffinity {
+    pub required_during_scheduling_ignored_during_execution: Option<RawNodeSelector>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawNodeSelector {
+    #[serde(deserialize_with = "nullable")]
+    pub node_selector_terms: Vec<RawNodeTerm>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawNodeTerm {
+    #[serde(deserialize_with = "nullable")]
+    pub match_expressions: Vec<RawExpr>,
+    #[serde(deserialize_with = "nullable")]
+    pub match_fields: Vec<RawExpr>,
 }
 
 #[derive(Debug, Default, Deserialize)]
