@@ -1,5 +1,8 @@
 //! The drain simulation against the real control plane (tests/live/): the server decides.
 //!
+//! web is placed through a node label only dr-1 has: kvet first says its pods beyond the budget
+//! block (a replacement has nowhere to go), and once dr-2 has the label too, that they wait.
+//!
 //! A namespace and three nodes of this test's own (tainted so that no other test's pods land on
 //! them) hold Deployments, a StatefulSet, PDBs of each kind, a DaemonSet, a pod with an emptyDir
 //! and a bare pod. The scheduler places them; the test marks them Ready as a kubelet would. Then:
@@ -69,7 +72,12 @@ fn objects() -> Vec<Value> {
     vec![
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}),
         // dr-1 is the node drained: three web replicas behind maxUnavailable 1.
-        deployment("web", "web", 3, template("web", on("dr-1"), none.clone())),
+        deployment(
+            "web",
+            "web",
+            3,
+            template("web", json!({"kvet-web": "yes"}), none.clone()),
+        ),
         pdb("web", "web", ("maxUnavailable", json!(1))),
         // A StatefulSet whose budget allows nothing even at full health.
         json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
@@ -154,6 +162,10 @@ async fn make_nodes(conn: &Connection) {
         if i < 2 {
             labels["kvet-pair"] = json!("yes");
         }
+        if i == 0 {
+            // web's nodeSelector: only dr-1 at first (dr-2 gets it once web is placed).
+            labels["kvet-web"] = json!("yes");
+        }
         let obj: DynamicObject = serde_json::from_value(json!({"apiVersion": "v1", "kind": "Node",
             "metadata": {"name": n, "labels": labels}, "spec": {}}))
         .expect("node");
@@ -162,6 +174,16 @@ async fn make_nodes(conn: &Connection) {
             Err(e) if live::status_code(&e) == Some(409) => {}
             Err(e) => panic!("node {n}: {e}"),
         }
+        // A node kept from an earlier run keeps its labels: reset kvet-web.
+        let web = if i == 0 { json!("yes") } else { Value::Null };
+        nodes
+            .patch(
+                n,
+                &PatchParams::default(),
+                &Patch::Merge(json!({"metadata": {"labels": {"kvet-web": web}}})),
+            )
+            .await
+            .expect("label");
         let taints = json!({"spec": {"taints": [{"key": "kvet-test", "value": "drain", "effect": "NoSchedule"}]}});
         nodes
             .patch(n, &PatchParams::default(), &Patch::Merge(taints))
@@ -347,7 +369,43 @@ fn drain_verdicts_equal_the_servers_budgets_kubectl_and_real_evictions() {
             );
             tokio::time::sleep(Duration::from_millis(500)).await;
         };
+        // While only dr-1 has web's node label, a replacement has nowhere to go: web's pods
+        // beyond the budget block the drain. Once dr-2 has the label too, they wait.
+        let web_actions = |snap: &kvet::model::Snapshot| -> Vec<Action> {
+            let r = Planner::new(snap)
+                .simulate(&Scope::Node("dr-1".into()), Options::default())
+                .expect("simulate");
+            r.pods
+                .iter()
+                .filter(|p| snap.pods[p.pod].meta.name.starts_with("web-"))
+                .map(|p| p.action)
+                .collect()
+        };
+        let (pinned, _) = live::load(&conn).await.expect("load");
+        assert_eq!(
+            web_actions(&pinned),
+            vec![Action::Evict, Action::Blocked, Action::Blocked]
+        );
+        let nodes: Api<DynamicObject> = Api::all_with(
+            conn.client.clone(),
+            &kvet::fix::apply::resource_for(&conn, &Kind::Node)
+                .await
+                .expect("nodes")
+                .0,
+        );
+        nodes
+            .patch(
+                "dr-2",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"metadata": {"labels": {"kvet-web": "yes"}}})),
+            )
+            .await
+            .expect("label dr-2");
         let (snap, _) = live::load(&conn).await.expect("load");
+        assert_eq!(
+            web_actions(&snap),
+            vec![Action::Evict, Action::Wait, Action::Wait]
+        );
         let planner = Planner::new(&snap);
         // 1. Budgets: kvet's numbers are the controller's.
         for st in &statuses {
