@@ -14,6 +14,7 @@ pub mod index;
 pub mod lines;
 pub mod meta;
 pub mod objects;
+pub mod placement;
 pub mod quantity;
 pub mod selector;
 pub mod snapshot;
