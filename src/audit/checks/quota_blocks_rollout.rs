@@ -2,7 +2,10 @@
 
 use crate::audit::helpers::{effective_limit, effective_request, namespace_defaults};
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
-use crate::model::{quantity, IntOrPercent, Resource, Snapshot, Workload, WorkloadKind};
+use crate::model::{
+    quantity, IntOrPercent, Resource, ResourceQuota, Snapshot, Workload, WorkloadKind,
+};
+use std::collections::HashMap;
 
 pub static INFO: CheckInfo = CheckInfo {
     id: "quota-blocks-rollout",
@@ -92,6 +95,13 @@ impl Check for QuotaBlocksRollout {
         if snap.quotas.is_empty() {
             return;
         }
+        // Quotas by namespace, and the templates' estimated use of a namespace's resource
+        // computed once: each Deployment looked at the whole snapshot before.
+        let mut quotas_in: HashMap<&str, Vec<&ResourceQuota>> = HashMap::new();
+        for q in &snap.quotas {
+            quotas_in.entry(q.meta.namespace()).or_default().push(q);
+        }
+        let mut estimates: HashMap<(&str, &str), f64> = HashMap::new();
         for (i, w) in snap.top_workloads() {
             if w.kind != WorkloadKind::Deployment
                 || w.strategy
@@ -102,14 +112,9 @@ impl Check for QuotaBlocksRollout {
                 continue;
             }
             let ns = w.meta.namespace();
-            let quotas: Vec<_> = snap
-                .quotas
-                .iter()
-                .filter(|q| q.meta.namespace() == ns)
-                .collect();
-            if quotas.is_empty() {
+            let Some(quotas) = quotas_in.get(ns) else {
                 continue;
-            }
+            };
             let replicas = snap.desired_replicas(i).unwrap_or(1);
             let surge_spec = w
                 .strategy
@@ -122,7 +127,7 @@ impl Check for QuotaBlocksRollout {
             }
             let amounts = pod_amounts(w, snap);
             let mut blocked = Vec::new();
-            for q in &quotas {
+            for q in quotas {
                 for (res, hard) in &q.hard {
                     let Some(Some(one)) = per_pod(res, &amounts) else {
                         continue;
@@ -132,7 +137,12 @@ impl Check for QuotaBlocksRollout {
                     };
                     let (used, how) = match q.used(res).and_then(quantity::parse) {
                         Some(u) => (u, "used"),
-                        None => (estimated_use(snap, ns, res), "used by the pod templates"),
+                        None => (
+                            *estimates
+                                .entry((ns, &**res))
+                                .or_insert_with(|| estimated_use(snap, ns, res)),
+                            "used by the pod templates",
+                        ),
                     };
                     let need = one * surge as f64;
                     let left = (h - used).max(0.0);
