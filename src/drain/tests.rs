@@ -589,3 +589,45 @@ fn replacements_must_fit_the_pods_node_selector_and_required_node_affinity() {
     assert_eq!(p.spec.placement, placement);
     assert_eq!(placement.terms.len(), 1);
 }
+
+#[test]
+fn replacements_need_room_for_their_requests_on_a_node_outside_the_drain() {
+    // n2 can hold 1 CPU and 2Gi; it already runs a pod that requests 800m.
+    let cluster = |allocatable_cpu: &str, web_cpu: &str| {
+        let n2 = format!("apiVersion: v1\nkind: Node\nmetadata:\n  name: n2\n  labels: {{kubernetes.io/hostname: n2}}\nspec: {{}}\nstatus:\n  allocatable: {{cpu: \"{allocatable_cpu}\", memory: 2Gi, pods: \"110\"}}\n  conditions:\n  - {{type: Ready, status: \"True\"}}\n---\n");
+        let mut y = node("n1", "", "") + &n2 + &deploy("web", 2) + &deploy("busy", 1);
+        let owner = "  ownerReferences: [{kind: ReplicaSet, name: web-rs, controller: true}]\n";
+        // pod_with writes the containers (without requests): the requests ride on an init
+        // container, and the scheduler counts the larger of the two.
+        let init = format!("  initContainers: [{{name: init, image: i, resources: {{requests: {{cpu: {web_cpu}, memory: 256Mi}}}}}}]\n");
+        y += &pod_with("web-a", "web", "n1", true, owner, &init, "Running");
+        y += &pod_with("web-b", "web", "n1", true, owner, &init, "Running");
+        let busy_owner =
+            "  ownerReferences: [{kind: ReplicaSet, name: busy-rs, controller: true}]\n";
+        y += &pod_with(
+            "busy-a",
+            "busy",
+            "n2",
+            true,
+            busy_owner,
+            "  initContainers: [{name: init, image: i, resources: {requests: {cpu: 800m}}}]\n",
+            "Running",
+        );
+        y + &pdb("web", "web", "  maxUnavailable: 1\n")
+    };
+    for (cpu, web, want) in [
+        ("1", "100m", Action::Wait),
+        ("1", "500m", Action::Blocked),
+        ("2", "500m", Action::Wait),
+        // A memory-only squeeze: 256Mi fits in 2Gi.
+        ("1", "200m", Action::Wait),
+    ] {
+        let snap = load(&cluster(cpu, web));
+        let r = drain(&snap, "n1", Options::default());
+        assert_eq!(
+            action_of(&snap, &r, "web-b"),
+            want,
+            "allocatable {cpu}, web requests {web}"
+        );
+    }
+}
