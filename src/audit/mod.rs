@@ -232,7 +232,8 @@ pub struct AuditOptions {
     pub config: Config,
     /// When set, only these check IDs run.
     pub only: Option<Vec<String>>,
-    /// `--target-version X.Y` for deprecated-api (default: the newest version of its table).
+    /// `--target-version X.Y` for deprecated-api (default: live, the server's next minor version;
+    /// offline, the newest version of its table).
     pub target_version: Option<(u32, u32)>,
 }
 

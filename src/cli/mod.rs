@@ -158,8 +158,8 @@ pub struct AuditArgs {
     /// Config file (default: config.toml in the kvet config directory)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The Kubernetes version an upgrade targets, for deprecated-api (default: the newest in
-    /// its table)
+    /// The Kubernetes version an upgrade targets, for deprecated-api (default: live, the
+    /// server's next minor version; offline, the newest version in its table)
     #[arg(long, value_name = "X.Y")]
     pub target_version: Option<String>,
     /// Live: also read the deployed revision of each Helm release (release Secrets' data) for
