@@ -9,10 +9,12 @@
 //! disruption controller (pkg/controller/disruption: expected count, desired and current healthy).
 
 pub mod budget;
+mod fit;
+pub use fit::pod_requests;
 
 pub use budget::{budget, Budget};
 
-use crate::model::{Kind, Node, ObjectRef, Pod, Resource, Snapshot, WorkloadKind};
+use crate::model::{Kind, Node, ObjectRef, Pod, Snapshot, WorkloadKind};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -213,23 +215,6 @@ pub struct Planner<'s> {
     free: OnceLock<Vec<Option<[f64; 2]>>>,
 }
 
-/// A pod's requests as the scheduler counts them: the sum of its containers' (a limit stands
-/// for a missing request, as the API defaults it), or its largest init container's if larger.
-pub fn pod_requests(spec: &crate::model::PodSpec) -> [f64; 2] {
-    let mut out = [0.0; 2];
-    for (i, r) in [Resource::Cpu, Resource::Memory].into_iter().enumerate() {
-        let get = |c: &crate::model::Container| {
-            c.effective_request(r)
-                .and_then(crate::model::quantity::parse)
-                .unwrap_or(0.0)
-        };
-        let main: f64 = spec.containers.iter().map(get).sum();
-        let init = spec.init_containers.iter().map(get).fold(0.0, f64::max);
-        out[i] = main.max(init);
-    }
-    out
-}
-
 impl<'s> Planner<'s> {
     pub fn new(snap: &'s Snapshot) -> Self {
         let mut pdbs_in_ns: HashMap<&str, Vec<usize>> = HashMap::default();
@@ -242,38 +227,6 @@ impl<'s> Planner<'s> {
             budgets: (0..snap.pdbs.len()).map(|_| OnceLock::new()).collect(),
             free: OnceLock::new(),
         }
-    }
-
-    fn free(&self) -> &[Option<[f64; 2]>] {
-        self.free.get_or_init(|| {
-            self.snap
-                .nodes
-                .iter()
-                .map(|n| {
-                    let cpu = n
-                        .allocatable
-                        .cpu
-                        .as_deref()
-                        .and_then(crate::model::quantity::parse)?;
-                    let mem = n
-                        .allocatable
-                        .memory
-                        .as_deref()
-                        .and_then(crate::model::quantity::parse)?;
-                    let mut free = [cpu, mem];
-                    for p in self.snap.pods_on_node(&n.meta.name) {
-                        let pod = &self.snap.pods[p];
-                        if pod.is_finished() {
-                            continue;
-                        }
-                        let r = pod_requests(&pod.spec);
-                        free[0] -= r[0];
-                        free[1] -= r[1];
-                    }
-                    Some(free)
-                })
-                .collect()
-        })
     }
 
     /// The pods placed on a node.
@@ -374,30 +327,6 @@ impl<'s> Planner<'s> {
             });
         }
         Ok(v)
-    }
-
-    /// Whether some node outside `drained` would take a replacement of `pod`: schedulable,
-    /// not NotReady, picked by the pod's nodeSelector and required node affinity, every
-    /// NoSchedule/NoExecute taint tolerated, and room for the pod's CPU and memory requests
-    /// (where the node's allocatable is known). Each replacement is placed on its own: two may
-    /// count on the same room.
-    pub fn has_other_node(&self, pod: &Pod, drained: &[Arc<str>]) -> bool {
-        let need = pod_requests(&pod.spec);
-        let free = self.free();
-        self.snap.nodes.iter().enumerate().any(|(i, n)| {
-            free.get(i)
-                .copied()
-                .flatten()
-                .is_none_or(|f| need[0] <= f[0] + 1e-9 && need[1] <= f[1] + 1e-9)
-                && !drained.iter().any(|d| **d == *n.meta.name)
-                && !n.unschedulable
-                && n.ready != Some(false)
-                && pod.spec.placement.admits(n)
-                && n.taints.iter().all(|t| {
-                    !matches!(&*t.effect, "NoSchedule" | "NoExecute")
-                        || pod.spec.tolerations.iter().any(|tol| tol.tolerates(t))
-                })
-        })
     }
 
     /// Simulates the drain of a scope.

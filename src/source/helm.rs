@@ -19,15 +19,7 @@ pub async fn read(conn: &Connection) -> HelmRecords {
         Some(ns) => format!("namespace {ns}"),
         None => "all namespaces".to_string(),
     };
-    let secrets: Api<Secret> = match &conn.namespace {
-        Some(ns) => Api::namespaced(conn.client.clone(), ns),
-        None => Api::all(conn.client.clone()),
-    };
-    let maps: Api<ConfigMap> = match &conn.namespace {
-        Some(ns) => Api::namespaced(conn.client.clone(), ns),
-        None => Api::all(conn.client.clone()),
-    };
-    if let Err(e) = read_pages(&secrets, &mut rec, |s: Secret| {
+    if let Err(e) = read_pages(&scoped(conn), &mut rec, |s: Secret| {
         let payload = s.data.and_then(|mut d| d.remove("release")).map(|b| b.0);
         (s.metadata, payload)
     })
@@ -35,7 +27,7 @@ pub async fn read(conn: &Connection) -> HelmRecords {
     {
         rec.problems.push(failure("Secrets", &scope, &e));
     }
-    if let Err(e) = read_pages(&maps, &mut rec, |m: ConfigMap| {
+    if let Err(e) = read_pages(&scoped(conn), &mut rec, |m: ConfigMap| {
         let payload = m
             .data
             .and_then(|mut d| d.remove("release"))
@@ -47,6 +39,18 @@ pub async fn read(conn: &Connection) -> HelmRecords {
         rec.problems.push(failure("ConfigMaps", &scope, &e));
     }
     rec
+}
+
+/// The connection's namespace, or every namespace.
+fn scoped<K>(conn: &Connection) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K::DynamicType: Default,
+{
+    match &conn.namespace {
+        Some(ns) => Api::namespaced(conn.client.clone(), ns),
+        None => Api::all(conn.client.clone()),
+    }
 }
 
 fn failure(what: &str, scope: &str, e: &kube::Error) -> String {

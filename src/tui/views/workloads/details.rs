@@ -8,6 +8,7 @@ use crate::audit::helpers::cold_start_seconds;
 use crate::audit::Severity;
 use crate::model::quantity::{self, ratio_text};
 use crate::model::{Container, Kind, Probe, Resource, Snapshot, WorkloadKind};
+use crate::netpol::{Engine, PodClass};
 use crate::text::escape_ctrl;
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -285,14 +286,17 @@ fn workload(s: &Snapshot, theme: &Theme, i: usize) -> Vec<Line<'static>> {
             .map(|&x| esc(&s.netpols[x].meta.name))
             .collect();
         out.push(field(theme, "NetworkPolicies", join_or_none(nps)));
-        let admin = admin_policies(s, w);
+        // One engine for both lines (this runs on every frame).
+        let engine = Engine::new(s);
+        let class = crate::netpol::workload_class(w);
+        let admin = admin_policies(&engine, &class);
         if !admin.is_empty() {
             out.push(field(theme, "Admin policies", admin.join(", ")));
         }
         out.push(field(
             theme,
             "Traffic",
-            traffic_summary(s, w, !admin.is_empty()),
+            traffic_summary(&engine, &class, !admin.is_empty()),
         ));
         if let Some(p) = crate::drain::placement_summary(s, i) {
             if p.contains("; losing ") {
@@ -545,18 +549,11 @@ fn defined_in(
     }
 }
 
-/// "ingress isolated, 2 rules admit · egress open": the workload's pods under its policies
-/// (the Network view has the rules).
 /// The AdminNetworkPolicies (by priority) and the baseline policy whose subject picks the
 /// workload's pods.
-fn admin_policies(s: &crate::model::Snapshot, w: &crate::model::Workload) -> Vec<String> {
-    if s.admin_netpols.is_empty() {
-        return Vec::new();
-    }
-    let engine = crate::netpol::Engine::new(s);
-    let class = crate::netpol::workload_class(w);
+fn admin_policies(engine: &Engine, class: &PodClass) -> Vec<String> {
     engine
-        .admin_policies_for(&class)
+        .admin_policies_for(class)
         .iter()
         .map(|a| {
             let prio = if a.baseline {
@@ -569,13 +566,14 @@ fn admin_policies(s: &crate::model::Snapshot, w: &crate::model::Workload) -> Vec
         .collect()
 }
 
-fn traffic_summary(s: &crate::model::Snapshot, w: &crate::model::Workload, admin: bool) -> String {
-    let engine = crate::netpol::Engine::new(s);
-    let class = crate::netpol::workload_class(w);
+/// "ingress isolated, 2 rules admit · egress open": the workload's pods under its policies
+/// (the Network view has the rules). Where no NetworkPolicy isolates them but admin policies
+/// apply, the direction is not called open.
+fn traffic_summary(engine: &Engine, class: &PodClass, admin: bool) -> String {
     let mut parts = Vec::new();
     for ingress in [true, false] {
         let dir = if ingress { "ingress" } else { "egress" };
-        let rules = crate::netpol::direction_rules(&engine, &class, ingress).map(|r| r.len());
+        let rules = crate::netpol::direction_rules(engine, class, ingress).map(|r| r.len());
         parts.push(match rules {
             None if admin => format!("{dir}: admin rules only"),
             None => format!("{dir} open"),
