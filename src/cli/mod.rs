@@ -7,6 +7,7 @@ pub mod live_tui;
 pub mod output;
 pub mod rbac_cmd;
 pub mod reach_cmd;
+mod safe_out;
 
 use crate::audit::{self, find_check, registry, AuditOptions, Config, Severity};
 use crate::model::decode::DecodeOptions;
@@ -594,6 +595,10 @@ pub fn explain_cmd(id: &str, out: &mut dyn Write) -> Result<u8, Failure> {
 
 /// Entry point used by `main`: parses nothing itself, so tests can call it with any `Cli`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    // Every byte a command prints goes through the one escaping policy (text::escape_output).
+    let mut safe_out = safe_out::SafeWriter::new(out);
+    let mut safe_err = safe_out::SafeWriter::new(err);
+    let (out, err): (&mut dyn Write, &mut dyn Write) = (&mut safe_out, &mut safe_err);
     let result = match &cli.command {
         Some(Command::Audit(args)) => audit_cmd(&cli.source, args, out, err),
         Some(Command::Checks { output }) => checks_cmd(*output, out),

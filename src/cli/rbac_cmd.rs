@@ -156,7 +156,7 @@ pub fn can_cmd(
                     for r in &b.rules {
                         let list = |l: &[Box<str>]| {
                             l.iter()
-                                .map(|x| x.to_string())
+                                .map(|x| crate::text::escape_ctrl(x).into_owned())
                                 .collect::<Vec<_>>()
                                 .join(",")
                         };

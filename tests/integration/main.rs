@@ -8,6 +8,7 @@ mod corpus;
 mod demo;
 mod faults;
 mod fixes;
+mod hostile;
 mod layers;
 mod live;
 mod live_drain;
