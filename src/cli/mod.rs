@@ -68,6 +68,49 @@ pub struct SourceArgs {
     /// Never write to the cluster
     #[arg(long, global = true)]
     pub readonly: bool,
+    /// How long to wait for one server request before giving up, as kubectl: 30s, 2m, 0 (wait
+    /// forever). Connecting takes at most 10s of it
+    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    pub request_timeout: Timeout,
+}
+
+/// `--request-timeout`: `None` waits forever.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeout(pub Option<std::time::Duration>);
+
+impl Default for Timeout {
+    fn default() -> Self {
+        Timeout(Some(source::live::REQUEST_TIMEOUT))
+    }
+}
+
+/// Reads a duration as kubectl's `--request-timeout` does: a number with a unit (`500ms`, `30s`,
+/// `2m`, `1h`, or a sum such as `1m30s`); a bare number is seconds; 0 means no timeout.
+pub fn parse_timeout(s: &str) -> Result<Timeout, String> {
+    let bad = || format!("{s:?} is not a duration: write 30s, 2m or 0 (no timeout)");
+    let t = s.trim();
+    if let Ok(n) = t.parse::<u64>() {
+        return Ok(Timeout((n > 0).then(|| std::time::Duration::from_secs(n))));
+    }
+    let mut total = std::time::Duration::ZERO;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        total += match &rest[..unit] {
+            "ms" => std::time::Duration::from_millis(n),
+            "s" => std::time::Duration::from_secs(n),
+            "m" => std::time::Duration::from_secs(n * 60),
+            "h" => std::time::Duration::from_secs(n * 3600),
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit..];
+    }
+    Ok(Timeout((!total.is_zero()).then_some(total)))
 }
 
 #[derive(Subcommand, Debug)]
@@ -367,6 +410,7 @@ pub fn live_options(src: &SourceArgs, interactive_auth: bool) -> source::live::L
         },
         readonly: src.readonly,
         interactive_auth,
+        request_timeout: src.request_timeout.0,
     }
 }
 
@@ -376,7 +420,8 @@ pub(crate) fn live_failure(e: source::live::LiveError) -> Failure {
             code: exit::UNREACHABLE,
             message: m,
         },
-        e @ source::live::LiveError::Unreachable { .. } => Failure {
+        e @ (source::live::LiveError::Unreachable { .. }
+        | source::live::LiveError::NotKubernetes { .. }) => Failure {
             code: exit::UNREACHABLE,
             message: e.to_string(),
         },

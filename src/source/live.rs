@@ -28,7 +28,16 @@ pub struct LiveOptions {
     pub readonly: bool,
     /// Run exec credential plugins with their terminal (only before the TUI takes the screen).
     pub interactive_auth: bool,
+    /// How long one request (discovery, a list page, a write) may take: kubectl's
+    /// `--request-timeout`. `None` waits forever. Connecting is bounded by the same value, at
+    /// most [`CONNECT_TIMEOUT`].
+    pub request_timeout: Option<std::time::Duration>,
 }
+
+/// The default of `--request-timeout`: long enough for a 500-object page of a loaded server.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The longest a TCP and TLS connect may take.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
@@ -36,6 +45,10 @@ pub enum LiveError {
     Config(String),
     #[error("cannot reach the cluster at {server}: {message}")]
     Unreachable { server: String, message: String },
+    /// The server answered, but not as a Kubernetes API server does: no core `/api/v1` with
+    /// namespaces and pods (a wrong URL, a proxy, another HTTPS server).
+    #[error("{server} is not a Kubernetes API server: {message}. Check the server URL of the context (kubectl config view --minify)")]
+    NotKubernetes { server: String, message: String },
 }
 
 /// Why a kind is not in the snapshot.
@@ -66,7 +79,11 @@ impl KindStatus {
 /// A connected client and what it is connected to.
 #[derive(Clone)]
 pub struct Connection {
+    /// Discovery, lists, reads and writes: bounded by `--request-timeout`.
     pub client: Client,
+    /// Watches only (no read timeout).
+    pub watch_client: Client,
+    pub request_timeout: Option<std::time::Duration>,
     pub context: String,
     pub server: String,
     /// `insecure-skip-tls-verify` is set: shown as a warning.
@@ -122,10 +139,25 @@ pub async fn connect(opts: &LiveOptions) -> Result<Connection, LiveError> {
     };
     let server = config.cluster_url.to_string();
     let insecure = config.accept_invalid_certs;
+    let mut config = config;
+    config.connect_timeout = Some(
+        opts.request_timeout
+            .map_or(CONNECT_TIMEOUT, |t| t.min(CONNECT_TIMEOUT)),
+    );
+    // Watches stay open for minutes with nothing to say: their client has no read timeout, and
+    // kube's watcher drops a stream idle past its server-side timeout and reconnects.
+    let watch_client = Client::try_from(config.clone())
+        .map_err(|e| LiveError::Config(format!("client: {}", describe(&e))))?;
+    config.read_timeout = opts.request_timeout;
+    config.write_timeout = opts.request_timeout;
+    // The timeout counts from each request, not from when its pooled connection went idle.
+    config.reset_reader_on_write = true;
     let client = Client::try_from(config)
         .map_err(|e| LiveError::Config(format!("client: {}", describe(&e))))?;
     Ok(Connection {
         client,
+        watch_client,
+        request_timeout: opts.request_timeout,
         context,
         server,
         insecure,
@@ -169,7 +201,16 @@ fn check_exec_plugin(kc: &kube::config::Kubeconfig, context: &str) -> Result<(),
 }
 
 pub fn describe(e: &kube::Error) -> String {
-    let text = e.to_string();
+    let mut text = e.to_string();
+    // The transport's own words ("Connection refused", "timed out") sit at the end of the chain.
+    let mut root: &dyn std::error::Error = e;
+    while let Some(s) = root.source() {
+        root = s;
+    }
+    let root = root.to_string();
+    if !text.contains(&root) {
+        text = format!("{text}: {root}");
+    }
     if text.contains("auth exec") || text.contains("exec plugin") {
         return format!("{text} (the kubeconfig's exec credential plugin failed or is not installed: install it, or choose another context with --context)");
     }
@@ -232,7 +273,14 @@ pub async fn discover(
                             )))
                         }
                         None => {
-                            last_error = describe(&e);
+                            last_error = timed_out(conn, &e);
+                            // Nothing answered yet: every further request would wait as long.
+                            if !reached {
+                                return Err(LiveError::Unreachable {
+                                    server: conn.server.clone(),
+                                    message: last_error,
+                                });
+                            }
                             Err(KindStatus::Failed(last_error.clone()))
                         }
                     },
@@ -259,6 +307,23 @@ pub async fn discover(
             server: conn.server.clone(),
             message: last_error,
         });
+    }
+    // Every Kubernetes API server serves the core group with namespaces and pods. Without it,
+    // an empty snapshot would read as a clean cluster.
+    match served.get("v1") {
+        Some(Ok(names)) if names.iter().any(|n| n == "pods") => {}
+        Some(Err(KindStatus::Forbidden)) => {}
+        other => {
+            let message = match other {
+                Some(Ok(_)) => "/api/v1 serves no pods".to_string(),
+                Some(Err(KindStatus::Failed(m))) => format!("/api/v1 failed: {m}"),
+                _ => "/api/v1 answered 404".to_string(),
+            };
+            return Err(LiveError::NotKubernetes {
+                server: conn.server.clone(),
+                message,
+            });
+        }
     }
     Ok(out)
 }
@@ -448,6 +513,14 @@ pub async fn load_with_progress(
         progress(&p);
         match listed {
             Ok(mut o) => objects.append(&mut o),
+            // A transport failure (a timeout, a reset) mid-load: the snapshot would be missing a
+            // kind silently, so the load fails as an unreachable cluster does.
+            Err(e) if status_code(&e).is_none() => {
+                return Err(LiveError::Unreachable {
+                    server: conn.server.clone(),
+                    message: format!("listing {}: {}", spec.plural, timed_out(conn, &e)),
+                })
+            }
             Err(e) => {
                 let st = match status_code(&e) {
                     Some(403) => KindStatus::Forbidden,
@@ -461,6 +534,36 @@ pub async fn load_with_progress(
     let mut snap = Snapshot::build(SourceKind::Live, source_label(conn), Vec::new(), objects);
     snap.server_version = server_version(conn).await;
     Ok((snap, plan.status))
+}
+
+/// A transport error, with the timeout named when it was one.
+pub fn timed_out(conn: &Connection, e: &kube::Error) -> String {
+    let message = describe(e);
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    let mut timeout = false;
+    while let Some(c) = cause {
+        timeout |= c
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+        cause = c.source();
+    }
+    let lower = message.to_ascii_lowercase();
+    timeout |= lower.contains("timed out") || lower.contains("deadline has elapsed");
+    match conn.request_timeout {
+        Some(t) if timeout => format!(
+            "no answer within {} (--request-timeout; 0 waits forever): {message}",
+            human_duration(t)
+        ),
+        _ => message,
+    }
+}
+
+fn human_duration(t: std::time::Duration) -> String {
+    if t.subsec_millis() != 0 {
+        format!("{}ms", t.as_millis())
+    } else {
+        format!("{}s", t.as_secs())
+    }
 }
 
 /// The API server's (major, minor), when /version answers (`1.20+` counts as 1.20).

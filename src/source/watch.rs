@@ -2,8 +2,8 @@
 //! publishes snapshots, with the progress of the first lists.
 
 use super::live::{
-    api_for, decode_options, project, project_meta, server_version, source_label, status_code,
-    Connection, KindStatus, Plan, PAGE,
+    decode_options, project, project_meta, server_version, source_label, status_code, Connection,
+    KindStatus, Plan, PAGE,
 };
 use crate::model::{Object, Snapshot, SourceKind};
 use futures::StreamExt;
@@ -136,8 +136,11 @@ pub async fn watch(
     }
     for (spec, ar) in plan.readable {
         let tx = tx.clone();
-        let api = api_for(&conn, &spec, &ar);
-        let client = conn.client.clone();
+        let client = conn.watch_client.clone();
+        let api: Api<DynamicObject> = match (&conn.namespace, spec.namespaced) {
+            (Some(ns), true) => Api::namespaced_with(client.clone(), ns, &ar),
+            _ => Api::all_with(client.clone(), &ar),
+        };
         let ns = conn.namespace.clone();
         let opts = opts.clone();
         let cfg = watcher::Config::default().page_size(PAGE);

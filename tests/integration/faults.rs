@@ -126,8 +126,11 @@ where
     S::Future: Send + 'static,
     S::Error: Into<tower::BoxError>,
 {
+    let client = kube::Client::new(service, "default");
     Connection {
-        client: kube::Client::new(service, "default"),
+        watch_client: client.clone(),
+        client,
+        request_timeout: None,
         context: "mock".into(),
         server: "mock".into(),
         insecure: false,

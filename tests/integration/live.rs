@@ -797,7 +797,9 @@ async fn counting_connection(
         .with_layer(&layer)
         .build();
     let conn = Connection {
+        watch_client: client.clone(),
         client,
+        request_timeout: None,
         context: "counted".into(),
         server,
         insecure: false,

@@ -5,6 +5,7 @@ mod blanking;
 mod checks;
 mod cli;
 mod corpus;
+mod dead_server;
 mod demo;
 mod faults;
 mod fixes;

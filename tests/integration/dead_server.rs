@@ -1,0 +1,135 @@
+//! Issue 19 §1.2-1.3: a server that is not Kubernetes, and one that never answers. Both are
+//! real TCP servers on loopback, reached through a kubeconfig as a user would.
+
+use crate::support::repo;
+use assert_cmd::Command;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+fn kvet(kubeconfig: &std::path::Path) -> Command {
+    let mut c = Command::cargo_bin("kvet").expect("binary");
+    c.env("KVET_CONFIG_DIR", repo().join("tests/fixtures/no-config"))
+        .env("KVET_DATA_DIR", kubeconfig.with_file_name("data"))
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .timeout(Duration::from_secs(60));
+    c
+}
+
+fn kubeconfig(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
+    let p = dir.join("kubeconfig");
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: \"http://127.0.0.1:{port}\"}}}}]\nusers: [{{name: u, user: {{token: t}}}}]\ncontexts: [{{name: x, context: {{cluster: c, user: u}}}}]\ncurrent-context: x\n"
+    );
+    std::fs::write(&p, text).expect("write kubeconfig");
+    p
+}
+
+/// An HTTP server that answers 404 to every request, as a wrong URL or a proxy does.
+fn not_found_server() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let body = "404 page not found\n";
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+            });
+        }
+    });
+    port
+}
+
+/// A server that accepts connections and never says a word.
+fn silent_server() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in l.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    port
+}
+
+#[test]
+fn a_server_that_is_not_kubernetes_is_exit_3_not_a_clean_cluster() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = kubeconfig(dir.path(), not_found_server());
+    for args in [
+        vec!["audit", "--fail-on", "info"],
+        vec!["audit", "-o", "json"],
+        vec!["who-can", "get", "secrets"],
+        vec!["snapshot", "save", "-"],
+    ] {
+        let out = kvet(&kc).args(&args).output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "kvet {args:?}: {stderr}{stdout}"
+        );
+        assert!(
+            stderr.contains("is not a Kubernetes API server") && stderr.contains("127.0.0.1"),
+            "kvet {args:?}: {stderr}"
+        );
+        assert!(!stdout.contains("No findings"), "{stdout}");
+        assert!(!stdout.contains("No subject"), "{stdout}");
+        assert!(!stdout.contains("kind: List"), "{stdout}");
+    }
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_with_exit_3() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = kubeconfig(dir.path(), silent_server());
+    for args in [
+        vec!["audit", "--request-timeout", "1s"],
+        vec![
+            "fix",
+            "--check",
+            "pdb-missing",
+            "--object",
+            "deploy/a/b",
+            "--apply",
+            "--yes",
+            "--request-timeout",
+            "1s",
+        ],
+    ] {
+        let started = Instant::now();
+        let out = kvet(&kc).args(&args).output().expect("run");
+        let took = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "kvet {args:?}: {stderr}");
+        assert!(
+            stderr.contains("no answer within 1s"),
+            "kvet {args:?}: {stderr}"
+        );
+        assert!(
+            took < Duration::from_secs(30),
+            "kvet {args:?} took {took:?}"
+        );
+    }
+    // A bad duration is a usage error that says how to write one.
+    let out = kvet(&kc)
+        .args(["audit", "--request-timeout", "soon"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("30s"));
+}
