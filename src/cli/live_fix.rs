@@ -4,8 +4,8 @@
 
 use super::fix_cmd::{find, FixArgs, FixFormat};
 use super::{exit, live_failure, live_options, runtime, Failure, SourceArgs};
+use crate::apply as ap;
 use crate::audit::{self, AuditOptions};
-use crate::fix::apply as ap;
 use crate::fix::{self, FixInput, FixPlan};
 use crate::model::ObjectRef;
 use crate::source::live::{self, KindStatus};

@@ -133,7 +133,7 @@ impl EffectRunner for LiveRunner {
                 self.runtime.spawn(async move {
                     let result = match conn {
                         None => Err("not connected".to_string()),
-                        Some(conn) => crate::fix::apply::preview_undo(&conn, &entry).await,
+                        Some(conn) => crate::apply::preview_undo(&conn, &entry).await,
                     };
                     // The dialog shows the undo as the fix of the entry's check.
                     let finding = crate::audit::Finding {
@@ -163,11 +163,11 @@ impl EffectRunner for LiveRunner {
                     let ev = match conn {
                         None => AppEvent::TaskFailed("not connected".into()),
                         Some(conn) => {
-                            let user = crate::fix::apply::kubeconfig_user(
+                            let user = crate::apply::kubeconfig_user(
                                 kubeconfig.as_deref(),
                                 &conn.context,
                             );
-                            match crate::fix::apply::apply_and_journal(
+                            match crate::apply::apply_and_journal(
                                 &conn,
                                 &p.plan,
                                 &p.before,
@@ -208,9 +208,9 @@ async fn live_preview(
     settings: &std::collections::BTreeMap<String, String>,
 ) -> Result<crate::fix::Preview, String> {
     if !conn.readonly {
-        return crate::fix::apply::preview_live(conn, snap, finding, settings).await;
+        return crate::apply::preview_live(conn, snap, finding, settings).await;
     }
-    let object = crate::fix::apply::fetch(conn, &finding.object).await?;
+    let object = crate::apply::fetch(conn, &finding.object).await?;
     let plan = crate::fix::plan(&crate::fix::FixInput {
         snap,
         finding,

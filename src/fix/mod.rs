@@ -6,7 +6,7 @@
 //! which the preview diff and the invariant tests are made. Sending it to a cluster is
 //! [`apply`]'s job: the one I/O module here, and the only code in kvet that writes to a cluster.
 
-pub mod apply;
+pub mod journal;
 mod netpol_plans;
 mod ops;
 mod plans;

@@ -39,7 +39,7 @@ pub enum AppEvent {
     /// A background task finished; its message goes to the status line.
     TaskDone(String),
     /// The journal file's entries (oldest first), or why it could not be read.
-    JournalLoaded(Result<Vec<crate::fix::apply::Entry>, String>),
+    JournalLoaded(Result<Vec<crate::apply::Entry>, String>),
     /// The fix of a finding, planned and previewed (or why it cannot be).
     FixPlanned {
         finding: Finding,
@@ -97,7 +97,7 @@ pub enum Effect {
     /// Read the journal file.
     LoadJournal,
     /// Live: preview the undo of a journal entry (the server's dry run).
-    PlanUndo(Box<crate::fix::apply::Entry>),
+    PlanUndo(Box<crate::apply::Entry>),
     /// Every node's drain verdict, off the UI thread.
     SimulateDrains {
         generation: u64,

@@ -44,7 +44,7 @@ impl EffectRunner for ThreadRunner {
         match fx {
             Effect::Quit | Effect::Connect { .. } => {}
             Effect::LoadJournal => {
-                let r = crate::fix::apply::read_journal().map(|(e, _)| e);
+                let r = crate::apply::read_journal().map(|(e, _)| e);
                 return vec![AppEvent::JournalLoaded(r)];
             }
             Effect::PlanUndo(_) | Effect::ApplyFix(_) => {
@@ -295,14 +295,10 @@ fn read_input(tx: SyncSender<AppEvent>) {
 /// Logs go to `<state dir>/kvet.log`, and only when `KVET_LOG` is set (to a level or filter).
 pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let filter = std::env::var("KVET_LOG").ok().filter(|v| !v.is_empty())?;
-    let dirs = directories::ProjectDirs::from("io", "kvet", "kvet")?;
-    let dir = dirs
-        .state_dir()
-        .unwrap_or_else(|| dirs.data_local_dir())
-        .to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    let (writer, guard) =
-        tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, "kvet.log"));
+    let dir = crate::private_files::state_dir()?;
+    // 0600 in a 0700 directory: the log names contexts and users.
+    let file = crate::private_files::open_append(&dir.join("kvet.log")).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     // A bare level (`KVET_LOG=debug`) is for kvet only: other crates' debug output could include
     // request details. A full directive (`kvet=debug,kube=info`) is taken as given.
     let directive = if filter.contains('=') {

@@ -152,7 +152,7 @@ pub async fn install_admin_crds(conn: &Connection) {
         }
     }
     let until = Instant::now() + Duration::from_secs(30);
-    while kvet::fix::apply::resource_for(conn, &kvet::model::Kind::BaselineAdminNetworkPolicy)
+    while kvet::apply::resource_for(conn, &kvet::model::Kind::BaselineAdminNetworkPolicy)
         .await
         .is_err()
     {

@@ -150,7 +150,7 @@ fn objects() -> Vec<Value> {
 async fn make_nodes(conn: &Connection) {
     let nodes: Api<DynamicObject> = Api::all_with(
         conn.client.clone(),
-        &kvet::fix::apply::resource_for(conn, &Kind::Node)
+        &kvet::apply::resource_for(conn, &Kind::Node)
             .await
             .expect("nodes")
             .0,
@@ -207,7 +207,7 @@ async fn ready_pods(conn: &Connection, want: usize) {
     let pods: Api<DynamicObject> = Api::namespaced_with(
         conn.client.clone(),
         NS,
-        &kvet::fix::apply::resource_for(conn, &Kind::Pod)
+        &kvet::apply::resource_for(conn, &Kind::Pod)
             .await
             .expect("pods")
             .0,
@@ -334,7 +334,7 @@ fn drain_verdicts_equal_the_servers_budgets_kubectl_and_real_evictions() {
         let pdbs: Api<DynamicObject> = Api::namespaced_with(
             conn.client.clone(),
             NS,
-            &kvet::fix::apply::resource_for(&conn, &Kind::PodDisruptionBudget)
+            &kvet::apply::resource_for(&conn, &Kind::PodDisruptionBudget)
                 .await
                 .expect("pdbs")
                 .0,
@@ -388,7 +388,7 @@ fn drain_verdicts_equal_the_servers_budgets_kubectl_and_real_evictions() {
         );
         let nodes: Api<DynamicObject> = Api::all_with(
             conn.client.clone(),
-            &kvet::fix::apply::resource_for(&conn, &Kind::Node)
+            &kvet::apply::resource_for(&conn, &Kind::Node)
                 .await
                 .expect("nodes")
                 .0,

@@ -4,7 +4,7 @@
 
 use crate::live::kubeconfig;
 use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
-use kvet::fix::apply as ap;
+use kvet::apply as ap;
 use kvet::fix::{Change, FixPlan};
 use kvet::model::{Kind, ObjectRef};
 use kvet::source::live::{self, Connection, LiveOptions};
@@ -120,6 +120,7 @@ fn kvet(kc: &str, data: &Path, args: &[&str]) -> std::process::Output {
     assert_cmd::Command::cargo_bin("kvet")
         .expect("binary")
         .env("KVET_DATA_DIR", data)
+        .env("KVET_STATE_DIR", data.join("state"))
         .env(
             "KVET_CONFIG_DIR",
             crate::support::repo().join("tests/fixtures/no-config"),
@@ -269,6 +270,134 @@ fn fixes_apply_through_the_server_and_undo_restores_the_object() {
     assert!(again.iter().any(|(c, _)| c == "pdb-missing"), "{again:?}");
 }
 
+/// Issue 19 §1.4-1.6: the journal is checked before anything is sent, corrupt lines are skipped,
+/// files are private, and undo sends nothing from a hand-edited entry.
+#[test]
+fn undo_trusts_only_what_kvet_wrote_and_the_journal_comes_first() {
+    let Some(kc) = kubeconfig() else {
+        return;
+    };
+    let ns = &unique("kvet-journal");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // kvet creates the data directory itself (a tempdir is 0700 already).
+    let data = &tmp.path().join("data");
+    let rt = rt();
+    let conn = rt.block_on(connect(&kc));
+    rt.block_on(create_all(&conn, &workloads(ns)));
+    let web = ObjectRef::new(Kind::Deployment, Some(ns), "web");
+    let object = format!("deploy/{ns}/web");
+    let apply = [
+        "fix",
+        "--check",
+        "prestop-missing",
+        "--object",
+        &object,
+        "--apply",
+        "--yes",
+    ];
+    let with_retry = |data: &Path, args: &[&str]| {
+        let mut out = kvet(&kc, data, args);
+        for _ in 0..5 {
+            if !String::from_utf8_lossy(&out.stderr).contains("changed since the preview") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            out = kvet(&kc, data, args);
+        }
+        out
+    };
+    // 1. A journal that cannot be written: nothing is sent, not even the dry run.
+    let blocked = tmp.path().join("not-a-dir");
+    std::fs::write(&blocked, "a file where the data directory should be").expect("write");
+    let out = kvet(&kc, &blocked, &apply);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("journal cannot be written"), "{stderr}");
+    let now = rt.block_on(ap::fetch(&conn, &web)).expect("fetch");
+    assert!(
+        now.to_string().find("preStop").is_none(),
+        "nothing applied: {now}"
+    );
+    // 2. A corrupt journal (not UTF-8) does not stop a fix, nor the listing of the others.
+    let journal = data.as_path().join("journal.jsonl");
+    // An existing, too open directory: kvet tightens it.
+    std::fs::create_dir_all(data).expect("mkdir");
+    std::fs::write(&journal, b"\xff\xfe garbage\n").expect("write");
+    let out = with_retry(data.as_path(), &apply);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = kvet(&kc, data.as_path(), &["journal", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("journal json");
+    let id = v["entries"][0]["id"]
+        .as_str()
+        .expect("one entry")
+        .to_string();
+    assert!(String::from_utf8_lossy(&out.stderr).contains(":1: not UTF-8"));
+    // 3. Private files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode(&journal), 0o600);
+        assert_eq!(mode(data.as_path()), 0o700);
+        assert_eq!(mode(&data.as_path().join("state/journal.key")), 0o600);
+    }
+    // 4. Hand edits: another image in the inverse, another object, an unsigned line.
+    let bytes = std::fs::read(&journal).expect("read");
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    let line = text
+        .lines()
+        .find(|l| l.contains(&id))
+        .expect("entry line")
+        .to_string();
+    let entry: Value = serde_json::from_str(&line).expect("entry");
+    let mut edits = Vec::new();
+    let mut e = entry.clone();
+    e["inverse"]["patch"] = json!([{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "evil:1"}]);
+    edits.push(("image", e));
+    let mut e = entry.clone();
+    e["inverse"]["patch"] = json!([{"op": "replace", "path": "/spec/replicas", "value": 0}]);
+    e.as_object_mut().map(|o| o.remove("mac"));
+    edits.push(("unsigned scale to 0", e));
+    let mut e = entry.clone();
+    e["object"]["kind"] = json!("Secret");
+    e["object"]["name"] = json!("creds");
+    edits.push(("a Secret", e));
+    for (what, edited) in edits {
+        std::fs::write(&journal, format!("{edited}\n")).expect("write");
+        let out = kvet(&kc, data.as_path(), &["undo", &id, "--yes"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{what}: {stderr}");
+        assert!(
+            stderr.contains("signature") || stderr.contains("cannot be undone"),
+            "{what}: {stderr}"
+        );
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("kvet-planted-journal-secret"));
+    }
+    let now = rt.block_on(ap::fetch(&conn, &web)).expect("fetch");
+    assert_eq!(now["spec"]["replicas"], 3);
+    assert_eq!(
+        now["spec"]["template"]["spec"]["containers"][0]["image"],
+        "example/web:1"
+    );
+    // 5. The line as kvet wrote it still undoes the fix.
+    std::fs::write(&journal, format!("{line}\n")).expect("write");
+    let out = with_retry(data.as_path(), &["undo", &id, "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let now = rt.block_on(ap::fetch(&conn, &web)).expect("fetch");
+    assert!(now.to_string().find("preStop").is_none(), "undone: {now}");
+}
+
 #[test]
 fn a_dry_run_the_server_refuses_aborts_and_writes_nothing() {
     let Some(kc) = kubeconfig() else {
@@ -324,8 +453,10 @@ fn a_dry_run_the_server_refuses_aborts_and_writes_nothing() {
         before["metadata"]["resourceVersion"], after["metadata"]["resourceVersion"],
         "nothing was written"
     );
-    assert!(
-        !data.path().join("journal.jsonl").exists(),
+    // The journal was checked (and created) before the dry run, and holds nothing.
+    assert_eq!(
+        std::fs::read_to_string(data.path().join("journal.jsonl")).unwrap_or_default(),
+        "",
         "nothing was journaled"
     );
 }

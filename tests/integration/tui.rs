@@ -718,13 +718,13 @@ fn the_journal_view_lists_applied_fixes_and_u_previews_an_undo() {
         fx.iter().any(|e| matches!(e, Effect::LoadJournal)),
         "{fx:?}"
     );
-    let entry = |id: &str, undoes: Option<&str>| kvet::fix::apply::Entry {
+    let entry = |id: &str, undoes: Option<&str>| kvet::apply::Entry {
         id: id.into(),
         time: "2026-12-01T20:00:00Z".into(),
         context: "prod".into(),
         user: "admin".into(),
         check: "pdb-missing".into(),
-        object: kvet::fix::apply::EntryObject {
+        object: kvet::apply::EntryObject {
             kind: "PodDisruptionBudget".into(),
             namespace: Some("shop".into()),
             name: "cart-pdb".into(),
@@ -744,6 +744,8 @@ fn the_journal_view_lists_applied_fixes_and_u_previews_an_undo() {
             serde_json::json!({"delete": {"uid": "u-1"}})
         },
         undoes: undoes.map(str::to_string),
+        uid: None,
+        mac: None,
     };
     app.update(AppEvent::JournalLoaded(Ok(vec![
         entry("20261201200000-1", None),

@@ -2,7 +2,7 @@
 //! the selected one through the same pipeline as a fix: the server's dry run, the diff, then
 //! Tab to Apply and Enter.
 
-use crate::fix::apply::Entry;
+use crate::apply::Entry;
 use crate::text::escape_ctrl;
 use crate::tui::app::Effect;
 use crate::tui::keymap::Command;

@@ -2,16 +2,21 @@
 //! read, the patch is guarded by its resourceVersion, the server runs it as a dry run (`dryRun=All`)
 //! and the diff shown is against the server's answer, the user confirms, the change is applied
 //! with field manager `kvet` (never forced), and the journal records it with its inverse.
+//! What the journal holds and when an undo may be sent are pure (`fix::journal`); the file and
+//! its signature are `journal.rs`.
 
-use super::{Change, FixPlan};
+pub mod journal;
+
+pub use crate::fix::journal::{for_review, new_id, Entry, EntryObject};
+pub use journal::{append, journal_path, now_utc, read_journal};
+
+use crate::fix::journal::{fingerprint, inverse, redact, review_diff, undo_change};
+use crate::fix::{self as fix_core, Change, FixPlan};
 use crate::model::{Kind, ObjectRef};
 use crate::source::live::{self, Connection};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams, Preconditions};
 use kube::core::ApiResource;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::io::Write;
-use std::path::PathBuf;
 
 /// The field manager of every change kvet makes.
 pub const FIELD_MANAGER: &str = "kvet";
@@ -172,55 +177,6 @@ pub async fn delete(
         .map_err(|e| server_error(&e))
 }
 
-/// The object without what a reviewer does not need to see change (server bookkeeping).
-pub fn for_review(v: &Value) -> Value {
-    let mut v = v.clone();
-    if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        for k in [
-            "managedFields",
-            "resourceVersion",
-            "generation",
-            "uid",
-            "creationTimestamp",
-            "selfLink",
-        ] {
-            m.remove(k);
-        }
-    }
-    if let Some(o) = v.as_object_mut() {
-        o.remove("status");
-    }
-    v
-}
-
-/// What undoes a fix: the inverse patch (guarded by the values the fix set), or the deletion of
-/// the object it created.
-pub fn inverse(before: &Value, after: &Value, plan: &FixPlan, server: &Value) -> Value {
-    match plan.change {
-        Change::Create(_) => json!({"delete": {
-            "uid": server.pointer("/metadata/uid").cloned().unwrap_or(Value::Null),
-        }}),
-        // An undone creation is not recreated by a further undo.
-        Change::Delete(_) => Value::Null,
-        Change::Patch(_) => {
-            let back = json_patch::diff(after, before);
-            let mut ops: Vec<Value> = Vec::new();
-            for op in back.0.iter() {
-                let v = serde_json::to_value(op).unwrap_or(Value::Null);
-                let path = v["path"].as_str().unwrap_or_default().to_string();
-                // Guard on what the server made of the fix (with its defaults filled in).
-                if matches!(v["op"].as_str(), Some("replace" | "remove")) {
-                    if let Some(cur) = server.pointer(&path).or_else(|| after.pointer(&path)) {
-                        ops.push(json!({"op": "test", "path": path, "value": cur}));
-                    }
-                }
-                ops.push(v);
-            }
-            json!({"patch": ops})
-        }
-    }
-}
-
 /// A live preview: the object read from the server, the plan (guarded by its
 /// resourceVersion), and the diff against the server's dry-run answer. A refused dry run is an
 /// error: nothing may be applied then.
@@ -229,7 +185,9 @@ pub async fn preview_live(
     snap: &crate::model::Snapshot,
     finding: &crate::audit::Finding,
     settings: &std::collections::BTreeMap<String, String>,
-) -> Result<super::Preview, String> {
+) -> Result<fix_core::Preview, String> {
+    // The journal first: a fix that could not be journaled could not be undone.
+    journal::check_writable()?;
     let object = fetch(conn, &finding.object).await?;
     let pdb_api = match resource_for(conn, &Kind::PodDisruptionBudget).await {
         Ok((ar, _)) => ar.api_version,
@@ -241,7 +199,7 @@ pub async fn preview_live(
         .await
         .ok()
         .and_then(|v| v.minor.trim_end_matches('+').parse().ok());
-    let mut plan = super::plan(&super::FixInput {
+    let mut plan = fix_core::plan(&fix_core::FixInput {
         snap,
         finding,
         object: &object,
@@ -251,7 +209,7 @@ pub async fn preview_live(
     })
     .map_err(|e| e.to_string())?;
     guard_resource_version(&mut plan, &object);
-    let mut p = super::preview(&object, plan).map_err(|e| e.to_string())?;
+    let mut p = fix_core::preview(&object, plan).map_err(|e| e.to_string())?;
     let server = send(conn, &p.plan, true)
         .await
         .map_err(|e| format!("the server refused the dry run, so nothing can be applied: {e}"))?;
@@ -261,39 +219,24 @@ pub async fn preview_live(
     Ok(p)
 }
 
-/// The diff a user confirms: the object now, and the server's dry-run answer.
-pub fn review_diff(plan: &FixPlan, before: &Value, server: &Value) -> String {
-    let name = format!(
-        "{}.yaml",
-        plan.target
-            .to_string()
-            .to_ascii_lowercase()
-            .replace('/', "_")
-    );
-    match plan.change {
-        Change::Create(_) => super::diff(None, Some(&for_review(server)), &name),
-        Change::Patch(_) => {
-            super::diff(Some(&for_review(before)), Some(&for_review(server)), &name)
-        }
-        Change::Delete(_) => super::diff(Some(&for_review(before)), None, &name),
-    }
-}
-
 /// The preview of undoing a journal entry: its inverse, guarded by the current
 /// resourceVersion, through the server's dry run.
-pub async fn preview_undo(conn: &Connection, entry: &Entry) -> Result<super::Preview, String> {
+pub async fn preview_undo(conn: &Connection, entry: &Entry) -> Result<fix_core::Preview, String> {
+    // Nothing from an entry is sent unless kvet wrote it, and it undoes what kvet did.
+    journal::verify(entry)?;
+    journal::check_writable()?;
     let r = entry.object.object_ref();
+    if !crate::fix::journal::WRITABLE_KINDS.contains(&r.kind) {
+        return Err(format!(
+            "journal entry {} cannot be undone: {} is not a kind kvet's fixes change",
+            entry.id, entry.object.kind
+        ));
+    }
     let check = crate::audit::find_check(&entry.check)
         .map(|c| c.info().id)
         .unwrap_or("undo");
     let current = fetch(conn, &r).await?;
-    let change = if let Some(uid) = entry.inverse.pointer("/delete/uid").and_then(Value::as_str) {
-        Change::Delete(uid.to_string())
-    } else if let Some(ops) = entry.inverse["patch"].as_array() {
-        Change::Patch(ops.clone())
-    } else {
-        return Err(format!("journal entry {} cannot be undone", entry.id));
-    };
+    let change = undo_change(entry, &current)?;
     let mut plan = FixPlan {
         check,
         target: r.clone(),
@@ -309,7 +252,7 @@ pub async fn preview_undo(conn: &Connection, entry: &Entry) -> Result<super::Pre
     let server = send(conn, &plan, true)
         .await
         .map_err(|e| format!("the server refused the dry run, so nothing can be undone: {e}"))?;
-    let mut p = super::preview(&current, plan).map_err(|e| e.to_string())?;
+    let mut p = fix_core::preview(&current, plan).map_err(|e| e.to_string())?;
     p.diff = review_diff(&p.plan, &current, &server);
     p.dry_run = true;
     p.undoes = Some(entry.id.clone());
@@ -326,7 +269,7 @@ pub async fn apply_and_journal(
     undoes: Option<&str>,
 ) -> Result<Entry, String> {
     let applied = send(conn, plan, false).await?;
-    let after_local = super::apply_local(before, plan).map_err(|e| e.to_string())?;
+    let after_local = fix_core::apply_local(before, plan).map_err(|e| e.to_string())?;
     let entries = read_journal().map(|j| j.0).unwrap_or_default();
     let now = now_utc();
     let patch = match &plan.change {
@@ -356,6 +299,12 @@ pub async fn apply_and_journal(
             inverse(before, &after_local, plan, &applied)
         },
         undoes: undoes.map(str::to_string),
+        uid: applied
+            .pointer("/metadata/uid")
+            .or_else(|| before.pointer("/metadata/uid"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        mac: None,
     };
     append(&entry).map_err(|e| format!("applied, but the journal could not be written: {e}"))?;
     Ok(entry)
@@ -378,209 +327,4 @@ pub fn kubeconfig_user(kubeconfig: Option<&std::path::Path>, context: &str) -> S
             .and_then(|c| c.context.map(|x| x.user.unwrap_or_default()))
     })
     .unwrap_or_default()
-}
-
-/// One journal line.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Entry {
-    pub id: String,
-    pub time: String,
-    pub context: String,
-    pub user: String,
-    pub check: String,
-    pub object: EntryObject,
-    pub field_manager: String,
-    /// The patch sent (or the object created), Secret data redacted.
-    pub patch: Value,
-    /// FNV-1a of the diff the user confirmed.
-    pub dry_run_diff_hash: String,
-    pub result: String,
-    /// `{"patch": [...]}` or `{"delete": {"uid": ...}}`.
-    pub inverse: Value,
-    /// For an undo: the entry it undid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub undoes: Option<String>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct EntryObject {
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: String,
-}
-
-impl EntryObject {
-    pub fn of(r: &ObjectRef) -> Self {
-        EntryObject {
-            kind: r.kind.to_string(),
-            namespace: r.namespace.as_deref().map(str::to_string),
-            name: r.name.to_string(),
-        }
-    }
-
-    pub fn object_ref(&self) -> ObjectRef {
-        ObjectRef::new(
-            Kind::parse(&self.kind),
-            self.namespace.as_deref(),
-            &self.name,
-        )
-    }
-}
-
-/// FNV-1a, 64 bits, as hex: a stable fingerprint of the confirmed diff.
-pub fn fingerprint(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
-}
-
-/// Removes Secret values from what the journal keeps.
-pub fn redact(kind: &Kind, v: &Value) -> Value {
-    let mut v = v.clone();
-    if *kind == Kind::Secret {
-        fn walk(v: &mut Value) {
-            match v {
-                Value::Object(m) => {
-                    for k in ["data", "stringData"] {
-                        if let Some(x) = m.get_mut(k) {
-                            *x = json!("<redacted>");
-                        }
-                    }
-                    m.values_mut().for_each(walk);
-                }
-                Value::Array(a) => a.iter_mut().for_each(walk),
-                _ => {}
-            }
-        }
-        walk(&mut v);
-    }
-    v
-}
-
-/// The journal file: `$KVET_DATA_DIR/journal.jsonl`, else the user's data directory.
-pub fn journal_path() -> Result<PathBuf, String> {
-    if let Some(d) = std::env::var_os("KVET_DATA_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(d).join("journal.jsonl"));
-    }
-    directories::ProjectDirs::from("", "", "kvet")
-        .map(|p| p.data_dir().join("journal.jsonl"))
-        .ok_or_else(|| "no data directory for the journal (set KVET_DATA_DIR)".into())
-}
-
-/// Appends one entry (one JSON line).
-pub fn append(entry: &Entry) -> Result<(), String> {
-    let path = journal_path()?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
-    writeln!(f, "{line}").map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Every entry, oldest first. Lines that cannot be read are reported, not fatal.
-pub fn read_journal() -> Result<(Vec<Entry>, Vec<String>), String> {
-    let path = journal_path()?;
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    let mut out = Vec::new();
-    let mut bad = Vec::new();
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        match serde_json::from_str::<Entry>(line) {
-            Ok(e) => out.push(e),
-            Err(e) => bad.push(format!("{}:{}: {e}", path.display(), i + 1)),
-        }
-    }
-    Ok((out, bad))
-}
-
-/// A new entry ID: UTC time plus a counter, sortable.
-pub fn new_id(now: &str, existing: &[Entry]) -> String {
-    let base: String = now.chars().filter(|c| c.is_ascii_digit()).collect();
-    let n = existing.iter().filter(|e| e.id.starts_with(&base)).count();
-    format!("{base}-{}", n + 1)
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ`, now, UTC.
-pub fn now_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_inverse_of_a_patch_restores_the_object() {
-        let before = json!({"spec": {"replicas": 3, "strategy": {"type": "Recreate"}}});
-        let after = json!({"spec": {"replicas": 3, "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0}}, "revisionHistoryLimit": 5}});
-        let plan = FixPlan {
-            check: "rollout-recreate",
-            target: ObjectRef::new(Kind::Deployment, Some("ns"), "a"),
-            summary: String::new(),
-            change: Change::Patch(Vec::new()),
-            editable: Vec::new(),
-            notes: Vec::new(),
-        };
-        let inv = inverse(&before, &after, &plan, &Value::Null);
-        let p: json_patch::Patch = serde_json::from_value(inv["patch"].clone()).expect("patch");
-        let mut v = after.clone();
-        json_patch::patch(&mut v, &p).expect("applies");
-        assert_eq!(v, before);
-        // It refuses an object that moved on since.
-        let mut other = after.clone();
-        other["spec"]["revisionHistoryLimit"] = json!(7);
-        assert!(json_patch::patch(&mut other, &p).is_err());
-    }
-
-    #[test]
-    fn secret_values_never_reach_the_journal() {
-        let s = json!({"kind": "Secret", "data": {"password": "aHVudGVyMg=="}, "stringData": {"k": "v"}});
-        let r = redact(&Kind::Secret, &s);
-        assert!(!r.to_string().contains("aHVudGVyMg"));
-        assert!(!r.to_string().contains("\"v\""));
-    }
-
-    #[test]
-    fn dates_are_civil_utc() {
-        let t = now_utc();
-        assert_eq!(t.len(), 20);
-        assert!(t.starts_with("20") && t.ends_with('Z'), "{t}");
-    }
 }
