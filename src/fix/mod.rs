@@ -124,6 +124,26 @@ pub fn plan(input: &FixInput) -> Result<FixPlan, FixError> {
         return err(format!("kvet has no automatic fix for {check}"));
     }
     let mut plan = plans::plan(input)?;
+    // A value the user set that this fix does not take would be ignored silently, and the fix
+    // applied with a value the user did not ask for.
+    let unknown: Vec<&str> = input
+        .settings
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !plan.editable.iter().any(|e| e.key == *k))
+        .collect();
+    if !unknown.is_empty() {
+        let keys: Vec<&str> = plan.editable.iter().map(|e| e.key).collect();
+        return err(format!(
+            "--set {}: not a value this fix of {check} takes; {}",
+            unknown.join(", "),
+            if keys.is_empty() {
+                "it has no editable value".to_string()
+            } else {
+                format!("its editable values are {}", keys.join(", "))
+            }
+        ));
+    }
     if let Some(owner) = gitops_owner(input.object) {
         plan.notes.push(format!(
             "{owner} manages this object: its next sync reverts a change made in the cluster. Export the patch and commit it to the source instead"

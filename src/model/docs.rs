@@ -21,9 +21,15 @@ pub fn separator(line: &str) -> Option<&str> {
 /// Every document of a YAML stream, in order (blank ones included); the text after a `--- `
 /// on its separator line starts the next document.
 pub fn split(text: &str) -> Vec<String> {
+    split_at_most(text, usize::MAX).0
+}
+
+/// [`split`], stopping after `max` documents; the flag says whether more followed.
+pub fn split_at_most(text: &str, max: usize) -> (Vec<String>, bool) {
     let mut docs = vec![String::new()];
     for line in text.split_inclusive('\n') {
         match separator(line) {
+            Some(_) if docs.len() >= max => return (docs, true),
             Some(rest) => {
                 let mut d = rest.to_string();
                 if !d.is_empty() {
@@ -34,7 +40,7 @@ pub fn split(text: &str) -> Vec<String> {
             None => docs.last_mut().map(|d| d.push_str(line)).unwrap_or(()),
         }
     }
-    docs
+    (docs, false)
 }
 
 #[cfg(test)]

@@ -16,6 +16,11 @@ use std::sync::Arc;
 /// A decompressed release larger than this is refused: a real one is at most 1 MiB compressed
 /// (the Secret size limit), and a gzip bomb must not exhaust memory.
 pub const MAX_RELEASE_BYTES: u64 = 64 << 20;
+/// The most documents read from one release's manifest. A large real chart renders a few
+/// thousand objects; a record of tiny documents could otherwise cost hundreds of MB.
+pub const MAX_DOCS_PER_RELEASE: usize = 20_000;
+/// The most objects kept from all releases together.
+pub const MAX_OBJECTS_TOTAL: usize = 200_000;
 
 /// One object of a deployed revision's manifest: its identity and the apiVersion it was
 /// rendered in, and nothing else.
@@ -136,7 +141,13 @@ fn manifest_objects(rel: &Release, label: &str) -> Result<Vec<HelmObject>, Strin
     let release_namespace: Arc<str> = Arc::from(rel.namespace.as_str());
     let mut out = Vec::new();
     let mut unreadable = Vec::new();
-    for (i, doc) in super::docs::split(&rel.manifest).iter().enumerate() {
+    let (docs, more) = super::docs::split_at_most(&rel.manifest, MAX_DOCS_PER_RELEASE);
+    if more {
+        return Err(format!(
+            "{label}: the release manifest has more than {MAX_DOCS_PER_RELEASE} documents; skipped (a real chart has far fewer)"
+        ));
+    }
+    for (i, doc) in docs.iter().enumerate() {
         let parsed =
             serde_saphyr::from_str_with_options::<Option<Head>>(doc, super::decode::yaml_options());
         let head = match parsed {
@@ -286,5 +297,18 @@ pub mod tests {
             "r: the release record is larger than 4096 bytes uncompressed; skipped"
         );
         assert!(decode_with_limit("r", encode(&big).as_bytes(), 8192).is_ok());
+    }
+
+    #[test]
+    fn a_record_of_tiny_documents_is_refused_by_count() {
+        let many = "---\nkind: ConfigMap\n".repeat(MAX_DOCS_PER_RELEASE + 5);
+        let rel =
+            serde_json::json!({"name": "x", "namespace": "n", "version": 1, "manifest": many});
+        let e = decode_release("ns/r", encode(&rel.to_string()).as_bytes()).unwrap_err();
+        assert!(e.contains("more than 20000 documents"), "{e}");
+        let few = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n".repeat(3);
+        let rel = serde_json::json!({"name": "x", "namespace": "n", "version": 1, "manifest": few});
+        let ok = decode_release("ns/r", encode(&rel.to_string()).as_bytes()).unwrap_or_default();
+        assert_eq!(ok.len(), 3);
     }
 }

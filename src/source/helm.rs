@@ -4,7 +4,7 @@
 //! document. Opt-in, because it reads Secret data. A 403 is reported and ends this part only.
 
 use super::live::{describe, status_code, Connection};
-use crate::model::helm::{decode_release, HelmRecords};
+use crate::model::helm::{decode_release, HelmRecords, MAX_OBJECTS_TOTAL};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::api::{Api, ListParams};
 
@@ -87,9 +87,22 @@ where
                 ));
                 continue;
             };
+            if rec.objects.len() >= MAX_OBJECTS_TOTAL {
+                rec.problems.push(format!(
+                    "--helm: {label}: not read, the releases already hold {MAX_OBJECTS_TOTAL} objects (kvet's cap)"
+                ));
+                continue;
+            }
             match decode_release(&label, &payload) {
                 Ok(mut objects) => {
                     rec.releases += 1;
+                    let room = MAX_OBJECTS_TOTAL - rec.objects.len();
+                    if objects.len() > room {
+                        objects.truncate(room);
+                        rec.problems.push(format!(
+                            "--helm: {label}: only its first {room} objects read, the cap of {MAX_OBJECTS_TOTAL} objects over all releases"
+                        ));
+                    }
                     rec.objects.append(&mut objects);
                 }
                 Err(e) => rec.problems.push(format!("--helm: {e}")),

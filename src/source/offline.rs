@@ -78,6 +78,8 @@ struct DocResult {
     decoded: Decoded,
     /// Line indexes of the objects that need one (see [`locate`]).
     lines: Vec<(Option<usize>, LineIndex)>,
+    /// Why the document was skipped without an error (a Kustomization).
+    note: Option<String>,
 }
 
 const BATCH: usize = 64;
@@ -86,6 +88,7 @@ const BATCH: usize = 64;
 pub fn load(inputs: &[Input], opts: &DecodeOptions, kind: SourceKind) -> Loaded {
     let mut files: Vec<String> = Vec::new();
     let mut errors: Vec<LoadError> = Vec::new();
+    let mut notes: Vec<LoadError> = Vec::new();
     let mut readers: Vec<(u32, Box<dyn Read + Send>)> = Vec::new();
     for input in inputs {
         match input {
@@ -95,7 +98,7 @@ pub fn load(inputs: &[Input], opts: &DecodeOptions, kind: SourceKind) -> Loaded 
             }
             Input::Path(p) => {
                 let mut found = Vec::new();
-                if let Err(e) = collect_files(p, &mut found, 0) {
+                if let Err(e) = collect_files(p, &mut found, &mut notes, 0) {
                     errors.push(e);
                 }
                 for f in found {
@@ -126,13 +129,14 @@ pub fn load(inputs: &[Input], opts: &DecodeOptions, kind: SourceKind) -> Loaded 
     let builder = Builder::new(kind, description, files);
     let mut c = decode_all(readers, &names, opts, builder);
     errors.append(&mut c.errors);
+    notes.append(&mut c.notes);
     let mut snapshot = c.snapshot;
     snapshot.captured_live = c.captured_live;
     snapshot.server_version = c.server_version;
     Loaded {
         snapshot,
         errors,
-        degraded: Vec::new(),
+        degraded: notes,
     }
 }
 
@@ -163,7 +167,7 @@ pub fn load_texts(
     Loaded {
         snapshot,
         errors,
-        degraded: Vec::new(),
+        degraded: c.notes,
     }
 }
 
@@ -177,17 +181,46 @@ fn is_manifest(p: &Path) -> bool {
     )
 }
 
-/// A file is taken as named; a folder is walked recursively for .yaml, .yml and .json files,
-/// in name order, skipping hidden entries.
-fn collect_files(p: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), LoadError> {
+/// Kustomize's own files: inputs to `kustomize build`, not objects for a cluster.
+fn is_kustomization(p: &Path) -> bool {
+    matches!(
+        p.file_name().and_then(|n| n.to_str()),
+        Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
+    )
+}
+
+fn note(p: &Path, message: &str) -> LoadError {
+    LoadError {
+        source: p.display().to_string(),
+        line: None,
+        message: message.to_string(),
+    }
+}
+
+const KUSTOMIZATION_NOTE: &str =
+    "a Kustomization, skipped: kvet reads what it builds (kustomize build DIR | kvet audit -f -)";
+
+/// A file is taken as named, and so is a pipe or a device (`-f <(helm template ...)`), read as a
+/// stream; a folder is walked recursively for .yaml, .yml and .json regular files, in name order,
+/// skipping hidden entries, Kustomizations and special files (each with a note).
+fn collect_files(
+    p: &Path,
+    out: &mut Vec<PathBuf>,
+    notes: &mut Vec<LoadError>,
+    depth: usize,
+) -> Result<(), LoadError> {
     let err = |m: String| LoadError {
         source: p.display().to_string(),
         line: None,
         message: m,
     };
     let meta = std::fs::metadata(p).map_err(|e| err(describe_io(&e)))?;
-    if meta.is_file() {
-        out.push(p.to_path_buf());
+    if !meta.is_dir() {
+        if is_kustomization(p) {
+            notes.push(note(p, KUSTOMIZATION_NOTE));
+        } else {
+            out.push(p.to_path_buf());
+        }
         return Ok(());
     }
     if depth > 32 {
@@ -204,9 +237,19 @@ fn collect_files(p: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), L
         .collect();
     entries.sort();
     for e in entries {
-        if e.is_dir() {
-            collect_files(&e, out, depth + 1)?;
-        } else if is_manifest(&e) {
+        let Ok(meta) = std::fs::metadata(&e) else {
+            notes.push(note(&e, "skipped: cannot be read (a broken link?)"));
+            continue;
+        };
+        if meta.is_dir() {
+            collect_files(&e, out, notes, depth + 1)?;
+        } else if !is_manifest(&e) {
+        } else if !meta.is_file() {
+            // A FIFO or a device inside a folder would block or never end.
+            notes.push(note(&e, "skipped: not a regular file (a pipe, socket or device); give it alone with -f to read it as a stream"));
+        } else if is_kustomization(&e) {
+            notes.push(note(&e, KUSTOMIZATION_NOTE));
+        } else {
             out.push(e);
         }
     }
@@ -225,6 +268,8 @@ fn describe_io(e: &std::io::Error) -> String {
 struct Collected {
     snapshot: Snapshot,
     errors: Vec<LoadError>,
+    /// Documents skipped on purpose, and files passed over while walking folders.
+    notes: Vec<LoadError>,
     captured_live: bool,
     server_version: Option<(u32, u32)>,
 }
@@ -237,6 +282,7 @@ struct Collector<'f> {
     builder: Builder,
     locations: Locations,
     errors: Vec<LoadError>,
+    notes: Vec<LoadError>,
     captured_live: bool,
     server_version: Option<(u32, u32)>,
 }
@@ -246,6 +292,13 @@ impl Collector<'_> {
         self.captured_live |= r.decoded.captured_live;
         self.server_version = self.server_version.or(r.decoded.server_version);
         let source = self.files.get(r.file as usize).cloned().unwrap_or_default();
+        if let Some(n) = r.note {
+            self.notes.push(LoadError {
+                source: source.clone(),
+                line: Some(r.start),
+                message: n,
+            });
+        }
         for e in r.decoded.errors {
             self.errors.push(LoadError {
                 source: source.clone(),
@@ -280,6 +333,7 @@ impl Collector<'_> {
         Collected {
             snapshot,
             errors: self.errors,
+            notes: self.notes,
             captured_live: self.captured_live,
             server_version: self.server_version,
         }
@@ -328,6 +382,7 @@ fn decode_all(
                 builder,
                 locations: Locations::default(),
                 errors: Vec::new(),
+                notes: Vec::new(),
                 captured_live: false,
                 server_version: None,
             };
@@ -370,6 +425,7 @@ fn decode_all(
             line: None,
             message: "the loader failed; please report this".into(),
         }],
+        notes: Vec::new(),
         captured_live: false,
         server_version: None,
     });
@@ -382,6 +438,16 @@ fn decode_all(
 pub type Locations = rustc_hash::FxHashMap<(u32, u32), LineIndex>;
 
 fn decode_doc(mut d: Doc, opts: &DecodeOptions) -> DocResult {
+    if is_kustomize_doc(&d) {
+        return DocResult {
+            seq: d.seq,
+            file: d.file,
+            start: d.start + first_content_line(&d.text).unwrap_or(1) - 1,
+            decoded: Decoded::default(),
+            lines: Vec::new(),
+            note: Some(KUSTOMIZATION_NOTE.into()),
+        };
+    }
     let value = d.value.take();
     let json = d.json || value.is_some();
     let decoded = if let Some(line) = d.bad_utf8 {
@@ -435,7 +501,23 @@ fn decode_doc(mut d: Doc, opts: &DecodeOptions) -> DocResult {
         start,
         decoded,
         lines,
+        note: None,
     }
+}
+
+/// A Kustomization or Component (`kustomize.config.k8s.io`), in YAML or JSON.
+fn is_kustomize_doc(d: &Doc) -> bool {
+    const GROUP: &str = "kustomize.config.k8s.io/";
+    if let Some(v) = &d.value {
+        return v["apiVersion"]
+            .as_str()
+            .is_some_and(|a| a.starts_with(GROUP));
+    }
+    d.text.contains(GROUP)
+        && d.text.lines().any(|l| {
+            let l = l.trim_start().trim_start_matches('"');
+            l.starts_with("apiVersion") && l.contains(GROUP)
+        })
 }
 
 /// Objects whose findings need the lines of their fields: everything but the pods and
@@ -505,9 +587,28 @@ fn split_docs(
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     // UTF-16 files (with a byte-order mark) are converted whole; UTF-8 is streamed.
     let head = reader.fill_buf()?;
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    // Text has no NUL byte: a binary is refused from its first bytes, not read whole.
+    if !utf16 {
+        if let Some(at) = head.iter().position(|&b| b == 0) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a binary file (a NUL byte at offset {at}), not YAML or JSON text"),
+            ));
+        }
+    }
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         let mut all = Vec::new();
-        reader.read_to_end(&mut all)?;
+        (&mut reader).take(MAX_UTF16).read_to_end(&mut all)?;
+        if all.len() as u64 >= MAX_UTF16 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a UTF-16 file over {} MiB: convert it to UTF-8",
+                    MAX_UTF16 >> 20
+                ),
+            ));
+        }
         let le = all.starts_with(&[0xFF, 0xFE]);
         let units: Vec<u16> = all[2..]
             .chunks_exact(2)
@@ -530,6 +631,95 @@ fn split_docs(
     split_reader(file, reader, seq, tx)
 }
 
+/// The longest line kvet reads (etcd refuses objects over 1.5 MiB; a line past this is not a
+/// manifest), and the largest UTF-16 file, which is converted whole.
+const MAX_LINE: usize = 16 << 20;
+const MAX_UTF16: u64 = 256 << 20;
+
+/// `read_until(b'\n')` that gives up on a line longer than [`MAX_LINE`] or holding a NUL byte.
+fn read_line_capped<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let avail = reader.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(total);
+        }
+        let (chunk, done) = match avail.iter().position(|&b| b == b'\n') {
+            Some(i) => (&avail[..=i], true),
+            None => (avail, false),
+        };
+        if chunk.contains(&0) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "a NUL byte: binary data, not YAML or JSON text",
+            ));
+        }
+        buf.extend_from_slice(chunk);
+        let n = chunk.len();
+        reader.consume(n);
+        total += n;
+        if buf.len() > MAX_LINE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a line over {} MiB: not a manifest", MAX_LINE >> 20),
+            ));
+        }
+        if done {
+            return Ok(total);
+        }
+    }
+}
+
+/// Cuts JSON text into its values: a file or a `---` section may hold several concatenated
+/// values (`kubectl get -o json` gives one). `base` is the line the text starts on.
+fn push_json(
+    file: u32,
+    text: String,
+    base: u32,
+    cur_bad: &mut Option<u32>,
+    batch: &mut Vec<Doc>,
+    seq: &mut usize,
+) {
+    let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>();
+    let mut offset = 0usize;
+    loop {
+        let start_line = base + text[..offset].matches('\n').count() as u32;
+        match stream.next() {
+            None => break,
+            Some(Ok(v)) => {
+                let end = stream.byte_offset();
+                batch.push(Doc {
+                    seq: *seq,
+                    file,
+                    start: start_line,
+                    // Kept for the line index of the fields (see `locate`).
+                    text: text[offset..end].to_string(),
+                    json: true,
+                    value: Some(v),
+                    bad_utf8: cur_bad.take(),
+                });
+                *seq += 1;
+                offset = end;
+            }
+            Some(Err(e)) => {
+                // Hand the broken rest to the decoder so that the error carries its line.
+                let _ = e;
+                batch.push(Doc {
+                    seq: *seq,
+                    file,
+                    start: start_line,
+                    text: text[offset..].to_string(),
+                    json: true,
+                    value: None,
+                    bad_utf8: None,
+                });
+                *seq += 1;
+                break;
+            }
+        }
+    }
+}
+
 fn split_reader<R: BufRead>(
     file: u32,
     mut reader: R,
@@ -543,6 +733,7 @@ fn split_reader<R: BufRead>(
     let mut cur_bad: Option<u32> = None;
     let mut line_no: u32 = 0;
     let mut json: Option<bool> = None;
+    let mut json_start: u32 = 1;
     let flush = |text: &mut String,
                  start: u32,
                  bad: &mut Option<u32>,
@@ -571,7 +762,7 @@ fn split_reader<R: BufRead>(
     };
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf)?;
+        let n = read_line_capped(&mut reader, &mut buf)?;
         if n == 0 {
             break;
         }
@@ -594,6 +785,21 @@ fn split_reader<R: BufRead>(
             }
         }
         if json == Some(true) {
+            // JSON is YAML: a `---` line (never inside a JSON value) starts the next document.
+            if separator(&line).is_some() {
+                push_json(
+                    file,
+                    std::mem::take(&mut cur),
+                    json_start,
+                    &mut cur_bad,
+                    &mut batch,
+                    seq,
+                );
+                json_start = line_no + 1;
+                json = None;
+                cur_start = line_no;
+                continue;
+            }
             cur.push_str(&line);
             continue;
         }
@@ -609,46 +815,14 @@ fn split_reader<R: BufRead>(
         cur.push_str(&line);
     }
     if json == Some(true) {
-        // A JSON file may hold several concatenated values (`kubectl get -o json` gives one).
-        let text = std::mem::take(&mut cur);
-        let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>();
-        let mut offset = 0usize;
-        loop {
-            let start_line = text[..offset].matches('\n').count() as u32 + 1;
-            match stream.next() {
-                None => break,
-                Some(Ok(v)) => {
-                    let end = stream.byte_offset();
-                    batch.push(Doc {
-                        seq: *seq,
-                        file,
-                        start: start_line,
-                        // Kept for the line index of the fields (see `locate`).
-                        text: text[offset..end].to_string(),
-                        json: true,
-                        value: Some(v),
-                        bad_utf8: cur_bad.take(),
-                    });
-                    *seq += 1;
-                    offset = end;
-                }
-                Some(Err(e)) => {
-                    // Hand the broken rest to the decoder so that the error carries its line.
-                    let _ = e;
-                    batch.push(Doc {
-                        seq: *seq,
-                        file,
-                        start: start_line,
-                        text: text[offset..].to_string(),
-                        json: true,
-                        value: None,
-                        bad_utf8: None,
-                    });
-                    *seq += 1;
-                    break;
-                }
-            }
-        }
+        push_json(
+            file,
+            std::mem::take(&mut cur),
+            json_start,
+            &mut cur_bad,
+            &mut batch,
+            seq,
+        );
     } else {
         flush(&mut cur, cur_start, &mut cur_bad, false, &mut batch, seq);
     }

@@ -179,3 +179,181 @@ fn escaped_json_decodes_to_the_original_strings() {
     let verbs = &v["bindings"][0]["rules"][0]["verbs"];
     assert_eq!(verbs[1], "\u{1b}]52;c;aGVsbG8=\u{7}", "{v}");
 }
+
+const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: web:1}]\n";
+
+/// `-f <(helm template ...)`: a pipe given directly is read as a stream; a FIFO inside a folder
+/// is skipped with a note instead of blocking forever.
+#[cfg(unix)]
+#[test]
+fn pipes_are_streams_and_fifos_in_folders_are_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED: mkfifo is not available");
+        return;
+    }
+    std::fs::write(dir.path().join("web.yaml"), DEPLOY).expect("write");
+    // Direct: a writer feeds the FIFO, as bash's process substitution does.
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = std::fs::write(&fifo, DEPLOY);
+        })
+    };
+    let out = kvet()
+        .args(["audit", "-o", "json", "--fail-on", "never", "-f"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .expect("run");
+    let _ = writer.join();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(
+        v["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["check"] == "pdb-missing")),
+        "{v}"
+    );
+    // Inside a folder: skipped with a note, the rest audited, nothing blocks.
+    let out = kvet()
+        .args(["audit", "-o", "json", "--fail-on", "never", "-f"])
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("pipe.yaml") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(v["findings"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|f| f["check"] == "pdb-missing")));
+}
+
+/// A binary is refused from its first bytes (never read whole), and the other inputs still load.
+#[test]
+fn a_binary_is_refused_from_its_first_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = dir.path().join("blob.yaml");
+    // Sparse: 1 GiB on paper, nothing on disk. Read whole, it would cost a gigabyte.
+    let f = std::fs::File::create(&bin).expect("create");
+    f.set_len(1 << 30).expect("sparse");
+    std::fs::write(dir.path().join("web.yaml"), DEPLOY).expect("write");
+    let started = std::time::Instant::now();
+    let out = kvet()
+        .args(["audit", "-o", "json", "--fail-on", "never", "-f"])
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("blob.yaml") && stderr.contains("binary file"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(
+        v["findings"].as_array().is_some_and(|f| !f.is_empty()),
+        "the other file is audited"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// JSON is YAML: a stream of JSON documents separated by `---` loads every document, and a
+/// Kustomization is skipped with a note (a raw kustomize folder no longer exits 2).
+#[test]
+fn json_streams_with_separators_and_kustomize_folders_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}"#;
+    let b = r#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"},
+ "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+  "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "web:1"}]}}}}"#;
+    std::fs::write(
+        dir.path().join("stream.json"),
+        format!("{a}\n---\n{b}\n---\n{a}\n"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources: [stream.json]\nnamePrefix: prod-\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("component.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches: []\n",
+    )
+    .expect("write");
+    let out = kvet()
+        .args(["audit", "-o", "json", "--fail-on", "never", "-f"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("kustomization.yaml: a Kustomization, skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("component.yaml:1: a Kustomization, skipped"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let f = v["findings"].as_array().cloned().unwrap_or_default();
+    let pdb = f
+        .iter()
+        .find(|f| f["check"] == "pdb-missing")
+        .expect("the second document loaded");
+    // The labels of the second document stand on line 5 of the file.
+    assert_eq!(pdb["location"]["line"], 5, "{pdb}");
+    // The namespace is defined twice: both documents were read.
+    assert!(
+        v["warnings"].to_string().contains("Namespace/shop"),
+        "{}",
+        v["warnings"]
+    );
+}
+
+/// `fix --set` with a key the fix does not take is a usage error naming the editable keys.
+#[test]
+fn fix_set_with_an_unknown_key_is_refused() {
+    let out = kvet()
+        .args([
+            "fix",
+            "--demo",
+            "--check",
+            "pdb-missing",
+            "--object",
+            "deploy/storefront/cart",
+            "--set",
+            "maxUnavailabel=2",
+        ])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("maxUnavailabel") && stderr.contains("editable values are maxUnavailable"),
+        "{stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing printed as if it were the fix"
+    );
+}
