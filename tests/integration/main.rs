@@ -6,6 +6,7 @@ mod checks;
 mod cli;
 mod corpus;
 mod dead_server;
+mod defects;
 mod demo;
 mod faults;
 mod fixes;

@@ -12,7 +12,8 @@ pub static INFO: CheckInfo = CheckInfo {
     doc: "\
 What it detects
   A container for which neither its own securityContext nor the pod's sets runAsNonRoot: true
-  or a runAsUser above 0 (the container's setting wins over the pod's; runAsUser: 0 is root).
+  or a runAsUser above 0. Each field is resolved on its own, the container's value over the
+  pod's: a container's runAsNonRoot: false undoes the pod's true, and runAsUser: 0 is root.
 
 Why it matters
   Most images run as root unless told otherwise. Root in a container is root on the node's
@@ -37,23 +38,46 @@ impl Check for RunAsRoot {
 
     fn run(&self, snap: &Snapshot, out: &mut Findings) {
         for (_, w) in snap.top_workloads() {
-            let pod = w.spec.security.non_root();
-            let root: Vec<&str> = w
-                .spec
-                .all_containers()
-                .filter(|(_, _, c)| c.security.non_root().or(pod) != Some(true))
-                .map(|(_, _, c)| &*c.name)
-                .collect();
-            if root.is_empty() {
+            let pod = &w.spec.security;
+            let mut uid_zero = Vec::new();
+            let mut opted_out = Vec::new();
+            let mut unset = Vec::new();
+            for (_, _, c) in w.spec.all_containers() {
+                // Field by field, the container's setting wins over the pod's (the kubelet's
+                // merge), so a container's runAsNonRoot: false undoes the pod's true.
+                let user = c.security.run_as_user.or(pod.run_as_user);
+                let non_root = c.security.run_as_non_root.or(pod.run_as_non_root);
+                match (user, non_root) {
+                    (Some(u), _) if u > 0 => {}
+                    (Some(_), _) => uid_zero.push(&*c.name),
+                    (None, Some(true)) => {}
+                    (None, Some(false)) => opted_out.push(&*c.name),
+                    (None, None) => unset.push(&*c.name),
+                }
+            }
+            let mut why = Vec::new();
+            if !uid_zero.is_empty() {
+                why.push(format!("{} runs as uid 0 (root)", names(&uid_zero)));
+            }
+            if !opted_out.is_empty() {
+                why.push(format!(
+                    "{} sets runAsNonRoot: false and no runAsUser above 0",
+                    names(&opted_out)
+                ));
+            }
+            if !unset.is_empty() {
+                why.push(format!(
+                    "{} may run as root: neither the pod nor the container sets runAsNonRoot: true or a runAsUser above 0",
+                    names(&unset)
+                ));
+            }
+            if why.is_empty() {
                 continue;
             }
             out.add(
                 w,
                 format!("{}/securityContext", w.kind.pod_spec_pointer()),
-                format!(
-                    "{} may run as root: neither the pod nor the container sets runAsNonRoot: true or a runAsUser above 0",
-                    names(&root)
-                ),
+                why.join("; "),
             );
         }
     }
