@@ -189,6 +189,20 @@ pub fn reach_cmd(
             text.push('\n');
         }
     }
+    // Whether an ipBlock selects pods is the implementation's choice: say which kvet made.
+    let pods = froms
+        .iter()
+        .chain(&tos)
+        .any(|(e, _)| matches!(e, crate::netpol::Endpoint::Pod(_)));
+    let ip_blocks = snap.netpols.iter().any(|p| {
+        p.ingress
+            .iter()
+            .chain(&p.egress)
+            .any(|r| r.peers.iter().any(|x| x.ip_block.is_some()))
+    });
+    if pods && ip_blocks {
+        text.push_str("note: ipBlock peers are taken to match pods by their addresses, as upstream's e2e tests and Calico do (Cilium does not); with no address known, only 0.0.0.0/0 or ::/0 with no except matches a pod\n");
+    }
     if args.output == super::ListFormat::Json {
         let value = if answers.len() == 1 {
             answers.remove(0)

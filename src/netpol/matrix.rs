@@ -14,7 +14,9 @@
 //!   time, and turned into row bits with 64×64 bit transposes.
 
 use super::admin::admin_ports_match;
-use super::{ip_block_matches, ports_match, Endpoint, Engine, PodClass, Protocol};
+use super::{
+    ip_block_matches, ip_block_selects_pod, ports_match, Endpoint, Engine, PodClass, Protocol,
+};
 use crate::model::{AdminAction, AdminNetworkPolicy, AdminPeer, AdminRule, Peer, PolicyRule};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -216,10 +218,7 @@ impl Ctx<'_, '_> {
         let mut bits = self.zeros();
         if let Some(block) = &peer.ip_block {
             for (i, c) in self.classes.iter().enumerate() {
-                if c.ips
-                    .iter()
-                    .any(|ip| ip_block_matches(&block.cidr, &block.except, *ip))
-                {
+                if ip_block_selects_pod(&block.cidr, &block.except, &c.ips) {
                     bits[i / 64] |= 1 << (i % 64);
                 }
             }

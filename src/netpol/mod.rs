@@ -16,6 +16,8 @@
 //! - Namespaces carry `kubernetes.io/metadata.name: <name>`, set by the API server (≥ 1.21)
 //!   whether or not the manifest writes it.
 //! - ipBlock matches addresses inside its CIDR and outside every `except`; host bits are masked.
+//!   It also matches pods by their addresses, as upstream's e2e tests expect (Calico does, Cilium
+//!   does not); with no address known (offline), only `0.0.0.0/0` or `::/0` with no `except`.
 //! - A named port is resolved against the destination pod's container ports; `endPort` makes a
 //!   range; the protocol defaults to TCP.
 //!
@@ -387,11 +389,11 @@ impl<'s> Engine<'s> {
         if let Some(block) = &peer.ip_block {
             return match ep {
                 Endpoint::Address(ip) => ip_block_matches(&block.cidr, &block.except, *ip),
-                // A pod by its addresses (none offline, where only templates are known).
-                Endpoint::Pod(pod) => pod
-                    .ips
-                    .iter()
-                    .any(|ip| ip_block_matches(&block.cidr, &block.except, *ip)),
+                // A pod by its addresses. Whether an ipBlock selects pods at all is left to the
+                // implementation (Calico: yes, Cilium: no); kvet follows upstream's e2e tests,
+                // where it does. Offline, with no addresses known, only a block of every address
+                // with no exception is sure to hold the pod's.
+                Endpoint::Pod(pod) => ip_block_selects_pod(&block.cidr, &block.except, &pod.ips),
             };
         }
         let Endpoint::Pod(pod) = ep else {
@@ -407,6 +409,20 @@ impl<'s> Engine<'s> {
         };
         namespace_ok && pod_ok
     }
+}
+
+/// Whether an ipBlock holds a pod with these addresses; with none known, only a block of every
+/// address with no exception surely does.
+pub fn ip_block_selects_pod(cidr: &str, except: &[Box<str>], ips: &[IpAddr]) -> bool {
+    if ips.is_empty() {
+        return except.is_empty() && covers_everything(cidr);
+    }
+    ips.iter().any(|ip| ip_block_matches(cidr, except, *ip))
+}
+
+/// `0.0.0.0/0` or `::/0`: every address of its family.
+pub fn covers_everything(cidr: &str) -> bool {
+    cidr.trim().ends_with("/0")
 }
 
 /// An ipBlock: inside `cidr`, outside every `except`. An unparsable CIDR matches nothing.

@@ -76,3 +76,70 @@ subjects:
     );
     assert_eq!(f[0].path, "/subjects/1");
 }
+
+/// `to: ipBlock 0.0.0.0/0` is egress anywhere, DNS included: upstream's e2e tests expect an
+/// ipBlock to match pod addresses. An except list could hold the pod network, so it is not sure.
+#[test]
+fn egress_to_every_address_allows_dns_and_reach_says_the_assumption() {
+    let policy = |except: &str| {
+        format!(
+            r#"
+apiVersion: v1
+kind: Namespace
+metadata: {{name: shop}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: shop}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec: {{containers: [{{name: web, image: web:1}}]}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: egress-anywhere, namespace: shop}}
+spec:
+  podSelector: {{}}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - ipBlock: {{cidr: 0.0.0.0/0{except}}}
+"#
+        )
+    };
+    assert!(text(&policy(""), "netpol-blocks-dns").is_empty());
+    let f = text(&policy(", except: [10.0.0.0/8]"), "netpol-blocks-dns");
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message.contains("upstream's e2e tests"),
+        "{}",
+        f[0].message
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("in.yaml");
+    std::fs::write(&p, policy("")).expect("write");
+    let out = assert_cmd::Command::cargo_bin("kvet")
+        .expect("binary")
+        .args([
+            "reach",
+            "--from",
+            "deploy/shop/web",
+            "--to",
+            "deploy/shop/web",
+            "--port",
+            "80",
+            "-f",
+        ])
+        .arg(&p)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("ALLOW"), "{stdout}");
+    assert!(
+        stdout.contains("note: ipBlock peers are taken to match pods"),
+        "{stdout}"
+    );
+}
