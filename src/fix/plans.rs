@@ -497,8 +497,23 @@ fn handler_json(h: &Handler) -> Value {
         Handler::Exec(cmd) => {
             json!({"exec": {"command": cmd.iter().map(|c| &**c).collect::<Vec<_>>()}})
         }
-        Handler::HttpGet { path, port, scheme } => {
+        Handler::HttpGet {
+            path,
+            port,
+            scheme,
+            host,
+            headers,
+        } => {
             let mut v = json!({"httpGet": {"port": port_json(port)}});
+            if let Some(h) = host {
+                v["httpGet"]["host"] = json!(&**h);
+            }
+            if !headers.is_empty() {
+                v["httpGet"]["httpHeaders"] = json!(headers
+                    .iter()
+                    .map(|(n, v)| json!({"name": &**n, "value": &**v}))
+                    .collect::<Vec<_>>());
+            }
             if let Some(p) = path {
                 v["httpGet"]["path"] = json!(&**p);
             }

@@ -40,6 +40,12 @@ pub(super) fn handler(raw: &mut RawHandler) -> Handler {
             path: boxed(h.path),
             port: port_ref(h.port),
             scheme: boxed(h.scheme),
+            host: boxed(h.host),
+            headers: h
+                .http_headers
+                .into_iter()
+                .map(|x| (x.name.0.into_boxed_str(), x.value.0.into_boxed_str()))
+                .collect(),
         }
     } else if let Some(t) = raw.tcp_socket.take() {
         Handler::TcpSocket {

@@ -89,8 +89,19 @@ fn handler(h: &Handler) -> Value {
             path,
             port: p,
             scheme,
+            host,
+            headers,
         } => {
             let mut o = json!({"port": port(p)});
+            if let Some(h) = host {
+                o["host"] = json!(&**h);
+            }
+            if !headers.is_empty() {
+                o["httpHeaders"] = json!(headers
+                    .iter()
+                    .map(|(n, v)| json!({"name": &**n, "value": &**v}))
+                    .collect::<Vec<_>>());
+            }
             if let Some(path) = path {
                 o["path"] = json!(&**path);
             }

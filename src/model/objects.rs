@@ -122,6 +122,9 @@ pub enum Handler {
         path: Option<Box<str>>,
         port: PortRef,
         scheme: Option<Box<str>>,
+        host: Option<Box<str>>,
+        /// `httpHeaders` as (name, value), in the order written.
+        headers: Box<[(Box<str>, Box<str>)]>,
     },
     TcpSocket {
         port: PortRef,
@@ -149,7 +152,9 @@ impl Handler {
     pub fn describe(&self) -> String {
         match self {
             Handler::Exec(cmd) => format!("exec {}", cmd.join(" ")),
-            Handler::HttpGet { path, port, scheme } => format!(
+            Handler::HttpGet {
+                path, port, scheme, ..
+            } => format!(
                 "{} {}:{}",
                 scheme.as_deref().unwrap_or("HTTP").to_ascii_lowercase(),
                 path.as_deref().unwrap_or("/"),
@@ -216,6 +221,53 @@ impl SecurityContext {
             (_, Some(true)) => Some(true),
             _ => None,
         }
+    }
+}
+
+impl Probe {
+    /// The probe as the kubelet runs it: a named port resolved against the container's ports,
+    /// `scheme` defaulted to HTTP (and upper-cased), an empty path as `/`, header names
+    /// lower-cased (HTTP names are case-insensitive) and headers in a stable order.
+    pub fn normalized(&self, c: &Container) -> Probe {
+        let mut p = self.clone();
+        let resolve = |port: &PortRef| match port {
+            PortRef::Name(n) => c
+                .ports
+                .iter()
+                .find(|cp| cp.name.as_deref() == Some(&**n))
+                .map_or_else(|| port.clone(), |cp| PortRef::Number(cp.port)),
+            PortRef::Number(_) => port.clone(),
+        };
+        match &mut p.handler {
+            Handler::HttpGet {
+                path,
+                port,
+                scheme,
+                headers,
+                ..
+            } => {
+                *port = resolve(port);
+                *scheme = Some(
+                    scheme
+                        .as_deref()
+                        .unwrap_or("HTTP")
+                        .to_ascii_uppercase()
+                        .into(),
+                );
+                if path.as_deref().is_none_or(str::is_empty) {
+                    *path = Some("/".into());
+                }
+                let mut h: Vec<(Box<str>, Box<str>)> = headers
+                    .iter()
+                    .map(|(n, v)| (n.to_ascii_lowercase().into(), v.clone()))
+                    .collect();
+                h.sort();
+                *headers = h.into();
+            }
+            Handler::TcpSocket { port } => *port = resolve(port),
+            _ => {}
+        }
+        p
     }
 }
 

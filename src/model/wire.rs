@@ -263,6 +263,16 @@ pub struct RawHttpGet {
     pub path: Option<String>,
     pub port: Option<IntOrStr>,
     pub scheme: Option<String>,
+    pub host: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub http_headers: Vec<RawHeader>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawHeader {
+    pub name: Text,
+    pub value: Text,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -143,3 +143,47 @@ spec:
         "{stdout}"
     );
 }
+
+#[test]
+fn liveness_equals_readiness_resolves_named_ports_and_schemes_and_reads_headers() {
+    let deploy = |liveness: &str, readiness: &str| {
+        format!(
+            r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: shop}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        ports: [{{name: http, containerPort: 8080}}]
+        livenessProbe: {{httpGet: {liveness}}}
+        readinessProbe: {{httpGet: {readiness}}}
+"#
+        )
+    };
+    let check = "liveness-equals-readiness";
+    // The same probe up to a named port and a defaulted scheme.
+    let same = deploy(
+        "{path: /healthz, port: http}",
+        "{path: /healthz, port: 8080, scheme: HTTP}",
+    );
+    assert_eq!(text(&same, check).len(), 1);
+    // Only a header differs: not identical.
+    let headers = deploy(
+        "{path: /healthz, port: 8080, httpHeaders: [{name: X-Probe, value: live}]}",
+        "{path: /healthz, port: 8080, httpHeaders: [{name: X-Probe, value: ready}]}",
+    );
+    assert!(text(&headers, check).is_empty());
+    // Header names are case-insensitive.
+    let case = deploy(
+        "{path: /healthz, port: 8080, httpHeaders: [{name: X-Probe, value: a}]}",
+        "{path: /healthz, port: 8080, httpHeaders: [{name: x-probe, value: a}]}",
+    );
+    assert_eq!(text(&case, check).len(), 1);
+}

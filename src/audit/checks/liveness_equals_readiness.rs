@@ -41,10 +41,10 @@ impl Check for LivenessEqualsReadiness {
 
     fn run(&self, snap: &Snapshot, out: &mut Findings) {
         for (_, w) in snap.top_workloads() {
-            let Some((first, list)) = containers_where(
-                w,
-                |c| matches!((&c.liveness, &c.readiness), (Some(l), Some(r)) if l == r),
-            ) else {
+            let Some((first, list)) = containers_where(w, |c| match (&c.liveness, &c.readiness) {
+                (Some(l), Some(r)) => l.normalized(c) == r.normalized(c),
+                _ => false,
+            }) else {
                 continue;
             };
             out.add(
