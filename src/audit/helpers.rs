@@ -161,6 +161,23 @@ pub fn sa_findings(
     }
 }
 
+/// The subject of a namespace-level finding: the Namespace object when the snapshot has it;
+/// else the namespace by name, placed (offline) at its first workload's document, where a
+/// policy for it would be written.
+pub fn namespace_subject(snap: &Snapshot, ns: &str) -> crate::audit::Subject {
+    use crate::model::{Kind, ObjectRef};
+    if let Some(n) = snap.namespaces.iter().find(|n| &*n.meta.name == ns) {
+        return crate::audit::Subject::of(Kind::Namespace, &n.meta);
+    }
+    crate::audit::Subject {
+        object: ObjectRef::new(Kind::Namespace, None, ns),
+        origin: snap
+            .top_workloads()
+            .find(|(_, w)| w.meta.namespace() == ns)
+            .and_then(|(_, w)| w.meta.origin),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::names;

@@ -69,7 +69,9 @@ pub fn plan_offline(
     finding: &Finding,
     settings: &BTreeMap<String, String>,
 ) -> Result<(FixPlan, Value), String> {
-    crate::source::document::plan_fix(snap, finding, settings)
+    let object = crate::source::document::fix_object(snap, finding)?;
+    let plan = fix::plan_offline(snap, finding, &object, settings)?;
+    Ok((plan, object))
 }
 
 /// The output of a plan in one format.

@@ -10,6 +10,7 @@
 
 pub mod budget;
 mod fit;
+pub mod words;
 pub use fit::pod_requests;
 
 pub use budget::{budget, Budget};

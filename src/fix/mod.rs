@@ -168,6 +168,24 @@ pub fn plan(input: &FixInput) -> Result<FixPlan, FixError> {
     Ok(plan)
 }
 
+/// The plan of an offline finding (no server: policy/v1 budgets, no native sleep action).
+pub fn plan_offline(
+    snap: &Snapshot,
+    finding: &Finding,
+    object: &Value,
+    settings: &BTreeMap<String, String>,
+) -> Result<FixPlan, String> {
+    plan(&FixInput {
+        snap,
+        finding,
+        object,
+        server_minor: None,
+        pdb_api_version: "policy/v1",
+        settings,
+    })
+    .map_err(|e| e.to_string())
+}
+
 /// Argo CD, Flux or Helm, when one of them manages the object (their labels or annotations).
 pub fn gitops_owner(object: &Value) -> Option<&'static str> {
     let meta = object.get("metadata")?;

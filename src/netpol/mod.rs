@@ -663,23 +663,6 @@ pub fn rule_admits_everything(rule: &crate::model::PolicyRule) -> bool {
             }))
 }
 
-/// The subject of a namespace-level finding: the Namespace object when the snapshot has it;
-/// else the namespace by name, placed (offline) at its first workload's document, where a
-/// policy for it would be written.
-pub fn namespace_subject(snap: &Snapshot, ns: &str) -> crate::audit::Subject {
-    use crate::model::{Kind, ObjectRef};
-    if let Some(n) = snap.namespaces.iter().find(|n| &*n.meta.name == ns) {
-        return crate::audit::Subject::of(Kind::Namespace, &n.meta);
-    }
-    crate::audit::Subject {
-        object: ObjectRef::new(Kind::Namespace, None, ns),
-        origin: snap
-            .top_workloads()
-            .find(|(_, w)| w.meta.namespace() == ns)
-            .and_then(|(_, w)| w.meta.origin),
-    }
-}
-
 /// Does `ns` have a default-deny policy for this direction: an empty podSelector (every pod,
 /// now and later) with that policy type, and no rule that admits everything?
 pub fn has_default_deny(snap: &Snapshot, ns: &str, ingress: bool) -> bool {

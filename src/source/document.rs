@@ -43,13 +43,10 @@ pub fn read_object(snap: &Snapshot, r: &ObjectRef, origin: Origin) -> Result<Val
     })
 }
 
-/// The fix plan of an offline finding, with the object it patches (read again from its file).
-pub fn plan_fix(
-    snap: &Snapshot,
-    finding: &crate::audit::Finding,
-    settings: &std::collections::BTreeMap<String, String>,
-) -> Result<(crate::fix::FixPlan, Value), String> {
-    let object = if finding.object.kind == crate::model::Kind::Namespace
+/// The object an offline finding's fix patches, read again from its file (the caller plans the
+/// fix with `fix::plan_offline`).
+pub fn fix_object(snap: &Snapshot, finding: &crate::audit::Finding) -> Result<Value, String> {
+    if finding.object.kind == crate::model::Kind::Namespace
         && !snap
             .namespaces
             .iter()
@@ -57,27 +54,16 @@ pub fn plan_fix(
     {
         // A namespace the manifests use without a Namespace object: the fix creates a policy
         // in it and never changes the namespace itself.
-        serde_json::json!({
+        return Ok(serde_json::json!({
             "apiVersion": "v1",
             "kind": "Namespace",
             "metadata": {"name": &*finding.object.name},
-        })
-    } else {
-        let origin = finding
-            .origin
-            .ok_or_else(|| format!("{}: where it was read from is unknown", finding.object))?;
-        read_object(snap, &finding.object, origin)?
-    };
-    let plan = crate::fix::plan(&crate::fix::FixInput {
-        snap,
-        finding,
-        object: &object,
-        server_minor: None,
-        pdb_api_version: "policy/v1",
-        settings,
-    })
-    .map_err(|e| e.to_string())?;
-    Ok((plan, object))
+        }));
+    }
+    let origin = finding
+        .origin
+        .ok_or_else(|| format!("{}: where it was read from is unknown", finding.object))?;
+    read_object(snap, &finding.object, origin)
 }
 
 /// The document of a file that contains `line`, read line by line up to its end (a fix of an

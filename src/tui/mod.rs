@@ -138,7 +138,8 @@ fn plan_fix(
     if snap.source_kind == crate::model::SourceKind::Live {
         return Err("not connected to the cluster".into());
     }
-    let (plan, object) = crate::source::document::plan_fix(snap, finding, settings)?;
+    let object = crate::source::document::fix_object(snap, finding)?;
+    let plan = crate::fix::plan_offline(snap, finding, &object, settings)?;
     crate::fix::preview(&object, plan)
         .map(Box::new)
         .map_err(|e| e.to_string())

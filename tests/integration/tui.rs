@@ -623,16 +623,15 @@ fn run_plan_as(app: &mut App, fx: Vec<Effect>, dry_run_passed: bool) {
             settings,
         } = e
         {
-            let result = kvet::source::document::plan_fix(&snapshot, &finding, &settings).and_then(
-                |(plan, obj)| {
-                    kvet::fix::preview(&obj, plan)
-                        .map(|mut p| {
-                            p.dry_run = dry_run_passed;
-                            Box::new(p)
-                        })
-                        .map_err(|e| e.to_string())
-                },
-            );
+            let result = kvet::source::document::fix_object(&snapshot, &finding).and_then(|obj| {
+                let plan = kvet::fix::plan_offline(&snapshot, &finding, &obj, &settings)?;
+                kvet::fix::preview(&obj, plan)
+                    .map(|mut p| {
+                        p.dry_run = dry_run_passed;
+                        Box::new(p)
+                    })
+                    .map_err(|e| e.to_string())
+            });
             app.update(AppEvent::FixPlanned {
                 finding,
                 settings,

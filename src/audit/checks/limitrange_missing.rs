@@ -63,7 +63,7 @@ impl Check for LimitrangeMissing {
         }
         for (ns, list) in missing {
             out.add(
-                crate::netpol::namespace_subject(snap, ns),
+                crate::audit::helpers::namespace_subject(snap, ns),
                 "",
                 format!(
                     "{} container{} without requests and no LimitRange defaults them: {}",

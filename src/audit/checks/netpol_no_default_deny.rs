@@ -1,8 +1,9 @@
 //! `netpol-no-default-deny`: a namespace has no default-deny ingress policy.
 
+use crate::audit::helpers::namespace_subject;
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
 use crate::model::Snapshot;
-use crate::netpol::{has_default_deny, namespace_subject, workload_namespaces, SYSTEM_NAMESPACES};
+use crate::netpol::{has_default_deny, workload_namespaces, SYSTEM_NAMESPACES};
 
 /// The pre-v1 isolation annotation (Kubernetes 1.3-1.6 beta). No current release reads it.
 pub const BETA_ISOLATION_ANNOTATION: &str = "net.beta.kubernetes.io/network-policy";

@@ -1,8 +1,9 @@
 //! `netpol-tenant-open`: pods of a namespace accept ingress from other namespaces.
 
+use crate::audit::helpers::namespace_subject;
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
 use crate::model::Snapshot;
-use crate::netpol::{classes, namespace_subject, Engine, PodClass, SYSTEM_NAMESPACES};
+use crate::netpol::{classes, Engine, PodClass, SYSTEM_NAMESPACES};
 use std::collections::BTreeMap;
 
 pub static INFO: CheckInfo = CheckInfo {

@@ -51,7 +51,7 @@ impl Check for QuotaMissing {
                 .filter(|(_, x)| x.meta.namespace() == ns)
                 .count();
             out.add(
-                crate::netpol::namespace_subject(snap, ns),
+                crate::audit::helpers::namespace_subject(snap, ns),
                 "",
                 format!(
                     "namespace {ns} runs {count} workload{} and has no ResourceQuota: nothing caps what it can request",

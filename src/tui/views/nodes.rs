@@ -7,7 +7,7 @@
 //! for any scope.
 
 use crate::audit::Severity;
-use crate::cli::drain_cmd::{headline, GROUPS};
+use crate::drain::words::{headline, GROUPS};
 use crate::drain::{pool_of, workload_name, zone_of, NodeSummary, Options, Planner, Report, Scope};
 use crate::model::Snapshot;
 use crate::text::escape_ctrl;
