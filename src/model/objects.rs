@@ -646,6 +646,17 @@ pub struct Binding {
     pub subjects: Vec<Subject>,
 }
 
+impl Binding {
+    /// The namespace of a ServiceAccount subject: its own, else (empty or unset) the binding's,
+    /// as the API server reads it. `None` for a ClusterRoleBinding subject that names none.
+    pub fn subject_namespace<'a>(&'a self, s: &'a Subject) -> Option<&'a str> {
+        s.namespace
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .or(self.meta.namespace.as_deref())
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ResourceQuota {
     pub meta: Meta,

@@ -86,12 +86,7 @@ fn sa_bindings(snap: &Snapshot) -> Vec<crate::model::snapshot::SaBindings> {
         .collect();
     for b in &snap.bindings {
         for s in b.subjects.iter().filter(|s| &*s.kind == "ServiceAccount") {
-            let ns = s
-                .namespace
-                .as_deref()
-                .filter(|n| !n.is_empty())
-                .or(b.meta.namespace.as_deref())
-                .unwrap_or_default();
+            let ns = b.subject_namespace(s).unwrap_or_default();
             sas.push((Arc::from(ns), Arc::from(&*s.name)));
         }
     }

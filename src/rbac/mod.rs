@@ -311,20 +311,13 @@ impl<'a> Graph<'a> {
         b.subjects.iter().any(|s| match &*s.kind {
             "User" => !who.user.is_empty() && *s.name == *who.user,
             "Group" => who.groups.iter().any(|g| **g == *s.name),
-            "ServiceAccount" => {
-                let ns = s
-                    .namespace
-                    .as_deref()
-                    .filter(|n| !n.is_empty())
-                    .or(b.meta.namespace.as_deref());
-                ns.is_some_and(|ns| {
-                    who.user
-                        .strip_prefix("system:serviceaccount:")
-                        .and_then(|u| u.strip_prefix(ns))
-                        .and_then(|u| u.strip_prefix(':'))
-                        == Some(&*s.name)
-                })
-            }
+            "ServiceAccount" => b.subject_namespace(s).is_some_and(|ns| {
+                who.user
+                    .strip_prefix("system:serviceaccount:")
+                    .and_then(|u| u.strip_prefix(ns))
+                    .and_then(|u| u.strip_prefix(':'))
+                    == Some(&*s.name)
+            }),
             _ => false,
         })
     }

@@ -33,12 +33,7 @@ pub fn who_can(g: &Graph, req: &Request) -> Vec<Grant> {
         for s in &b.subjects {
             let subject = match &*s.kind {
                 "ServiceAccount" => {
-                    let ns = s
-                        .namespace
-                        .as_deref()
-                        .filter(|n| !n.is_empty())
-                        .or(b.meta.namespace.as_deref())
-                        .unwrap_or_default();
+                    let ns = b.subject_namespace(s).unwrap_or_default();
                     format!("{ns}/{}", s.name)
                 }
                 _ => s.name.to_string(),

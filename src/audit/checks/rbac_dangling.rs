@@ -119,12 +119,7 @@ impl Check for RbacDangling {
                 .enumerate()
                 .filter(|(_, s)| &*s.kind == "ServiceAccount" && &*s.name != "default")
                 .filter_map(|(i, s)| {
-                    let ns = s
-                        .namespace
-                        .as_deref()
-                        .filter(|n| !n.is_empty())
-                        .or(b.meta.namespace.as_deref())
-                        .unwrap_or_default();
+                    let ns = b.subject_namespace(s).unwrap_or_default();
                     let controller =
                         ns == "kube-system" && CONTROLLER_SERVICE_ACCOUNTS.contains(&&*s.name);
                     (!controller && !existing.contains(&(ns, &*s.name)))

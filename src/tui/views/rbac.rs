@@ -126,12 +126,7 @@ impl RbacView {
                 let row = match &*sub.kind {
                     "ServiceAccount" => SubjectRow {
                         kind: "ServiceAccount",
-                        namespace: sub
-                            .namespace
-                            .as_deref()
-                            .filter(|n| !n.is_empty())
-                            .or(b.meta.namespace.as_deref())
-                            .map(str::to_string),
+                        namespace: b.subject_namespace(sub).map(str::to_string),
                         name: sub.name.to_string(),
                     },
                     "User" => SubjectRow {
