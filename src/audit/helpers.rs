@@ -102,6 +102,43 @@ pub fn containers_where(
     Some((first, bad.into_iter().map(|(_, n)| n).collect()))
 }
 
+/// The containers of a served workload that need a readiness probe (readiness-missing and its
+/// fix): those whose port a Service targets (a `targetPort` number or name, or the Service
+/// port itself when `targetPort` is unset) and that have none. When a Service targets a port no
+/// container declares (ports are informational, so any container may listen on it), every
+/// container without a probe counts, but only if no container of the pod has one.
+pub fn readiness_needed(snap: &Snapshot, w: usize) -> Vec<usize> {
+    use crate::model::PortRef;
+    let wl = &snap.workloads[w];
+    let containers = &wl.spec.containers;
+    let mut targeted = vec![false; containers.len()];
+    let mut undeclared = false;
+    for &s in &snap.index.services_of[w] {
+        for sp in &snap.services[s].ports {
+            let target = sp.target_port.clone().unwrap_or(PortRef::Number(sp.port));
+            let mut found = false;
+            for (i, c) in containers.iter().enumerate() {
+                let declares = c.ports.iter().any(|cp| match &target {
+                    PortRef::Number(n) => cp.port == *n,
+                    PortRef::Name(n) => cp.name.as_deref() == Some(&**n),
+                });
+                if declares {
+                    targeted[i] = true;
+                    found = true;
+                }
+            }
+            undeclared |= !found;
+        }
+    }
+    let any_probe = containers.iter().any(|c| c.readiness.is_some());
+    containers
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.readiness.is_none() && (targeted[*i] || (undeclared && !any_probe)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// "has" or "have", for a list of names.
 pub fn has(names: &[&str]) -> &'static str {
     if names.len() == 1 {

@@ -150,10 +150,9 @@ impl Patcher<'_> {
         });
         let delay = self.cold_start(w).map(|c| c.ceil() as i64).unwrap_or(0);
         let mut names = Vec::new();
-        for (i, c) in self.wl.spec.containers.iter().enumerate() {
-            if c.readiness.is_some() {
-                continue;
-            }
+        // The containers the finding names, no more.
+        for i in crate::audit::helpers::readiness_needed(self.input.snap, w) {
+            let c = &self.wl.spec.containers[i];
             let handler = endpoint(c, &path)?;
             let mut probe = json!({"periodSeconds": 5, "failureThreshold": 3});
             merge(&mut probe, &handler);

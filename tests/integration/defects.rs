@@ -187,3 +187,60 @@ spec:
     );
     assert_eq!(text(&case, check).len(), 1);
 }
+
+#[test]
+fn readiness_missing_fires_for_the_containers_a_service_targets() {
+    let pod = |web_ports: &str, web_probe: &str, target: &str| {
+        format!(
+            r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: shop}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        ports: {web_ports}
+{web_probe}
+      - name: proxy-sidecar
+        image: sidecar:1
+        ports: [{{name: admin, containerPort: 15000}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web, namespace: shop}}
+spec:
+  selector: {{app: web}}
+  ports: [{{port: 80, targetPort: {target}}}]
+"#
+        )
+    };
+    let probe = "        readinessProbe: {httpGet: {path: /ready, port: 8080}}";
+    let check = "readiness-missing";
+    // The served container has a probe; the sidecar no Service port reaches does not matter.
+    let ports = "[{name: http, containerPort: 8080}]";
+    assert!(text(&pod(ports, probe, "http"), check).is_empty());
+    assert!(text(&pod(ports, probe, "8080"), check).is_empty());
+    // The served container has none: only it is named.
+    let f = text(&pod(ports, "", "http"), check);
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message.starts_with("\"web\" has no readiness probe"),
+        "{}",
+        f[0].message
+    );
+    // The target port is declared by no container: fire only when no container has a probe.
+    assert!(text(&pod("[]", probe, "8080"), check).is_empty());
+    let f = text(&pod("[]", "", "8080"), check);
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message.contains("\"web\" and \"proxy-sidecar\""),
+        "{}",
+        f[0].message
+    );
+}

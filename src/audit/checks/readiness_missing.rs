@@ -1,6 +1,6 @@
 //! `readiness-missing`: a container of a served workload without a readiness probe.
 
-use crate::audit::helpers::{container_path, containers_where, has, names};
+use crate::audit::helpers::{container_path, has, names, readiness_needed};
 use crate::audit::{Check, CheckInfo, Family, Findings, Severity};
 use crate::model::Snapshot;
 
@@ -11,9 +11,12 @@ pub static INFO: CheckInfo = CheckInfo {
     summary: "A container of a served workload has no readiness probe",
     doc: "\
 What it detects
-  A container of a workload that a Service selects (a Service's selector matches the pod
-  template labels) and that has no readinessProbe. Workloads no Service selects are not
-  reported: readiness only gates Service traffic. Jobs and CronJobs are not checked.
+  A container whose port a Service targets (the targetPort by number or by name, or the
+  Service port when targetPort is unset) and that has no readinessProbe. A sidecar no Service
+  port reaches is not reported. When a Service targets a port that no container declares,
+  every container without a probe is reported, but only if no container of the pod has one.
+  Workloads no Service selects are not reported: readiness only gates Service traffic. Jobs
+  and CronJobs are not checked.
 
 Why it matters
   Without a readiness probe a pod counts as ready the moment its containers start. Traffic
@@ -45,9 +48,11 @@ impl Check for ReadinessMissing {
             if w.kind.is_batch() || !snap.is_served(i) {
                 continue;
             }
-            let Some((first, list)) = containers_where(w, |c| c.readiness.is_none()) else {
+            let need = readiness_needed(snap, i);
+            let Some(&first) = need.first() else {
                 continue;
             };
+            let list: Vec<&str> = need.iter().map(|&c| &*w.spec.containers[c].name).collect();
             let svc: Vec<&str> = snap.index.services_of[i]
                 .iter()
                 .map(|&s| &*snap.services[s].meta.name)
