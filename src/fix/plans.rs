@@ -5,7 +5,9 @@ use super::ops::{child, Ops};
 use super::{err, Change, Editable, FixError, FixInput, FixPlan};
 use crate::audit::checks::prestop_exceeds_grace::sleep_seconds;
 use crate::audit::checks::startup_budget_short::startup_budget;
-use crate::audit::helpers::{cold_start_seconds, effective_request, namespace_defaults};
+use crate::audit::helpers::{
+    cold_start_seconds, effective_limit, effective_request, namespace_defaults,
+};
 use crate::model::{
     quantity, Container, Handler, Kind, ObjectRef, PortRef, Probe, Resource, Workload, WorkloadKind,
 };
@@ -381,10 +383,12 @@ impl Patcher<'_> {
         );
         let defaults = namespace_defaults(self.input.snap, self.wl.meta.namespace());
         let mut names = Vec::new();
-        for (i, c) in self.wl.spec.containers.iter().enumerate() {
+        // Init containers and native sidecars too: the finding names them.
+        let all: Vec<(&'static str, usize, &Container)> = self.wl.spec.all_containers().collect();
+        for (list, i, c) in all {
             let mut added = Vec::new();
             for r in [Resource::Memory, Resource::Cpu] {
-                if c.limits.get(r).is_some() || defaults.limit.get(r).is_some() {
+                if effective_limit(c, r, &defaults).is_some() {
                     continue;
                 }
                 let value = match effective_request(c, r, &defaults).and_then(quantity::parse) {
@@ -394,7 +398,7 @@ impl Patcher<'_> {
                         Resource::Cpu => "500m".to_string(),
                     },
                 };
-                let cp = self.guard_container("containers", i);
+                let cp = self.guard_container(list, i);
                 self.set(
                     &format!("{cp}/resources/limits/{}", r.as_str()),
                     json!(value),
