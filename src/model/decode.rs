@@ -308,17 +308,35 @@ pub(crate) fn selector(raw: Option<RawSelector>) -> Option<LabelSelector> {
     Some(s)
 }
 
-fn hpa_metrics(api_version: &str, spec: &mut RawSpec) -> Vec<HpaMetric> {
-    if api_version == "autoscaling/v1" {
-        return vec![HpaMetric::Resource {
-            name: "cpu".into(),
-            container: None,
-            utilization: Some(spec.target_cpu_utilization_percentage.unwrap_or(80)),
-        }];
-    }
-    let metrics = spec.metrics.take().unwrap_or_default();
+/// The annotation in which autoscaling/v1 carries the metrics it has no field for.
+pub const HPA_V1_METRICS: &str = "autoscaling.alpha.kubernetes.io/metrics";
+
+fn hpa_metrics(api_version: &str, spec: &mut RawSpec, meta: &Meta) -> Vec<HpaMetric> {
+    let metrics = if api_version == "autoscaling/v1" {
+        // As the API server converts a v1 HPA: the metrics of the annotation (v2beta1's
+        // shape), then the CPU target when it is set; the 80 % CPU default applies only when
+        // neither names a metric.
+        let mut m: Vec<RawMetric> = meta
+            .annotation(HPA_V1_METRICS)
+            .and_then(|a| serde_json::from_str(a).ok())
+            .unwrap_or_default();
+        if let Some(cpu) = spec.target_cpu_utilization_percentage {
+            m.push(RawMetric {
+                kind: Some("Resource".into()),
+                resource: Some(RawResourceMetric {
+                    name: Some("cpu".into()),
+                    target_average_utilization: Some(cpu),
+                    ..RawResourceMetric::default()
+                }),
+                container_resource: None,
+            });
+        }
+        m
+    } else {
+        spec.metrics.take().unwrap_or_default()
+    };
     if metrics.is_empty() {
-        // The v2 API defaults an HPA without metrics to 80 % average CPU utilization.
+        // The API defaults an HPA without metrics to 80 % average CPU utilization.
         return vec![HpaMetric::Resource {
             name: "cpu".into(),
             container: None,
@@ -482,7 +500,7 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
             unhealthy_policy: boxed(spec.unhealthy_pod_eviction_policy.take()),
         }),
         Kind::HorizontalPodAutoscaler => {
-            let metrics = hpa_metrics(&api_version, &mut spec);
+            let metrics = hpa_metrics(&api_version, &mut spec, &meta);
             let t = spec.scale_target_ref.take().unwrap_or_default();
             Object::Hpa(Hpa {
                 meta,

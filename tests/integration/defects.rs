@@ -244,3 +244,61 @@ spec:
         f[0].message
     );
 }
+
+/// `kubectl get hpa -o yaml` of an HPA with other metrics gives autoscaling/v1 with the metrics
+/// in an annotation: the API server's conversion reads them, and the 80 % CPU default applies
+/// only when no metric is named at all.
+#[test]
+fn a_v1_hpa_reads_its_metrics_annotation_as_the_conversion_does() {
+    let hpa = |annotation: &str, cpu: &str| {
+        format!(
+            r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: shop}}
+spec:
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec: {{containers: [{{name: web, image: web:1, resources: {{requests: {{memory: 128Mi}}}}}}]}}
+---
+apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    autoscaling.alpha.kubernetes.io/metrics: '{annotation}'
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}
+  minReplicas: 2
+  maxReplicas: 5
+{cpu}"#
+        )
+    };
+    let memory =
+        r#"[{"type":"Resource","resource":{"name":"memory","targetAverageUtilization":70}}]"#;
+    // Memory only: no CPU target, so neither CPU check has anything to say.
+    for check in ["hpa-cpu-target", "hpa-no-cpu-request"] {
+        let f = text(&hpa(memory, ""), check);
+        assert!(f.is_empty(), "{check}: {f:?}");
+    }
+    // Memory plus a CPU target of 90 %: the CPU target is judged.
+    let f = text(
+        &hpa(memory, "  targetCPUUtilizationPercentage: 90\n"),
+        "hpa-cpu-target",
+    );
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].message.contains("90"), "{}", f[0].message);
+    assert_eq!(
+        text(
+            &hpa(memory, "  targetCPUUtilizationPercentage: 90\n"),
+            "hpa-no-cpu-request"
+        )
+        .len(),
+        1
+    );
+    // No metric anywhere: the 80 % CPU default.
+    let f = text(&hpa("[]", ""), "hpa-cpu-target");
+    assert!(f.iter().any(|f| f.message.contains("80")), "{f:?}");
+}
