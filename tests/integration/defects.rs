@@ -302,3 +302,67 @@ spec:
     let f = text(&hpa("[]", ""), "hpa-cpu-target");
     assert!(f.iter().any(|f| f.message.contains("80")), "{f:?}");
 }
+
+/// A file is what gets applied: it is judged by its own apiVersion, and the annotation's
+/// version is named when it differs. The guide's rows decide removals and replacements, and
+/// alpha versions no server serves any more are reported.
+#[test]
+fn deprecated_api_judges_files_by_their_own_version_and_the_guides_rows() {
+    let deploy = |api: &str, annotated: &str| {
+        format!(
+            r#"
+apiVersion: {api}
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: '{{"apiVersion":"{annotated}","kind":"Deployment"}}'
+spec:
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec: {{containers: [{{name: web, image: web:1}}]}}
+"#
+        )
+    };
+    let check = "deprecated-api";
+    assert!(text(&deploy("apps/v1", "extensions/v1beta1"), check).is_empty());
+    let f = text(&deploy("extensions/v1beta1", "apps/v1"), check);
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message
+            .contains("its last-applied annotation says apps/v1"),
+        "{}",
+        f[0].message
+    );
+    let flow = "apiVersion: flowcontrol.apiserver.k8s.io/v1beta3\nkind: FlowSchema\nmetadata: {name: fs}\nspec: {priorityLevelConfiguration: {name: p}}\n---\napiVersion: settings.k8s.io/v1alpha1\nkind: PodPreset\nmetadata: {name: pp, namespace: shop}\n---\napiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: psp}\n";
+    let f = text(flow, check);
+    let msg = |kind: &str| {
+        f.iter()
+            .find(|x| x.object.kind.as_str() == kind)
+            .map(|x| x.message.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        msg("FlowSchema").contains("removed in Kubernetes 1.32")
+            && msg("FlowSchema").contains("use flowcontrol.apiserver.k8s.io/v1"),
+        "{}",
+        msg("FlowSchema")
+    );
+    assert!(
+        !msg("FlowSchema").contains("v1beta3 is"),
+        "{}",
+        msg("FlowSchema")
+    );
+    assert!(
+        msg("PodPreset").contains("removed in Kubernetes 1.20"),
+        "{f:?}"
+    );
+    assert!(
+        msg("PodSecurityPolicy").contains("nothing replaces it"),
+        "{}",
+        msg("PodSecurityPolicy")
+    );
+    assert!(!msg("PodSecurityPolicy").contains("use policy/v1beta1"));
+}
