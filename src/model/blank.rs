@@ -1,5 +1,5 @@
 //! The pre-parse blanking of what kvet never reads (managedFields, env, volumes without an
-//! emptyDir, the last-applied annotation): lines become empty, so line numbers stay exact, and a
+//! emptyDir or a claim, the last-applied annotation): lines become empty, so line numbers stay exact, and a
 //! property test holds the result to the parse of the whole document.
 
 use super::meta::AppliedAs;
@@ -8,14 +8,16 @@ use super::meta::AppliedAs;
 /// object in `kubectl get -o yaml` dumps) and the container and pod fields that hold
 /// configuration rather than anything a check looks at. A check that comes to need one of these
 /// must take it off this list (the drain simulation took `tolerations` off, and reads `volumes`
-/// only when the block names an emptyDir: other volumes leave its projection unchanged).
+/// only when the block names an emptyDir or a persistentVolumeClaim: other volumes leave its
+/// projection unchanged).
 const UNREAD_BLOCKS: [&str; 6] = [
     "managedFields:",
     "env:",
     "envFrom:",
     "volumeMounts:",
     "args:",
-    // Kept when the block has an emptyDir (drains read its name); any other volume is unread.
+    // Kept when the block has an emptyDir (drains read its name) or a persistentVolumeClaim
+    // (rollout-recreate reads its claim); any other volume is unread.
     "volumes:",
 ];
 const LAST_APPLIED_KEY: &str = "kubectl.kubernetes.io/last-applied-configuration:";
@@ -103,7 +105,9 @@ pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
         if UNREAD_BLOCKS.contains(&key)
             && holds_sequence(at, indent)
             && parents.expects(key.trim_end_matches(':'), indent)
-            && !(key == "volumes:" && block_mentions(&all[at + 1..], indent, "emptyDir"))
+            && !(key == "volumes:"
+                && (block_mentions(&all[at + 1..], indent, "emptyDir")
+                    || block_mentions(&all[at + 1..], indent, "persistentVolumeClaim")))
         {
             skipping = Some(indent);
             blanked_cont = Skip::None;

@@ -599,6 +599,14 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                 .collect::<Vec<_>>()
                 .slim(),
         }),
+        Kind::PersistentVolumeClaim => Object::Pvc(Pvc {
+            meta,
+            access_modes: spec
+                .access_modes
+                .into_iter()
+                .map(|m| m.0.into_boxed_str())
+                .collect(),
+        }),
         Kind::LimitRange => Object::LimitRange(LimitRange {
             meta,
             items: spec

@@ -147,10 +147,16 @@ pub(super) fn pod_spec(raw: &mut RawSpec) -> PodSpec {
         host_network: raw.host_network.unwrap_or(false),
         host_pid: raw.host_pid.unwrap_or(false),
         host_ipc: raw.host_ipc.unwrap_or(false),
-        empty_dirs: std::mem::take(&mut raw.volumes)
-            .into_iter()
+        empty_dirs: raw
+            .volumes
+            .iter_mut()
             .filter(|v| v.empty_dir.is_some())
-            .map(|v| v.name.unwrap_or_default().into_boxed_str())
+            .map(|v| v.name.take().unwrap_or_default().into_boxed_str())
+            .collect(),
+        claims: std::mem::take(&mut raw.volumes)
+            .into_iter()
+            .filter_map(|v| v.persistent_volume_claim?.claim_name)
+            .map(|c| c.0.into_boxed_str())
             .collect(),
         security: security(raw.security_context.take()),
         placement: placement(

@@ -228,12 +228,15 @@ fn pod_spec(s: &PodSpec) -> Value {
             o[f] = json!(true);
         }
     }
-    if !s.empty_dirs.is_empty() {
-        let v: Vec<Value> = s
+    if !s.empty_dirs.is_empty() || !s.claims.is_empty() {
+        let mut v: Vec<Value> = s
             .empty_dirs
             .iter()
             .map(|n| json!({"name": &**n, "emptyDir": {}}))
             .collect();
+        v.extend(s.claims.iter().enumerate().map(|(i, c)| {
+            json!({"name": format!("claim-{i}"), "persistentVolumeClaim": {"claimName": &**c}})
+        }));
         o["volumes"] = Value::Array(v);
     }
     if s.security != SecurityContext::default() {
@@ -632,6 +635,10 @@ pub fn encode(o: &Object) -> Value {
                 o["status"] = json!({"hard": pairs(&q.hard), "used": pairs(&q.used)});
             }
             o
+        }
+        Object::Pvc(p) => {
+            json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta(&p.meta),
+            "spec": {"accessModes": p.access_modes.iter().map(|m| &**m).collect::<Vec<_>>()}})
         }
         Object::LimitRange(l) => {
             json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": meta(&l.meta),

@@ -292,6 +292,8 @@ pub struct PodSpec {
     /// Names of the emptyDir volumes (`kubectl drain` refuses their pods without
     /// `--delete-emptydir-data`).
     pub empty_dirs: Box<[Box<str>]>,
+    /// The PersistentVolumeClaims the pod mounts (`persistentVolumeClaim.claimName`).
+    pub claims: Box<[Box<str>]>,
     pub tolerations: Box<[Toleration]>,
     /// Topology keys of the podAntiAffinity terms (required and preferred).
     pub anti_affinity_keys: Box<[Box<str>]>,
@@ -637,6 +639,25 @@ pub struct Subject {
     pub namespace: Option<Box<str>>,
 }
 
+/// A PersistentVolumeClaim: only its access modes are read.
+#[derive(Clone, Debug)]
+pub struct Pvc {
+    pub meta: Meta,
+    pub access_modes: Box<[Box<str>]>,
+}
+
+impl Pvc {
+    /// Only one node may mount it (ReadWriteOnce, ReadWriteOncePod), or the modes are not
+    /// written (the StorageClass may still make it single-node).
+    pub fn single_node(&self) -> bool {
+        self.access_modes.is_empty()
+            || self
+                .access_modes
+                .iter()
+                .any(|m| matches!(&**m, "ReadWriteOnce" | "ReadWriteOncePod"))
+    }
+}
+
 /// A RoleBinding or a ClusterRoleBinding (`meta.namespace` is `None` for the latter).
 #[derive(Clone, Debug)]
 pub struct Binding {
@@ -759,6 +780,7 @@ pub enum Object {
     Binding(Binding),
     ResourceQuota(ResourceQuota),
     LimitRange(LimitRange),
+    Pvc(Pvc),
     Data(DataObject),
     Other(OtherObject),
 }
@@ -780,6 +802,7 @@ impl Object {
             Object::Binding(o) => &o.meta,
             Object::ResourceQuota(o) => &o.meta,
             Object::LimitRange(o) => &o.meta,
+            Object::Pvc(o) => &o.meta,
             Object::Data(o) => &o.meta,
             Object::Other(o) => &o.meta,
         }
@@ -801,6 +824,7 @@ impl Object {
             Object::Binding(o) => &mut o.meta,
             Object::ResourceQuota(o) => &mut o.meta,
             Object::LimitRange(o) => &mut o.meta,
+            Object::Pvc(o) => &mut o.meta,
             Object::Data(o) => &mut o.meta,
             Object::Other(o) => &mut o.meta,
         }
@@ -824,6 +848,7 @@ impl Object {
             Object::Binding(_) => Kind::RoleBinding,
             Object::ResourceQuota(_) => Kind::ResourceQuota,
             Object::LimitRange(_) => Kind::LimitRange,
+            Object::Pvc(_) => Kind::PersistentVolumeClaim,
             Object::Data(d) => d.kind.clone(),
             Object::Other(o) => Kind::Other(o.kind.clone()),
         }

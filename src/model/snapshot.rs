@@ -51,6 +51,7 @@ pub struct Snapshot {
     pub bindings: Vec<Binding>,
     pub quotas: Vec<ResourceQuota>,
     pub limit_ranges: Vec<LimitRange>,
+    pub pvcs: Vec<Pvc>,
     pub data: Vec<DataObject>,
     pub others: Vec<OtherObject>,
     pub index: Index,
@@ -166,6 +167,7 @@ impl Builder {
             Object::Binding(o) => snap.bindings.push(o),
             Object::ResourceQuota(o) => snap.quotas.push(o),
             Object::LimitRange(o) => snap.limit_ranges.push(o),
+            Object::Pvc(o) => snap.pvcs.push(o),
             Object::Data(o) => snap.data.push(o),
             Object::Other(o) => snap.others.push(o),
         }
@@ -233,6 +235,7 @@ impl Snapshot {
             bindings: Vec::new(),
             quotas: Vec::new(),
             limit_ranges: Vec::new(),
+            pvcs: Vec::new(),
             data: Vec::new(),
             others: Vec::new(),
             index: Index::default(),
@@ -276,6 +279,7 @@ impl Snapshot {
         out.extend(self.bindings.iter().cloned().map(Object::Binding));
         out.extend(self.quotas.iter().cloned().map(Object::ResourceQuota));
         out.extend(self.limit_ranges.iter().cloned().map(Object::LimitRange));
+        out.extend(self.pvcs.iter().cloned().map(Object::Pvc));
         out.extend(self.data.iter().cloned().map(Object::Data));
         out.extend(self.others.iter().cloned().map(Object::Other));
         out
@@ -469,6 +473,11 @@ impl Snapshot {
             self.limit_ranges
                 .iter()
                 .map(|o| (Kind::LimitRange, &o.meta)),
+        );
+        out.extend(
+            self.pvcs
+                .iter()
+                .map(|o| (Kind::PersistentVolumeClaim, &o.meta)),
         );
         out.extend(self.data.iter().map(|o| (o.kind.clone(), &o.meta)));
         out.extend(

@@ -587,6 +587,9 @@ pub struct RawSpec {
     // LimitRange
     #[serde(deserialize_with = "nullable")]
     pub limits: Vec<RawLimitItem>,
+    // PersistentVolumeClaim
+    #[serde(deserialize_with = "nullable")]
+    pub access_modes: Vec<Text>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -594,6 +597,13 @@ pub struct RawSpec {
 pub struct RawVolume {
     pub name: Option<String>,
     pub empty_dir: Option<serde::de::IgnoredAny>,
+    pub persistent_volume_claim: Option<RawClaimSource>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawClaimSource {
+    pub claim_name: Option<Text>,
 }
 
 /// Only the topology keys of the pod anti-affinity terms are read.

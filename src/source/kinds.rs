@@ -91,6 +91,13 @@ pub const KINDS: &[KindSpec] = &[
     ),
     k("ResourceQuota", "", &["v1"], "resourcequotas", true),
     k("LimitRange", "", &["v1"], "limitranges", true),
+    k(
+        "PersistentVolumeClaim",
+        "",
+        &["v1"],
+        "persistentvolumeclaims",
+        true,
+    ),
     KindSpec {
         kind: "AdminNetworkPolicy",
         group: "policy.networking.k8s.io",

@@ -10,7 +10,12 @@ pub static INFO: CheckInfo = CheckInfo {
     summary: "A served Deployment uses the Recreate strategy",
     doc: "\
 What it detects
-  A Deployment that a Service selects and whose strategy.type is Recreate.
+  A Deployment that a Service selects and whose strategy.type is Recreate. Not when its pod
+  template mounts a PersistentVolumeClaim that is ReadWriteOnce or ReadWriteOncePod, or whose
+  access mode is unknown (the claim is not in the input, or names no mode): one node, or one
+  pod, may mount such a volume at a time. A surge pod would then hit a Multi-Attach error on
+  another node, or run a second process on the same data directory on the same node, so
+  Recreate is right there and kvet offers no fix.
 
 Why it matters
   Recreate deletes every old pod before it creates any new one: each deploy is a full outage
@@ -39,6 +44,16 @@ impl Check for RolloutRecreate {
                 || w.strategy.kind.as_deref() != Some("Recreate")
                 || !snap.is_served(i)
             {
+                continue;
+            }
+            // A single-writer volume (or one kvet cannot tell): Recreate is right.
+            let single_writer = w.spec.claims.iter().any(|c| {
+                snap.pvcs
+                    .iter()
+                    .find(|p| p.meta.namespace() == w.meta.namespace() && *p.meta.name == **c)
+                    .is_none_or(|p| p.single_node())
+            });
+            if single_writer {
                 continue;
             }
             out.add(
