@@ -599,6 +599,18 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                 .collect::<Vec<_>>()
                 .slim(),
         }),
+        Kind::CustomResourceDefinition => Object::Crd(Crd {
+            meta,
+            group: spec.group.map(|g| g.0).unwrap_or_default().into_boxed_str(),
+            plural: spec
+                .names
+                .and_then(|n| n.plural)
+                .map(|p| p.0)
+                .unwrap_or_default()
+                .into_boxed_str(),
+            // The API requires the scope; v1beta1 defaulted it to Namespaced.
+            namespaced: spec.scope.is_none_or(|s| s.0 != "Cluster"),
+        }),
         Kind::PersistentVolumeClaim => Object::Pvc(Pvc {
             meta,
             access_modes: spec

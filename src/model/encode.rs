@@ -636,6 +636,11 @@ pub fn encode(o: &Object) -> Value {
             }
             o
         }
+        Object::Crd(c) => {
+            json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": meta(&c.meta),
+            "spec": {"group": &*c.group, "names": {"plural": &*c.plural},
+                "scope": if c.namespaced { "Namespaced" } else { "Cluster" }}})
+        }
         Object::Pvc(p) => {
             json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta(&p.meta),
             "spec": {"accessModes": p.access_modes.iter().map(|m| &**m).collect::<Vec<_>>()}})

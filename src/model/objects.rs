@@ -639,6 +639,16 @@ pub struct Subject {
     pub namespace: Option<Box<str>>,
 }
 
+/// A CustomResourceDefinition: the group, plural and scope of the resource it adds (RBAC
+/// rules name resources by group and plural).
+#[derive(Clone, Debug)]
+pub struct Crd {
+    pub meta: Meta,
+    pub group: Box<str>,
+    pub plural: Box<str>,
+    pub namespaced: bool,
+}
+
 /// A PersistentVolumeClaim: only its access modes are read.
 #[derive(Clone, Debug)]
 pub struct Pvc {
@@ -781,6 +791,7 @@ pub enum Object {
     ResourceQuota(ResourceQuota),
     LimitRange(LimitRange),
     Pvc(Pvc),
+    Crd(Crd),
     Data(DataObject),
     Other(OtherObject),
 }
@@ -803,6 +814,7 @@ impl Object {
             Object::ResourceQuota(o) => &o.meta,
             Object::LimitRange(o) => &o.meta,
             Object::Pvc(o) => &o.meta,
+            Object::Crd(o) => &o.meta,
             Object::Data(o) => &o.meta,
             Object::Other(o) => &o.meta,
         }
@@ -825,6 +837,7 @@ impl Object {
             Object::ResourceQuota(o) => &mut o.meta,
             Object::LimitRange(o) => &mut o.meta,
             Object::Pvc(o) => &mut o.meta,
+            Object::Crd(o) => &mut o.meta,
             Object::Data(o) => &mut o.meta,
             Object::Other(o) => &mut o.meta,
         }
@@ -849,6 +862,7 @@ impl Object {
             Object::ResourceQuota(_) => Kind::ResourceQuota,
             Object::LimitRange(_) => Kind::LimitRange,
             Object::Pvc(_) => Kind::PersistentVolumeClaim,
+            Object::Crd(_) => Kind::CustomResourceDefinition,
             Object::Data(d) => d.kind.clone(),
             Object::Other(o) => Kind::Other(o.kind.clone()),
         }

@@ -52,6 +52,7 @@ pub struct Snapshot {
     pub quotas: Vec<ResourceQuota>,
     pub limit_ranges: Vec<LimitRange>,
     pub pvcs: Vec<Pvc>,
+    pub crds: Vec<Crd>,
     pub data: Vec<DataObject>,
     pub others: Vec<OtherObject>,
     pub index: Index,
@@ -168,6 +169,7 @@ impl Builder {
             Object::ResourceQuota(o) => snap.quotas.push(o),
             Object::LimitRange(o) => snap.limit_ranges.push(o),
             Object::Pvc(o) => snap.pvcs.push(o),
+            Object::Crd(o) => snap.crds.push(o),
             Object::Data(o) => snap.data.push(o),
             Object::Other(o) => snap.others.push(o),
         }
@@ -236,6 +238,7 @@ impl Snapshot {
             quotas: Vec::new(),
             limit_ranges: Vec::new(),
             pvcs: Vec::new(),
+            crds: Vec::new(),
             data: Vec::new(),
             others: Vec::new(),
             index: Index::default(),
@@ -280,6 +283,7 @@ impl Snapshot {
         out.extend(self.quotas.iter().cloned().map(Object::ResourceQuota));
         out.extend(self.limit_ranges.iter().cloned().map(Object::LimitRange));
         out.extend(self.pvcs.iter().cloned().map(Object::Pvc));
+        out.extend(self.crds.iter().cloned().map(Object::Crd));
         out.extend(self.data.iter().cloned().map(Object::Data));
         out.extend(self.others.iter().cloned().map(Object::Other));
         out
@@ -478,6 +482,11 @@ impl Snapshot {
             self.pvcs
                 .iter()
                 .map(|o| (Kind::PersistentVolumeClaim, &o.meta)),
+        );
+        out.extend(
+            self.crds
+                .iter()
+                .map(|o| (Kind::CustomResourceDefinition, &o.meta)),
         );
         out.extend(self.data.iter().map(|o| (o.kind.clone(), &o.meta)));
         out.extend(

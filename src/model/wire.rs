@@ -590,6 +590,16 @@ pub struct RawSpec {
     // PersistentVolumeClaim
     #[serde(deserialize_with = "nullable")]
     pub access_modes: Vec<Text>,
+    // CustomResourceDefinition
+    pub group: Option<Text>,
+    pub names: Option<RawCrdNames>,
+    pub scope: Option<Text>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawCrdNames {
+    pub plural: Option<Text>,
 }
 
 #[derive(Debug, Default, Deserialize)]
