@@ -67,6 +67,66 @@ fn traffic_cut(input: &FixInput, ns: &str) -> (usize, Vec<String>) {
     (count, first)
 }
 
+/// The ends of ingress traffic into `ns` that no pod of the input stands for, and that the
+/// policy would cut too unless an allow rule admits them: clients outside the cluster through a
+/// LoadBalancer or NodePort Service, an Ingress controller sending to a backend Service, and the
+/// API server calling an admission webhook. Each is named with the object that shows it.
+fn outside_ends(input: &FixInput, ns: &str) -> Vec<String> {
+    let snap = input.snap;
+    let isolated_now = |svc: &crate::model::Service| {
+        // A Service whose pods some policy already isolates for ingress keeps its verdict.
+        let Some(sel) = &svc.selector else {
+            return false;
+        };
+        snap.netpols.iter().any(|p| {
+            p.meta.namespace() == ns
+                && p.ingress_isolation
+                && snap
+                    .top_workloads()
+                    .filter(|(_, w)| w.meta.namespace() == ns && sel.matches(&w.template_labels))
+                    .any(|(_, w)| p.pod_selector.matches(&w.template_labels))
+        })
+    };
+    let mut out = Vec::new();
+    for svc in snap.services.iter().filter(|s| s.meta.namespace() == ns) {
+        if matches!(&*svc.service_type, "LoadBalancer" | "NodePort") && !isolated_now(svc) {
+            out.push(format!(
+                "clients outside the cluster through {} Service {ns}/{}",
+                svc.service_type, svc.meta.name
+            ));
+        }
+    }
+    for ing in snap.ingresses.iter().filter(|i| i.meta.namespace() == ns) {
+        for name in ing.services.iter() {
+            let isolated = snap
+                .services
+                .iter()
+                .find(|s| s.meta.namespace() == ns && *s.meta.name == **name)
+                .is_some_and(isolated_now);
+            if !isolated {
+                out.push(format!(
+                    "the ingress controller sending Ingress {ns}/{} traffic to Service {name}",
+                    ing.meta.name
+                ));
+            }
+        }
+    }
+    for hook in &snap.webhooks {
+        for (hns, name) in hook.services.iter().filter(|(hns, _)| **hns == *ns) {
+            out.push(format!(
+                "the API server calling the admission webhook of {} {} (Service {hns}/{name}): with a failurePolicy of Fail, matching requests are refused cluster-wide",
+                if hook.mutating {
+                    "MutatingWebhookConfiguration"
+                } else {
+                    "ValidatingWebhookConfiguration"
+                },
+                hook.meta.name
+            ));
+        }
+    }
+    out
+}
+
 pub fn default_deny(input: &FixInput) -> Result<FixPlan, FixError> {
     let ns = input.finding.object.name.to_string();
     let name = free_name(input, &ns, "default-deny-ingress");
@@ -77,12 +137,19 @@ pub fn default_deny(input: &FixInput) -> Result<FixPlan, FixError> {
         "spec": {"podSelector": {}, "policyTypes": ["Ingress"]},
     });
     let (count, first) = traffic_cut(input, &ns);
+    let outside = outside_ends(input, &ns);
     let mut notes = Vec::new();
-    if count == 0 {
+    if !outside.is_empty() {
+        notes.push(format!(
+            "this also cuts traffic from outside the pods kvet sees (allow it first, or the namespace goes offline): {}",
+            outside.join("; ")
+        ));
+    }
+    if count == 0 && outside.is_empty() {
         notes.push(format!(
             "every pod of {ns} is already isolated for ingress, or declares no port: no connection kvet can see is cut"
         ));
-    } else {
+    } else if count > 0 {
         let more = if count > first.len() {
             format!("; and {} more", count - first.len())
         } else {

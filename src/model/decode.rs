@@ -599,6 +599,51 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                 .collect::<Vec<_>>()
                 .slim(),
         }),
+        Kind::Ingress => {
+            let name = |b: RawIngressBackend| {
+                b.service
+                    .and_then(|s| s.name)
+                    .or(b.service_name)
+                    .map(|n| n.0.into_boxed_str())
+            };
+            let mut services: Vec<Box<str>> = spec
+                .default_backend
+                .take()
+                .or(spec.backend.take())
+                .and_then(name)
+                .into_iter()
+                .chain(
+                    spec.rules
+                        .take()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .flat_map(|r| r.http.map(|h| h.paths).unwrap_or_default())
+                        .filter_map(|p| p.backend.and_then(name)),
+                )
+                .collect();
+            services.sort();
+            services.dedup();
+            Object::Ingress(Ingress {
+                meta,
+                services: services.into(),
+            })
+        }
+        Kind::MutatingWebhookConfiguration | Kind::ValidatingWebhookConfiguration => {
+            Object::Webhook(WebhookConfig {
+                meta,
+                mutating: kind == Kind::MutatingWebhookConfiguration,
+                services: raw
+                    .webhooks
+                    .take()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|w| {
+                        let s = w.client_config?.service?;
+                        Some((s.namespace?.0.into_boxed_str(), s.name?.0.into_boxed_str()))
+                    })
+                    .collect(),
+            })
+        }
         Kind::CustomResourceDefinition => Object::Crd(Crd {
             meta,
             group: spec.group.map(|g| g.0).unwrap_or_default().into_boxed_str(),

@@ -636,6 +636,26 @@ pub fn encode(o: &Object) -> Value {
             }
             o
         }
+        Object::Ingress(i) => {
+            let paths: Vec<Value> = i
+                .services
+                .iter()
+                .map(|s| {
+                    json!({"path": "/", "pathType": "Prefix",
+                "backend": {"service": {"name": &**s, "port": {"number": 80}}}})
+                })
+                .collect();
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta(&i.meta),
+            "spec": {"rules": [{"http": {"paths": paths}}]}})
+        }
+        Object::Webhook(w) => {
+            let hooks: Vec<Value> = w.services.iter().enumerate().map(|(n, (ns, name))| json!({
+                "name": format!("hook-{n}.kvet.io"), "clientConfig": {"service": {"namespace": &**ns, "name": &**name}},
+                "sideEffects": "None", "admissionReviewVersions": ["v1"]})).collect();
+            json!({"apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": if w.mutating { "MutatingWebhookConfiguration" } else { "ValidatingWebhookConfiguration" },
+            "metadata": meta(&w.meta), "webhooks": hooks})
+        }
         Object::Crd(c) => {
             json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": meta(&c.meta),
             "spec": {"group": &*c.group, "names": {"plural": &*c.plural},

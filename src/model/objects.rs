@@ -649,6 +649,23 @@ pub struct Crd {
     pub namespaced: bool,
 }
 
+/// An Ingress: the Services its rules and default backend send traffic to (its controller runs
+/// elsewhere, often outside the input).
+#[derive(Clone, Debug)]
+pub struct Ingress {
+    pub meta: Meta,
+    pub services: Box<[Box<str>]>,
+}
+
+/// A Mutating- or ValidatingWebhookConfiguration: the Services (namespace, name) the API server
+/// calls.
+#[derive(Clone, Debug)]
+pub struct WebhookConfig {
+    pub meta: Meta,
+    pub mutating: bool,
+    pub services: Box<[(Box<str>, Box<str>)]>,
+}
+
 /// A PersistentVolumeClaim: only its access modes are read.
 #[derive(Clone, Debug)]
 pub struct Pvc {
@@ -792,6 +809,8 @@ pub enum Object {
     LimitRange(LimitRange),
     Pvc(Pvc),
     Crd(Crd),
+    Ingress(Ingress),
+    Webhook(WebhookConfig),
     Data(DataObject),
     Other(OtherObject),
 }
@@ -815,6 +834,8 @@ impl Object {
             Object::LimitRange(o) => &o.meta,
             Object::Pvc(o) => &o.meta,
             Object::Crd(o) => &o.meta,
+            Object::Ingress(o) => &o.meta,
+            Object::Webhook(o) => &o.meta,
             Object::Data(o) => &o.meta,
             Object::Other(o) => &o.meta,
         }
@@ -838,6 +859,8 @@ impl Object {
             Object::LimitRange(o) => &mut o.meta,
             Object::Pvc(o) => &mut o.meta,
             Object::Crd(o) => &mut o.meta,
+            Object::Ingress(o) => &mut o.meta,
+            Object::Webhook(o) => &mut o.meta,
             Object::Data(o) => &mut o.meta,
             Object::Other(o) => &mut o.meta,
         }
@@ -863,6 +886,9 @@ impl Object {
             Object::LimitRange(_) => Kind::LimitRange,
             Object::Pvc(_) => Kind::PersistentVolumeClaim,
             Object::Crd(_) => Kind::CustomResourceDefinition,
+            Object::Ingress(_) => Kind::Ingress,
+            Object::Webhook(w) if w.mutating => Kind::MutatingWebhookConfiguration,
+            Object::Webhook(_) => Kind::ValidatingWebhookConfiguration,
             Object::Data(d) => d.kind.clone(),
             Object::Other(o) => Kind::Other(o.kind.clone()),
         }

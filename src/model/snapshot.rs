@@ -53,6 +53,8 @@ pub struct Snapshot {
     pub limit_ranges: Vec<LimitRange>,
     pub pvcs: Vec<Pvc>,
     pub crds: Vec<Crd>,
+    pub ingresses: Vec<Ingress>,
+    pub webhooks: Vec<WebhookConfig>,
     pub data: Vec<DataObject>,
     pub others: Vec<OtherObject>,
     pub index: Index,
@@ -170,6 +172,8 @@ impl Builder {
             Object::LimitRange(o) => snap.limit_ranges.push(o),
             Object::Pvc(o) => snap.pvcs.push(o),
             Object::Crd(o) => snap.crds.push(o),
+            Object::Ingress(o) => snap.ingresses.push(o),
+            Object::Webhook(o) => snap.webhooks.push(o),
             Object::Data(o) => snap.data.push(o),
             Object::Other(o) => snap.others.push(o),
         }
@@ -239,6 +243,8 @@ impl Snapshot {
             limit_ranges: Vec::new(),
             pvcs: Vec::new(),
             crds: Vec::new(),
+            ingresses: Vec::new(),
+            webhooks: Vec::new(),
             data: Vec::new(),
             others: Vec::new(),
             index: Index::default(),
@@ -284,6 +290,8 @@ impl Snapshot {
         out.extend(self.limit_ranges.iter().cloned().map(Object::LimitRange));
         out.extend(self.pvcs.iter().cloned().map(Object::Pvc));
         out.extend(self.crds.iter().cloned().map(Object::Crd));
+        out.extend(self.ingresses.iter().cloned().map(Object::Ingress));
+        out.extend(self.webhooks.iter().cloned().map(Object::Webhook));
         out.extend(self.data.iter().cloned().map(Object::Data));
         out.extend(self.others.iter().cloned().map(Object::Other));
         out
@@ -488,6 +496,15 @@ impl Snapshot {
                 .iter()
                 .map(|o| (Kind::CustomResourceDefinition, &o.meta)),
         );
+        out.extend(self.ingresses.iter().map(|o| (Kind::Ingress, &o.meta)));
+        out.extend(self.webhooks.iter().map(|o| {
+            let k = if o.mutating {
+                Kind::MutatingWebhookConfiguration
+            } else {
+                Kind::ValidatingWebhookConfiguration
+            };
+            (k, &o.meta)
+        }));
         out.extend(self.data.iter().map(|o| (o.kind.clone(), &o.meta)));
         out.extend(
             self.others

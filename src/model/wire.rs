@@ -590,10 +590,61 @@ pub struct RawSpec {
     // PersistentVolumeClaim
     #[serde(deserialize_with = "nullable")]
     pub access_modes: Vec<Text>,
+    // Ingress (networking.k8s.io/v1, and v1beta1's `backend`)
+    pub rules: Option<Vec<RawIngressRule>>,
+    pub default_backend: Option<RawIngressBackend>,
+    pub backend: Option<RawIngressBackend>,
     // CustomResourceDefinition
     pub group: Option<Text>,
     pub names: Option<RawCrdNames>,
     pub scope: Option<Text>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawIngressRule {
+    pub http: Option<RawIngressHttp>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawIngressHttp {
+    #[serde(deserialize_with = "nullable")]
+    pub paths: Vec<RawIngressPath>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawIngressPath {
+    pub backend: Option<RawIngressBackend>,
+}
+
+/// v1: `service.name`; v1beta1: `serviceName`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawIngressBackend {
+    pub service: Option<RawNamed>,
+    pub service_name: Option<Text>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawNamed {
+    pub name: Option<Text>,
+    pub namespace: Option<Text>,
+}
+
+/// An admission webhook: only the Service the API server calls.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawWebhook {
+    pub client_config: Option<RawClientConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawClientConfig {
+    pub service: Option<RawNamed>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -825,4 +876,5 @@ pub struct RawObject {
     pub data: Option<KeySizes>,
     pub string_data: Option<KeySizes>,
     pub binary_data: Option<KeySizes>,
+    pub webhooks: Option<Vec<RawWebhook>>,
 }

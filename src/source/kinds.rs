@@ -92,6 +92,27 @@ pub const KINDS: &[KindSpec] = &[
     k("ResourceQuota", "", &["v1"], "resourcequotas", true),
     k("LimitRange", "", &["v1"], "limitranges", true),
     k(
+        "Ingress",
+        "networking.k8s.io",
+        &["v1", "v1beta1"],
+        "ingresses",
+        true,
+    ),
+    k(
+        "MutatingWebhookConfiguration",
+        "admissionregistration.k8s.io",
+        &["v1", "v1beta1"],
+        "mutatingwebhookconfigurations",
+        false,
+    ),
+    k(
+        "ValidatingWebhookConfiguration",
+        "admissionregistration.k8s.io",
+        &["v1", "v1beta1"],
+        "validatingwebhookconfigurations",
+        false,
+    ),
+    k(
         "PersistentVolumeClaim",
         "",
         &["v1"],

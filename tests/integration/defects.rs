@@ -366,3 +366,35 @@ spec:
     );
     assert!(!msg("PodSecurityPolicy").contains("use policy/v1beta1"));
 }
+
+/// The default-deny preview names the ends outside the pods kvet sees: on ingress-nginx,
+/// applying it takes ingress offline and breaks its admission webhook.
+#[test]
+fn the_default_deny_preview_names_traffic_from_outside_the_cluster() {
+    let f = repo().join("tests/fixtures/defects/ingress-nginx.yaml");
+    let run = |ns: &str| {
+        let out = assert_cmd::Command::cargo_bin("kvet")
+            .expect("binary")
+            .args([
+                "fix",
+                "--check",
+                "netpol-no-default-deny",
+                "--object",
+                &format!("namespace/{ns}"),
+                "-f",
+            ])
+            .arg(&f)
+            .output()
+            .expect("run");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let nginx = run("ingress-nginx");
+    assert!(nginx.contains("clients outside the cluster through LoadBalancer Service ingress-nginx/ingress-nginx-controller"), "{nginx}");
+    assert!(nginx.contains("the API server calling the admission webhook of ValidatingWebhookConfiguration ingress-nginx-admission"), "{nginx}");
+    let shop = run("shop");
+    assert!(
+        shop.contains("the ingress controller sending Ingress shop/shop traffic to Service web"),
+        "{shop}"
+    );
+    assert!(!shop.contains("LoadBalancer"), "{shop}");
+}
