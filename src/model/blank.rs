@@ -108,6 +108,9 @@ pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
             && !(key == "volumes:"
                 && (block_mentions(&all[at + 1..], indent, "emptyDir")
                     || block_mentions(&all[at + 1..], indent, "persistentVolumeClaim")))
+            // An env value YAML reads as a boolean or a number is refused by kubectl: the
+            // parser must see it.
+            && !(key == "env:" && block_has_non_string_value(&all[at + 1..], indent))
         {
             skipping = Some(indent);
             blanked_cont = Skip::None;
@@ -235,6 +238,63 @@ impl<'a> Parents<'a> {
 
 /// Whether the block that follows a key at column `k` (its deeper lines, and its `- ` items at
 /// the same column) contains `needle`.
+/// Whether a plain (unquoted) scalar is something other than a string to YAML 1.1, as kubectl's
+/// parser reads it: a boolean (true, yes, y, on and their opposites, in any of YAML's cases) or
+/// a number.
+pub fn yaml11_non_string(v: &str) -> bool {
+    let v = v.trim();
+    if v.is_empty() || v.starts_with(['"', '\'', '|', '>', '[', '{', '&', '*', '!']) {
+        return false;
+    }
+    const BOOLS: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+        "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
+    ];
+    if BOOLS.contains(&v) {
+        return true;
+    }
+    let digits = v.trim_start_matches(['+', '-']);
+    let numeric = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '_');
+    numeric(digits)
+        || v.parse::<f64>().is_ok_and(|f| f.is_finite())
+            && !v.chars().any(|c| c.is_alphabetic() && c != 'e' && c != 'E')
+        || digits
+            .strip_prefix("0x")
+            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
+        || digits.strip_prefix("0o").is_some_and(numeric)
+}
+
+/// Whether a block has a `value:` whose plain scalar is not a string (see [`yaml11_non_string`]).
+fn block_has_non_string_value(rest: &[&str], k: usize) -> bool {
+    for l in rest {
+        let b = l.trim_end_matches(['\n', '\r']);
+        let indent = b.len() - b.trim_start_matches(' ').len();
+        let t = &b[indent..];
+        let inside = t.is_empty()
+            || t.starts_with('#')
+            || indent > k
+            || (indent == k && (t == "-" || t.starts_with("- ")));
+        if !inside {
+            return false;
+        }
+        let t = t.trim_start_matches("- ").trim_start();
+        if let Some(v) = t.strip_prefix("value:") {
+            let v = v.split(" #").next().unwrap_or(v);
+            if yaml11_non_string(v) {
+                return true;
+            }
+        }
+        // Flow style: `- {name: A, value: 8080}`.
+        if let Some(i) = t.find("value:").filter(|_| t.starts_with('{')) {
+            let v = t[i + 6..].split([',', '}']).next().unwrap_or_default();
+            if yaml11_non_string(v) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 fn block_mentions(rest: &[&str], k: usize, needle: &str) -> bool {
     for l in rest {
         let b = l.trim_end_matches(['\n', '\r']);
@@ -289,4 +349,23 @@ fn read_api_and_kind(json: &str) -> Result<Option<AppliedAs>, ()> {
         }
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yaml11_non_string;
+
+    #[test]
+    fn yaml_1_1_reads_these_plain_scalars_as_booleans_or_numbers() {
+        for v in [
+            "yes", "No", "y", "ON", "off", "true", "8080", "-1", "1.5", "1e3", "0x1F", "1_000",
+        ] {
+            assert!(yaml11_non_string(v), "{v}");
+        }
+        for v in [
+            "\"8080\"", "'yes'", "web", "8080a", "v1.2", "", "null-ish", "|", "1.2.3",
+        ] {
+            assert!(!yaml11_non_string(v), "{v}");
+        }
+    }
 }

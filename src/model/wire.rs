@@ -111,6 +111,59 @@ impl<'de> Deserialize<'de> for Str {
     }
 }
 
+/// A string value that may be a secret (`env[].value`, ConfigMap and Secret `data`): refused,
+/// like [`Str`], when YAML reads it as a boolean or a number, but the error never repeats it.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct SecretStr(pub usize);
+
+impl<'de> Deserialize<'de> for SecretStr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        fn quote<E: de::Error>(what: &str) -> E {
+            E::custom(format!(
+                "unquoted, this value is {what}, and the API wants a string here: kubectl refuses the object; quote the value"
+            ))
+        }
+        impl<'de> Visitor<'de> for V {
+            type Value = SecretStr;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SecretStr, E> {
+                Ok(SecretStr(v.len()))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<SecretStr, E> {
+                Err(quote("a number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<SecretStr, E> {
+                Err(quote("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<SecretStr, E> {
+                Err(quote("a number"))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<SecretStr, E> {
+                Err(quote(
+                    "a boolean to kubectl's YAML parser (so are yes/no, y/n and on/off)",
+                ))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<SecretStr, E> {
+                Ok(SecretStr(0))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<SecretStr, E> {
+                Ok(SecretStr(0))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One `env` entry: only whether its value is a string is checked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawEnvVar {
+    pub value: Option<SecretStr>,
+}
+
 impl From<Str> for String {
     fn from(s: Str) -> String {
         s.0
@@ -338,6 +391,9 @@ pub struct RawContainer {
     pub lifecycle: Option<RawLifecycle>,
     pub restart_policy: Option<String>,
     pub security_context: Option<RawSecurityContext>,
+    /// Read only when the pre-parse pass keeps it: to refuse a value that is not a string.
+    #[serde(deserialize_with = "nullable")]
+    pub env: Vec<RawEnvVar>,
 }
 
 /// The fields of a pod's or a container's securityContext that the security checks read.
@@ -847,8 +903,8 @@ impl<'de> Deserialize<'de> for KeySizes {
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<KeySizes, A::Error> {
                 let mut out = Vec::new();
                 while let Some(key) = m.next_key::<String>()? {
-                    let v: Text = m.next_value()?;
-                    out.push((key, v.0.len()));
+                    let v: SecretStr = m.next_value()?;
+                    out.push((key, v.0));
                 }
                 Ok(KeySizes(out))
             }

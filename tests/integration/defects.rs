@@ -398,3 +398,27 @@ fn the_default_deny_preview_names_traffic_from_outside_the_cluster() {
     );
     assert!(!shop.contains("LoadBalancer"), "{shop}");
 }
+
+/// `env[].value`, ConfigMap `data` and Secret `stringData` are strings to the API: an unquoted
+/// `yes` or `8080` makes kubectl refuse the object, and kvet says so with the line, without
+/// repeating the value (it may be a secret). The other objects still load.
+#[test]
+fn unquoted_booleans_and_numbers_in_env_and_data_are_refused_as_kubectl_does() {
+    let f = repo().join("tests/fixtures/defects/unquoted-strings.yaml");
+    let loaded = crate::support::load(&f);
+    let lines: Vec<u32> = loaded.errors.iter().filter_map(|e| e.line).collect();
+    assert_eq!(lines, vec![16, 26, 33], "{:?}", loaded.errors);
+    for e in &loaded.errors {
+        assert!(e.message.contains("quote the value"), "{e}");
+        assert!(
+            !e.message.contains("123456") && !e.message.contains("8080"),
+            "{e}"
+        );
+    }
+    // The good Deployment is still there.
+    assert!(loaded
+        .snapshot
+        .workloads
+        .iter()
+        .any(|w| &*w.meta.name == "ok"));
+}
