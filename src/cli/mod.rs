@@ -740,6 +740,19 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
     // plugin write to the terminal.
     let runtime = std::sync::Arc::new(runtime()?);
     let opts = live_options(&cli.source, true);
+    // The screen stays the shell's until the server answers: say what is being waited for.
+    let _ = writeln!(
+        err,
+        "kvet: connecting to {} (discovery; --request-timeout {})…",
+        cli.source
+            .context
+            .as_deref()
+            .map_or_else(|| "the current context".to_string(), |c| format!("context {c}")),
+        match cli.source.request_timeout.0 {
+            Some(t) => format!("{}s", t.as_secs()),
+            None => "0: waits forever".to_string(),
+        }
+    );
     let (conn, plan) = runtime.block_on(async {
         let conn = source::live::connect(&opts).await.map_err(live_failure)?;
         let plan = source::live::plan(&conn).await.map_err(live_failure)?;
