@@ -744,10 +744,10 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
     let _ = writeln!(
         err,
         "kvet: connecting to {} (discovery; --request-timeout {})…",
-        cli.source
-            .context
-            .as_deref()
-            .map_or_else(|| "the current context".to_string(), |c| format!("context {c}")),
+        cli.source.context.as_deref().map_or_else(
+            || "the current context".to_string(),
+            |c| format!("context {c}")
+        ),
         match cli.source.request_timeout.0 {
             Some(t) => format!("{}s", t.as_secs()),
             None => "0: waits forever".to_string(),

@@ -464,6 +464,7 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                     .find(|c| c.kind.as_deref() == Some("Ready"))
                     .map(|c| c.status.as_deref() == Some("True")),
                 allocatable: resource_pair(&mut status.allocatable),
+                conditions: super::decode_pod::conditions(&status.conditions),
             })
         }
         Kind::Service => {
@@ -498,6 +499,7 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
             min_available: int_or_percent(spec.min_available.take()),
             max_unavailable: int_or_percent(spec.max_unavailable.take()),
             unhealthy_policy: boxed(spec.unhealthy_pod_eviction_policy.take()),
+            disruptions_allowed: raw.status.as_ref().and_then(|s| s.disruptions_allowed),
         }),
         Kind::HorizontalPodAutoscaler => {
             let metrics = hpa_metrics(&api_version, &mut spec, &meta);
@@ -512,6 +514,13 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                 min_replicas: spec.min_replicas,
                 max_replicas: spec.max_replicas,
                 metrics,
+                current_replicas: raw.status.as_ref().and_then(|s| s.current_replicas),
+                desired_replicas: raw.status.as_ref().and_then(|s| s.desired_replicas),
+                conditions: raw
+                    .status
+                    .as_ref()
+                    .map(|s| super::decode_pod::conditions(&s.conditions))
+                    .unwrap_or_default(),
             })
         }
         Kind::AdminNetworkPolicy | Kind::BaselineAdminNetworkPolicy => {
@@ -599,6 +608,47 @@ fn convert(mut raw: RawObject, opts: &DecodeOptions) -> Result<Object, String> {
                 .collect::<Vec<_>>()
                 .slim(),
         }),
+        Kind::Event => {
+            let about = raw
+                .regarding
+                .take()
+                .or(raw.involved_object.take())
+                .unwrap_or_default();
+            let ns = about.namespace.filter(|n| !n.is_empty());
+            Object::Event(Event {
+                regarding: crate::model::ObjectRef::new(
+                    Kind::parse(about.kind.as_deref().unwrap_or_default()),
+                    ns.as_deref(),
+                    about.name.as_deref().unwrap_or_default(),
+                ),
+                reason: raw.reason.take().unwrap_or_default().into_boxed_str(),
+                message: raw
+                    .note
+                    .take()
+                    .or(raw.message.take())
+                    .unwrap_or_default()
+                    .into_boxed_str(),
+                warning: raw.data_type.as_deref() == Some("Warning"),
+                count: raw
+                    .series
+                    .as_ref()
+                    .and_then(|s| s.count)
+                    .or(raw.count)
+                    .or(raw.deprecated_count)
+                    .unwrap_or(1)
+                    .max(1),
+                last_seen: boxed(
+                    raw.series
+                        .take()
+                        .and_then(|s| s.last_observed_time)
+                        .or(raw.last_timestamp.take())
+                        .or(raw.deprecated_last_timestamp.take())
+                        .or(raw.event_time.take())
+                        .or(raw.first_timestamp.take()),
+                ),
+                meta,
+            })
+        }
         Kind::Ingress => {
             let name = |b: RawIngressBackend| {
                 b.service

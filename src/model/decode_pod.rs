@@ -262,9 +262,25 @@ pub(super) fn workload(kind: WorkloadKind, meta: Meta, raw: RawObject) -> Worklo
             ready: status.ready_replicas,
             available: status.available_replicas,
             updated: status.updated_replicas,
+            conditions: conditions(&status.conditions),
         },
         meta,
     }
+}
+
+/// A status condition as the model keeps it.
+pub(super) fn condition(c: &RawCondition) -> Condition {
+    Condition {
+        kind: c.kind.clone().unwrap_or_default().into_boxed_str(),
+        status: c.status.clone().unwrap_or_default().into_boxed_str(),
+        reason: boxed(c.reason.clone()),
+        message: boxed(c.message.clone()),
+        since: boxed(c.last_transition_time.clone()),
+    }
+}
+
+pub(super) fn conditions(list: &[RawCondition]) -> Box<[Condition]> {
+    list.iter().map(condition).collect()
 }
 
 pub(super) fn pod(meta: Meta, deleted_at: Option<String>, raw: RawObject) -> Pod {
@@ -282,7 +298,20 @@ pub(super) fn pod(meta: Meta, deleted_at: Option<String>, raw: RawObject) -> Pod
         .collect();
     ips.sort();
     ips.dedup();
+    let unscheduled = status
+        .conditions
+        .iter()
+        .find(|c| c.kind.as_deref() == Some("PodScheduled") && c.status.as_deref() == Some("False"))
+        .map(condition);
+    let trouble = (unscheduled.is_some() || status.reason.is_some()).then(|| {
+        Box::new(PodTrouble {
+            unscheduled,
+            reason: boxed(status.reason.clone()),
+            message: boxed(status.message.clone()),
+        })
+    });
     Pod {
+        trouble,
         ips: ips.into_boxed_slice(),
         deleted_at: boxed(deleted_at),
         node_name: boxed(spec.node_name.take()),
@@ -294,18 +323,22 @@ pub(super) fn pod(meta: Meta, deleted_at: Option<String>, raw: RawObject) -> Pod
             .container_statuses
             .into_iter()
             .map(|s| {
-                let state = s.state.unwrap_or_default();
+                let mut state = s.state.unwrap_or_default();
+                let last = s.last_state.and_then(|l| l.terminated);
+                let waiting_message = state.waiting.as_mut().and_then(|w| w.message.take());
+                let trouble = ContainerTrouble {
+                    waiting_message: boxed(waiting_message),
+                    last_exit_code: last.as_ref().and_then(|t| t.exit_code),
+                    last_finished_at: boxed(last.as_ref().and_then(|t| t.finished_at.clone())),
+                };
                 ContainerStatus {
+                    trouble: (trouble != ContainerTrouble::default()).then(|| Box::new(trouble)),
                     name: s.name.unwrap_or_default().into_boxed_str(),
                     ready: s.ready.unwrap_or(false),
                     restart_count: s.restart_count.unwrap_or(0),
                     started_at: boxed(state.running.and_then(|r| r.started_at)),
                     waiting_reason: boxed(state.waiting.and_then(|w| w.reason)),
-                    last_terminated_reason: boxed(
-                        s.last_state
-                            .and_then(|l| l.terminated)
-                            .and_then(|t| t.reason),
-                    ),
+                    last_terminated_reason: boxed(last.and_then(|t| t.reason)),
                 }
             })
             .collect::<Vec<_>>()

@@ -378,10 +378,31 @@ fn workload(w: &Workload) -> Value {
             status.insert(f.into(), json!(x));
         }
     }
+    if !s.conditions.is_empty() {
+        status.insert("conditions".into(), conditions(&s.conditions));
+    }
     if !status.is_empty() {
         v["status"] = Value::Object(status);
     }
     v
+}
+
+fn condition(c: &Condition) -> Value {
+    let mut v = json!({"type": &*c.kind, "status": &*c.status});
+    for (k, x) in [
+        ("reason", &c.reason),
+        ("message", &c.message),
+        ("lastTransitionTime", &c.since),
+    ] {
+        if let Some(x) = x {
+            v[k] = json!(&**x);
+        }
+    }
+    v
+}
+
+fn conditions(list: &[Condition]) -> Value {
+    Value::Array(list.iter().map(condition).collect())
 }
 
 fn pod(p: &Pod) -> Value {
@@ -402,7 +423,19 @@ fn pod(p: &Pod) -> Value {
     if let Some(t) = &p.ready_since {
         cond["lastTransitionTime"] = json!(&**t);
     }
-    status.insert("conditions".into(), json!([cond]));
+    let mut conds = vec![cond];
+    if let Some(t) = &p.trouble {
+        if let Some(c) = &t.unscheduled {
+            conds.push(condition(c));
+        }
+        if let Some(r) = &t.reason {
+            status.insert("reason".into(), json!(&**r));
+        }
+        if let Some(m) = &t.message {
+            status.insert("message".into(), json!(&**m));
+        }
+    }
+    status.insert("conditions".into(), Value::Array(conds));
     status.insert(
         "containerStatuses".into(),
         Value::Array(
@@ -410,14 +443,29 @@ fn pod(p: &Pod) -> Value {
                 .iter()
                 .map(|c| {
                     let mut state = Map::new();
+                    let trouble = c.trouble.as_deref().cloned().unwrap_or_default();
                     if let Some(w) = &c.waiting_reason {
-                        state.insert("waiting".into(), json!({"reason": &**w}));
+                        let mut x = json!({"reason": &**w});
+                        if let Some(m) = &trouble.waiting_message {
+                            x["message"] = json!(&**m);
+                        }
+                        state.insert("waiting".into(), x);
                     } else if let Some(t) = &c.started_at {
                         state.insert("running".into(), json!({"startedAt": &**t}));
                     }
                     let mut v = json!({"name": &*c.name, "ready": c.ready, "restartCount": c.restart_count, "state": state});
-                    if let Some(t) = &c.last_terminated_reason {
-                        v["lastState"] = json!({"terminated": {"reason": &**t}});
+                    if c.last_terminated_reason.is_some() || trouble.last_exit_code.is_some() {
+                        let mut t = json!({});
+                        if let Some(r) = &c.last_terminated_reason {
+                            t["reason"] = json!(&**r);
+                        }
+                        if let Some(code) = trouble.last_exit_code {
+                            t["exitCode"] = json!(code);
+                        }
+                        if let Some(at) = &trouble.last_finished_at {
+                            t["finishedAt"] = json!(&**at);
+                        }
+                        v["lastState"] = json!({"terminated": t});
                     }
                     v
                 })
@@ -500,7 +548,9 @@ pub fn encode(o: &Object) -> Value {
                     x
                 }).collect::<Vec<_>>()},
                 "status": {"allocatable": resources(&n.allocatable)}});
-            if let Some(r) = n.ready {
+            if !n.conditions.is_empty() {
+                v["status"]["conditions"] = conditions(&n.conditions);
+            } else if let Some(r) = n.ready {
                 v["status"]["conditions"] =
                     json!([{"type": "Ready", "status": if r { "True" } else { "False" }}]);
             }
@@ -537,7 +587,11 @@ pub fn encode(o: &Object) -> Value {
             if let Some(u) = &p.unhealthy_policy {
                 spec.insert("unhealthyPodEvictionPolicy".into(), json!(&**u));
             }
-            json!({"apiVersion": &*p.meta.api_version, "kind": "PodDisruptionBudget", "metadata": meta(&p.meta), "spec": spec})
+            let mut v = json!({"apiVersion": &*p.meta.api_version, "kind": "PodDisruptionBudget", "metadata": meta(&p.meta), "spec": spec});
+            if let Some(d) = p.disruptions_allowed {
+                v["status"] = json!({"disruptionsAllowed": d});
+            }
+            v
         }
         Object::Hpa(h) => {
             // Written as autoscaling/v2 whatever it was read as: the metrics are normalised.
@@ -566,7 +620,21 @@ pub fn encode(o: &Object) -> Value {
             if let Some(x) = h.max_replicas {
                 spec["maxReplicas"] = json!(x);
             }
-            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": m, "spec": spec})
+            let mut v = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": m, "spec": spec});
+            let mut status = Map::new();
+            if let Some(x) = h.current_replicas {
+                status.insert("currentReplicas".into(), json!(x));
+            }
+            if let Some(x) = h.desired_replicas {
+                status.insert("desiredReplicas".into(), json!(x));
+            }
+            if !h.conditions.is_empty() {
+                status.insert("conditions".into(), conditions(&h.conditions));
+            }
+            if !status.is_empty() {
+                v["status"] = Value::Object(status);
+            }
+            v
         }
         Object::NetworkPolicy(n) => {
             let mut types = Vec::new();
@@ -635,6 +703,20 @@ pub fn encode(o: &Object) -> Value {
                 o["status"] = json!({"hard": pairs(&q.hard), "used": pairs(&q.used)});
             }
             o
+        }
+        Object::Event(e) => {
+            let r = &e.regarding;
+            let mut about = json!({"kind": r.kind.as_str(), "name": &*r.name});
+            if let Some(ns) = &r.namespace {
+                about["namespace"] = json!(&**ns);
+            }
+            let mut v = json!({"apiVersion": "v1", "kind": "Event", "metadata": meta(&e.meta),
+                "involvedObject": about, "reason": &*e.reason, "message": &*e.message,
+                "type": if e.warning { "Warning" } else { "Normal" }, "count": e.count});
+            if let Some(t) = &e.last_seen {
+                v["lastTimestamp"] = json!(&**t);
+            }
+            v
         }
         Object::Ingress(i) => {
             let paths: Vec<Value> = i

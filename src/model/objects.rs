@@ -410,6 +410,8 @@ pub struct WorkloadStatus {
     pub ready: Option<i64>,
     pub available: Option<i64>,
     pub updated: Option<i64>,
+    /// Deployment conditions (Progressing, Available, ReplicaFailure).
+    pub conditions: Box<[Condition]>,
 }
 
 #[derive(Clone, Debug)]
@@ -447,6 +449,51 @@ pub struct ContainerStatus {
     pub started_at: Option<Box<str>>,
     pub waiting_reason: Option<Box<str>>,
     pub last_terminated_reason: Option<Box<str>>,
+    /// Evidence of trouble (`state.waiting.message`, `lastState.terminated` exit code and
+    /// time), boxed: most containers have none.
+    pub trouble: Option<Box<ContainerTrouble>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerTrouble {
+    pub waiting_message: Option<Box<str>>,
+    pub last_exit_code: Option<i64>,
+    pub last_finished_at: Option<Box<str>>,
+}
+
+/// A status condition (Deployments, HPAs, Nodes, pods' PodScheduled).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Condition {
+    pub kind: Box<str>,
+    pub status: Box<str>,
+    pub reason: Option<Box<str>>,
+    pub message: Option<Box<str>>,
+    pub since: Option<Box<str>>,
+}
+
+/// What a pod's status says is wrong: not scheduled, or evicted. Boxed in the pod.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PodTrouble {
+    /// The PodScheduled condition when it is False.
+    pub unscheduled: Option<Condition>,
+    /// `status.reason` and `status.message` (Evicted, NodeLost, ...).
+    pub reason: Option<Box<str>>,
+    pub message: Option<Box<str>>,
+}
+
+/// An Event, from core/v1 or events.k8s.io/v1, about one object.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub meta: Meta,
+    pub regarding: ObjectRef,
+    pub reason: Box<str>,
+    pub message: Box<str>,
+    /// Warning or Normal.
+    pub warning: bool,
+    /// How many times it happened (`count`, or `series.count`).
+    pub count: i64,
+    /// When it last happened (`lastTimestamp`, `series.lastObservedTime` or `eventTime`).
+    pub last_seen: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -463,6 +510,7 @@ pub struct Pod {
     pub ips: Box<[std::net::IpAddr]>,
     /// metadata.deletionTimestamp: the pod is being deleted.
     pub deleted_at: Option<Box<str>>,
+    pub trouble: Option<Box<PodTrouble>>,
 }
 
 impl Pod {
@@ -503,6 +551,8 @@ pub struct Pdb {
     pub max_unavailable: Option<IntOrPercent>,
     /// `IfHealthyBudget` (the default) or `AlwaysAllow` (policy/v1, Kubernetes 1.26+).
     pub unhealthy_policy: Option<Box<str>>,
+    /// `status.disruptionsAllowed`, when the disruption controller has written it.
+    pub disruptions_allowed: Option<i64>,
 }
 
 impl Pdb {
@@ -543,6 +593,10 @@ pub struct Hpa {
     /// The metrics, normalised across autoscaling/v1, v2beta1, v2beta2 and v2. When the object
     /// names none, the API default (cpu at 80 %) is filled in.
     pub metrics: Vec<HpaMetric>,
+    pub current_replicas: Option<i64>,
+    pub desired_replicas: Option<i64>,
+    /// AbleToScale, ScalingActive, ScalingLimited.
+    pub conditions: Box<[Condition]>,
 }
 
 impl Hpa {
@@ -764,6 +818,8 @@ pub struct Node {
     pub taints: Vec<Taint>,
     pub ready: Option<bool>,
     pub allocatable: ResourcePair,
+    /// Ready and the pressure conditions, as the status has them.
+    pub conditions: Box<[Condition]>,
 }
 
 /// A Secret or a ConfigMap: metadata, and the names and sizes of its keys. Never the values.
@@ -811,6 +867,7 @@ pub enum Object {
     Crd(Crd),
     Ingress(Ingress),
     Webhook(WebhookConfig),
+    Event(Event),
     Data(DataObject),
     Other(OtherObject),
 }
@@ -835,6 +892,7 @@ impl Object {
             Object::Pvc(o) => &o.meta,
             Object::Crd(o) => &o.meta,
             Object::Ingress(o) => &o.meta,
+            Object::Event(o) => &o.meta,
             Object::Webhook(o) => &o.meta,
             Object::Data(o) => &o.meta,
             Object::Other(o) => &o.meta,
@@ -860,6 +918,7 @@ impl Object {
             Object::Pvc(o) => &mut o.meta,
             Object::Crd(o) => &mut o.meta,
             Object::Ingress(o) => &mut o.meta,
+            Object::Event(o) => &mut o.meta,
             Object::Webhook(o) => &mut o.meta,
             Object::Data(o) => &mut o.meta,
             Object::Other(o) => &mut o.meta,
@@ -887,6 +946,7 @@ impl Object {
             Object::Pvc(_) => Kind::PersistentVolumeClaim,
             Object::Crd(_) => Kind::CustomResourceDefinition,
             Object::Ingress(_) => Kind::Ingress,
+            Object::Event(_) => Kind::Event,
             Object::Webhook(w) if w.mutating => Kind::MutatingWebhookConfiguration,
             Object::Webhook(_) => Kind::ValidatingWebhookConfiguration,
             Object::Data(d) => d.kind.clone(),

@@ -55,6 +55,10 @@ pub struct Snapshot {
     pub crds: Vec<Crd>,
     pub ingresses: Vec<Ingress>,
     pub webhooks: Vec<WebhookConfig>,
+    /// Events, at most [`EVENTS_PER_OBJECT`] per object, grouped by object, newest first.
+    pub events: Vec<Event>,
+    /// Events not kept because [`EVENT_OBJECTS`] objects already had some.
+    pub events_dropped: usize,
     pub data: Vec<DataObject>,
     pub others: Vec<OtherObject>,
     pub index: Index,
@@ -140,6 +144,35 @@ impl Interner {
 pub struct Builder {
     snap: Snapshot,
     interner: Interner,
+    /// Each object's newest events, bounded as they arrive (see [`EVENTS_PER_OBJECT`]).
+    events: rustc_hash::FxHashMap<ObjectRef, Vec<Event>>,
+}
+
+/// The newest distinct events (by reason and message) kept per object.
+pub const EVENTS_PER_OBJECT: usize = 12;
+/// The most objects whose events are kept; the events of further objects are counted as
+/// dropped. With [`EVENTS_PER_OBJECT`], this bounds what events cost whatever their rate.
+pub const EVENT_OBJECTS: usize = 50_000;
+
+/// Adds an event to an object's window: the same reason and message merge (counts add up, the
+/// newest time stays), and past the bound the oldest goes.
+fn add_event(window: &mut Vec<Event>, e: Event) {
+    if let Some(same) = window
+        .iter_mut()
+        .find(|x| x.reason == e.reason && x.message == e.message)
+    {
+        same.count += e.count;
+        if e.last_seen > same.last_seen {
+            same.last_seen = e.last_seen;
+            same.warning |= e.warning;
+        }
+    } else {
+        window.push(e);
+    }
+    if window.len() > EVENTS_PER_OBJECT {
+        window.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+        window.truncate(EVENTS_PER_OBJECT);
+    }
 }
 
 impl Builder {
@@ -149,6 +182,7 @@ impl Builder {
         Builder {
             snap,
             interner: Interner::default(),
+            events: Default::default(),
         }
     }
 
@@ -174,6 +208,16 @@ impl Builder {
             Object::Crd(o) => snap.crds.push(o),
             Object::Ingress(o) => snap.ingresses.push(o),
             Object::Webhook(o) => snap.webhooks.push(o),
+            Object::Event(e) => {
+                let room = self.events.len() < EVENT_OBJECTS;
+                match self.events.get_mut(&e.regarding) {
+                    Some(w) => add_event(w, e),
+                    None if room => {
+                        add_event(self.events.entry(e.regarding.clone()).or_default(), e)
+                    }
+                    None => snap.events_dropped += 1,
+                }
+            }
             Object::Data(o) => snap.data.push(o),
             Object::Other(o) => snap.others.push(o),
         }
@@ -183,6 +227,14 @@ impl Builder {
     pub fn finish(self) -> Snapshot {
         let mut snap = self.snap;
         drop(self.interner);
+        // Events: grouped by object, newest first.
+        let mut events: Vec<Event> = self.events.into_values().flatten().collect();
+        events.sort_by(|a, b| {
+            (&a.regarding.kind, &a.regarding.namespace, &a.regarding.name)
+                .cmp(&(&b.regarding.kind, &b.regarding.namespace, &b.regarding.name))
+                .then_with(|| b.last_seen.cmp(&a.last_seen))
+        });
+        snap.events = events;
         // Bare pods are workloads of their own.
         let bare: Vec<Workload> = snap
             .pods
@@ -245,6 +297,8 @@ impl Snapshot {
             crds: Vec::new(),
             ingresses: Vec::new(),
             webhooks: Vec::new(),
+            events: Vec::new(),
+            events_dropped: 0,
             data: Vec::new(),
             others: Vec::new(),
             index: Index::default(),
@@ -292,6 +346,7 @@ impl Snapshot {
         out.extend(self.crds.iter().cloned().map(Object::Crd));
         out.extend(self.ingresses.iter().cloned().map(Object::Ingress));
         out.extend(self.webhooks.iter().cloned().map(Object::Webhook));
+        out.extend(self.events.iter().cloned().map(Object::Event));
         out.extend(self.data.iter().cloned().map(Object::Data));
         out.extend(self.others.iter().cloned().map(Object::Other));
         out

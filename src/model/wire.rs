@@ -791,6 +791,8 @@ pub struct RawCondition {
     pub kind: Option<String>,
     pub status: Option<String>,
     pub last_transition_time: Option<String>,
+    pub reason: Option<String>,
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -798,6 +800,9 @@ pub struct RawCondition {
 pub struct RawStateDetail {
     pub started_at: Option<String>,
     pub reason: Option<String>,
+    pub message: Option<String>,
+    pub exit_code: Option<i64>,
+    pub finished_at: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -846,6 +851,33 @@ pub struct RawStatus {
     /// ResourceQuota: what the namespace uses now.
     #[serde(deserialize_with = "nullable")]
     pub used: TextMap,
+    /// A pod's `status.reason` and `status.message` (Evicted).
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    /// HorizontalPodAutoscaler.
+    pub current_replicas: Option<i64>,
+    pub desired_replicas: Option<i64>,
+    /// PodDisruptionBudget.
+    pub disruptions_allowed: Option<i64>,
+    pub current_healthy: Option<i64>,
+    pub desired_healthy: Option<i64>,
+    pub expected_pods: Option<i64>,
+}
+
+/// The object an Event is about (core/v1 `involvedObject`, events.k8s.io/v1 `regarding`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawObjectRef {
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawEventSeries {
+    pub count: Option<i64>,
+    pub last_observed_time: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -933,4 +965,17 @@ pub struct RawObject {
     pub string_data: Option<KeySizes>,
     pub binary_data: Option<KeySizes>,
     pub webhooks: Option<Vec<RawWebhook>>,
+    // Event: core/v1 and events.k8s.io/v1 (its `type` is `data_type`).
+    pub involved_object: Option<RawObjectRef>,
+    pub regarding: Option<RawObjectRef>,
+    pub reason: Option<String>,
+    pub message: Option<String>,
+    pub note: Option<String>,
+    pub count: Option<i64>,
+    pub deprecated_count: Option<i64>,
+    pub series: Option<RawEventSeries>,
+    pub last_timestamp: Option<String>,
+    pub deprecated_last_timestamp: Option<String>,
+    pub event_time: Option<String>,
+    pub first_timestamp: Option<String>,
 }

@@ -112,6 +112,9 @@ pub const KINDS: &[KindSpec] = &[
         "validatingwebhookconfigurations",
         false,
     ),
+    // The evidence triage joins to findings (events.k8s.io/v1 serves the same objects as
+    // core/v1 Events).
+    k("Event", "events.k8s.io", &["v1", "v1beta1"], "events", true),
     k(
         "PersistentVolumeClaim",
         "",
