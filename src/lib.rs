@@ -15,4 +15,5 @@ pub mod rbac;
 pub mod source;
 pub mod synth;
 pub mod text;
+pub mod triage;
 pub mod tui;

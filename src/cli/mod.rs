@@ -8,6 +8,7 @@ pub mod output;
 pub mod rbac_cmd;
 pub mod reach_cmd;
 mod safe_out;
+pub mod triage_cmd;
 
 use crate::audit::{self, find_check, registry, AuditOptions, Config, Severity};
 use crate::model::decode::DecodeOptions;
@@ -139,6 +140,9 @@ pub enum Command {
     /// What `kubectl drain --ignore-daemonsets` would do to a node, pool or zone, without doing it
     /// (exit 0 when it completes without an outage)
     Drain(drain_cmd::DrainArgs),
+    /// What hurts now: symptoms from events and statuses, worst first, with the findings that
+    /// explain them (exit 1 when something is down)
+    Triage(triage_cmd::TriageArgs),
     /// The fixes kvet applied (newest first)
     Journal {
         #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
@@ -653,6 +657,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Can(args)) => rbac_cmd::can_cmd(&cli.source, args, out, err),
         Some(Command::Reach(args)) => reach_cmd::reach_cmd(&cli.source, args, out, err),
         Some(Command::Drain(args)) => drain_cmd::drain_cmd(&cli.source, args, out, err),
+        Some(Command::Triage(args)) => triage_cmd::triage_cmd(&cli.source, args, out, err),
         Some(Command::Journal { output }) => {
             live_fix::journal_cmd(*output == ListFormat::Json, out, err)
         }

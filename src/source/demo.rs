@@ -35,6 +35,10 @@ pub const FILES: &[(&str, &str)] = &[
         "demo/kube-system.yaml",
         include_str!("../../assets/demo/kube-system.yaml"),
     ),
+    (
+        "demo/incident.yaml",
+        include_str!("../../assets/demo/incident.yaml"),
+    ),
 ];
 
 /// Loads the demo cluster. It is part of the binary, so it has no load errors unless the

@@ -492,3 +492,63 @@ fn drain_answers_in_drain_md_shape_with_its_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no pods placed on nodes"));
 }
+
+/// `kvet triage`: the JSON shape of the issue, worst impact first, exit 1 when something is
+/// down; every symptom of the demo's incident on its object with the finding that explains it.
+#[test]
+fn triage_answers_what_hurts_now_in_the_documented_shape() {
+    let out = kvet()
+        .args(["triage", "--demo", "-o", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "something is down in the demo");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let list = v["symptoms"].as_array().expect("symptoms");
+    let find = |symptom: &str, name: &str| {
+        list.iter()
+            .find(|s| s["symptom"] == symptom && s["object"]["name"] == name)
+            .unwrap_or_else(|| panic!("{symptom} on {name} missing: {v}"))
+    };
+    let oom = find("oom-killed", "recommendations");
+    assert_eq!(oom["impact"], "down");
+    assert_eq!(oom["object"]["kind"], "Deployment");
+    assert_eq!(oom["object"]["namespace"], "storefront");
+    for key in ["from", "reason", "message", "count", "last_seen", "object"] {
+        assert!(
+            oom["evidence"][0].get(key).is_some(),
+            "evidence lacks {key}: {oom}"
+        );
+    }
+    let explains = |s: &serde_json::Value, check: &str| {
+        s["explained_by"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|e| e["check"] == check)
+    };
+    assert!(explains(oom, "limit-ratio"), "{oom}");
+    assert!(explains(
+        find("quota-exceeded", "fraud-scorer"),
+        "quota-blocks-rollout"
+    ));
+    assert!(explains(
+        find("probe-failing", "fraud-scorer"),
+        "startup-budget-short"
+    ));
+    assert!(explains(
+        find("hpa-cannot-scale", "api"),
+        "hpa-no-cpu-request"
+    ));
+    assert!(explains(find("image-pull", "ci-runner"), "image-latest"));
+    // Worst first.
+    let impacts: Vec<&str> = list.iter().filter_map(|s| s["impact"].as_str()).collect();
+    let rank = |i: &str| ["down", "degraded", "at-risk"].iter().position(|x| *x == i);
+    assert!(
+        impacts.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
+        "{impacts:?}"
+    );
+    // No symptom on a healthy workload.
+    assert!(!list
+        .iter()
+        .any(|s| s["object"]["name"] == "web" || s["object"]["name"] == "cart"));
+}

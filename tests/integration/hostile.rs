@@ -56,6 +56,8 @@ fn no_command_prints_a_raw_control_character_from_the_hostile_corpus() {
         ],
         vec!["drain", "node-1", "-f", f],
         vec!["drain", "node-1", "-f", f, "-o", "json"],
+        vec!["triage", "-f", f],
+        vec!["triage", "-f", f, "-o", "json"],
         vec![
             "fix",
             "-f",

@@ -1,0 +1,724 @@
+//! Triage: what hurts now. Each symptom is something the cluster recorded (an Event, a pod's
+//! or a controller's status), on the object a user acts on (the top-level workload, the Node,
+//! the HPA), with its impact and the audit findings that explain it. Pure: it reads a snapshot
+//! and findings, and returns plain data.
+//!
+//! The event reasons are those the kubelet, the scheduler and the controllers record
+//! (Kubernetes' pkg/kubelet/events, the ReplicaSet, Deployment and HPA controllers).
+
+use crate::audit::Finding;
+use crate::model::{Condition, Event, Kind, ObjectRef, Pod, Snapshot, WorkloadKind};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+/// How much it hurts, worst first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Impact {
+    /// No Ready replica of a served or replicated workload.
+    Down,
+    Degraded,
+    AtRisk,
+}
+
+impl Impact {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impact::Down => "down",
+            Impact::Degraded => "degraded",
+            Impact::AtRisk => "at-risk",
+        }
+    }
+}
+
+/// One thing the cluster recorded.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evidence {
+    /// `event` or `status`.
+    pub from: &'static str,
+    pub reason: String,
+    pub message: String,
+    pub count: i64,
+    pub last_seen: Option<String>,
+    /// The object it was recorded on (a pod, a ReplicaSet, the workload itself).
+    #[serde(serialize_with = "object_json")]
+    pub object: ObjectRef,
+}
+
+/// A finding that explains a symptom.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    pub check: &'static str,
+    #[serde(serialize_with = "object_json")]
+    pub object: ObjectRef,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Symptom {
+    /// A public ID, like a check ID: `oom-killed`, `crash-loop`, ...
+    pub symptom: &'static str,
+    #[serde(serialize_with = "object_json")]
+    pub object: ObjectRef,
+    pub impact: Impact,
+    pub evidence: Vec<Evidence>,
+    pub explained_by: Vec<Explanation>,
+}
+
+fn object_json<S: serde::Serializer>(r: &ObjectRef, s: S) -> Result<S::Ok, S::Error> {
+    serde_json::json!({"kind": r.kind.as_str(), "namespace": r.namespace.as_deref(), "name": &*r.name})
+        .serialize(s)
+}
+
+/// Every symptom ID, with what shows it.
+pub const SYMPTOMS: &[(&str, &str)] = &[
+    (
+        "oom-killed",
+        "a container was killed for exceeding its memory limit (OOMKilled, exit 137)",
+    ),
+    (
+        "crash-loop",
+        "a container keeps restarting (CrashLoopBackOff, BackOff events)",
+    ),
+    (
+        "probe-failing",
+        "liveness, readiness or startup probes fail (Unhealthy events)",
+    ),
+    (
+        "unschedulable",
+        "pods stay Pending: no node fits them (FailedScheduling)",
+    ),
+    (
+        "quota-exceeded",
+        "a controller cannot create pods: a ResourceQuota is exceeded",
+    ),
+    (
+        "evicted",
+        "pods were evicted (node pressure, or an eviction)",
+    ),
+    (
+        "image-pull",
+        "an image cannot be pulled (ErrImagePull, ImagePullBackOff)",
+    ),
+    (
+        "rollout-stuck",
+        "a Deployment passed its progress deadline (ProgressDeadlineExceeded)",
+    ),
+    (
+        "replicas-unavailable",
+        "fewer Ready replicas than desired (down at zero)",
+    ),
+    (
+        "hpa-cannot-scale",
+        "an HPA cannot compute its metric or cannot scale",
+    ),
+    (
+        "drain-stuck",
+        "a cordoned node still runs pods whose budget allows no disruption",
+    ),
+    ("node-not-ready", "a node is NotReady or Unknown"),
+];
+
+/// What the triage works from.
+struct Ctx<'a> {
+    snap: &'a Snapshot,
+    findings: &'a [Finding],
+    /// Pod (namespace, name) → index.
+    pods: FxHashMap<(&'a str, &'a str), usize>,
+    /// Events by the object they are about.
+    events: FxHashMap<&'a ObjectRef, Vec<&'a Event>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(snap: &'a Snapshot, findings: &'a [Finding]) -> Self {
+        let pods = snap
+            .pods
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.meta.namespace(), &*p.meta.name), i))
+            .collect();
+        let mut events: FxHashMap<&ObjectRef, Vec<&Event>> = FxHashMap::default();
+        for e in &snap.events {
+            events.entry(&e.regarding).or_default().push(e);
+        }
+        Ctx {
+            snap,
+            findings,
+            pods,
+            events,
+        }
+    }
+
+    /// The top-level workload an object belongs to (a pod through its owners).
+    fn top_of(&self, r: &ObjectRef) -> Option<usize> {
+        let s = self.snap;
+        if r.kind == Kind::Pod {
+            let &p = self.pods.get(&(r.namespace.as_deref()?, &*r.name))?;
+            let w = *s.index.top_of_pod.get(p)?;
+            return (w != u32::MAX).then_some(w as usize);
+        }
+        let mut w = *s.index.workload_by_ref.get(r)?;
+        for _ in 0..8 {
+            let Some(o) = &s.workloads[w].meta.owner else {
+                return Some(w);
+            };
+            let parent = ObjectRef::new(o.kind.clone(), r.namespace.as_deref(), &o.name);
+            match s.index.workload_by_ref.get(&parent) {
+                Some(&p) => w = p,
+                None => return Some(w),
+            }
+        }
+        Some(w)
+    }
+
+    fn events_of(&self, r: &ObjectRef) -> &[&'a Event] {
+        self.events.get(r).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The findings of these checks on the workload (or on `extra` objects).
+    fn explained(
+        &self,
+        w: Option<usize>,
+        checks: &[&'static str],
+        extra: &[ObjectRef],
+    ) -> Vec<Explanation> {
+        let target = w.map(|w| self.snap.workloads[w].object_ref());
+        let mut out: Vec<Explanation> = self
+            .findings
+            .iter()
+            .filter(|f| checks.contains(&f.check))
+            .filter(|f| target.as_ref() == Some(&f.object) || extra.contains(&f.object))
+            .map(|f| Explanation {
+                check: f.check,
+                object: f.object.clone(),
+            })
+            .collect();
+        out.sort_by(|a, b| (a.check, &a.object.name).cmp(&(b.check, &b.object.name)));
+        out.dedup();
+        out
+    }
+}
+
+fn event_evidence(e: &Event) -> Evidence {
+    Evidence {
+        from: "event",
+        reason: e.reason.to_string(),
+        message: e.message.to_string(),
+        count: e.count,
+        last_seen: e.last_seen.as_deref().map(str::to_string),
+        object: e.regarding.clone(),
+    }
+}
+
+fn status_evidence(
+    r: &ObjectRef,
+    reason: &str,
+    message: String,
+    count: i64,
+    at: Option<&str>,
+) -> Evidence {
+    Evidence {
+        from: "status",
+        reason: reason.to_string(),
+        message,
+        count,
+        last_seen: at.map(str::to_string),
+        object: r.clone(),
+    }
+}
+
+/// Per top-level workload: the evidence of each symptom, gathered from its pods and itself.
+#[derive(Default)]
+struct Gathered {
+    by_symptom: Vec<(&'static str, Vec<Evidence>)>,
+}
+
+impl Gathered {
+    fn add(&mut self, symptom: &'static str, e: Evidence) {
+        match self.by_symptom.iter_mut().find(|(s, _)| *s == symptom) {
+            Some((_, list)) => {
+                if !list.contains(&e) {
+                    list.push(e)
+                }
+            }
+            None => self.by_symptom.push((symptom, vec![e])),
+        }
+    }
+
+    fn has(&self, symptom: &str) -> bool {
+        self.by_symptom.iter().any(|(s, _)| *s == symptom)
+    }
+}
+
+/// What a pod's status and events show.
+fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
+    let r = ObjectRef::new(Kind::Pod, Some(p.meta.namespace()), &p.meta.name);
+    for c in &p.containers {
+        let t = c.trouble.as_deref().cloned().unwrap_or_default();
+        let last = c.last_terminated_reason.as_deref();
+        let oom = last == Some("OOMKilled") || (last.is_none() && t.last_exit_code == Some(137));
+        if oom {
+            g.add(
+                "oom-killed",
+                status_evidence(
+                    &r,
+                    "OOMKilled",
+                    format!(
+                        "container {:?} last terminated OOMKilled (exit code {}), {} restart{}",
+                        c.name,
+                        t.last_exit_code.unwrap_or(137),
+                        c.restart_count,
+                        if c.restart_count == 1 { "" } else { "s" }
+                    ),
+                    c.restart_count.max(1),
+                    t.last_finished_at.as_deref(),
+                ),
+            );
+        }
+        match c.waiting_reason.as_deref() {
+            Some("CrashLoopBackOff") => g.add(
+                "crash-loop",
+                status_evidence(
+                    &r,
+                    "CrashLoopBackOff",
+                    format!(
+                        "container {:?} is in CrashLoopBackOff after {} restarts{}",
+                        c.name,
+                        c.restart_count,
+                        last.map(|l| format!(", last terminated {l}"))
+                            .unwrap_or_default()
+                    ),
+                    c.restart_count,
+                    t.last_finished_at.as_deref(),
+                ),
+            ),
+            Some(w @ ("ErrImagePull" | "ImagePullBackOff" | "InvalidImageName")) => g.add(
+                "image-pull",
+                status_evidence(
+                    &r,
+                    w,
+                    format!(
+                        "container {:?}: {}",
+                        c.name,
+                        t.waiting_message.as_deref().unwrap_or(w)
+                    ),
+                    1,
+                    None,
+                ),
+            ),
+            _ => {}
+        }
+    }
+    if let Some(t) = &p.trouble {
+        if let Some(c) = &t.unscheduled {
+            g.add("unschedulable", condition_evidence(&r, c));
+        }
+        if t.reason.as_deref() == Some("Evicted") {
+            g.add(
+                "evicted",
+                status_evidence(
+                    &r,
+                    "Evicted",
+                    t.message.as_deref().unwrap_or("evicted").to_string(),
+                    1,
+                    None,
+                ),
+            );
+        }
+    }
+    for e in ctx.events_of(&r) {
+        if let Some(s) = symptom_of_event(e) {
+            g.add(s, event_evidence(e));
+        }
+    }
+}
+
+fn condition_evidence(r: &ObjectRef, c: &Condition) -> Evidence {
+    status_evidence(
+        r,
+        c.reason.as_deref().unwrap_or(&c.kind),
+        format!(
+            "{} {}{}",
+            c.kind,
+            c.status,
+            c.message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
+        ),
+        1,
+        c.since.as_deref(),
+    )
+}
+
+/// The symptom an event shows, by the reason its component records.
+fn symptom_of_event(e: &Event) -> Option<&'static str> {
+    let m = e.message.to_ascii_lowercase();
+    Some(match &*e.reason {
+        "OOMKilling" | "SystemOOM" => "oom-killed",
+        "BackOff" if m.contains("pulling image") => "image-pull",
+        "BackOff" | "CrashLoopBackOff" => "crash-loop",
+        "Unhealthy" => "probe-failing",
+        "Killing" if m.contains("liveness") || m.contains("startup probe") => "probe-failing",
+        "FailedScheduling" => "unschedulable",
+        "FailedCreate" if m.contains("exceeded quota") => "quota-exceeded",
+        "Evicted" => "evicted",
+        "Failed" if m.contains("pull") || m.contains("image") => "image-pull",
+        "ErrImagePull" | "ImagePullBackOff" | "InspectFailed" => "image-pull",
+        "ProgressDeadlineExceeded" => "rollout-stuck",
+        "FailedGetResourceMetric" | "FailedComputeMetricsReplicas" | "FailedGetScale" => {
+            "hpa-cannot-scale"
+        }
+        _ => return None,
+    })
+}
+
+/// The checks that can explain a symptom, in the order a reader wants them.
+fn explaining_checks(symptom: &str, g: &Gathered) -> Vec<&'static str> {
+    let oom = ["limit-ratio", "limits-missing", "requests-missing"];
+    match symptom {
+        "oom-killed" => oom.to_vec(),
+        "crash-loop" => {
+            let mut v = Vec::new();
+            if g.has("oom-killed") {
+                v.extend(oom);
+            }
+            if g.has("probe-failing") {
+                v.push("startup-budget-short");
+            }
+            v
+        }
+        "probe-failing" => vec![
+            "startup-budget-short",
+            "liveness-equals-readiness",
+            "probe-port-unknown",
+        ],
+        "unschedulable" => vec![
+            "quota-blocks-rollout",
+            "quota-near-limit",
+            "replica-concentration",
+            "requests-missing",
+        ],
+        "quota-exceeded" => vec!["quota-blocks-rollout", "quota-near-limit"],
+        "evicted" => vec!["requests-missing", "limits-missing"],
+        "image-pull" => vec!["image-latest"],
+        "rollout-stuck" => vec![
+            "readiness-missing",
+            "rollout-unavailable",
+            "startup-budget-short",
+        ],
+        "replicas-unavailable" => vec!["replica-concentration", "drain-outage", "pdb-missing"],
+        _ => Vec::new(),
+    }
+}
+
+/// What hurts now, worst impact first.
+pub fn triage(snap: &Snapshot, findings: &[Finding]) -> Vec<Symptom> {
+    let ctx = Ctx::new(snap, findings);
+    let mut out = Vec::new();
+    // Workloads: their pods' evidence, their own status and events, and the events of the
+    // objects between (a Deployment's ReplicaSets).
+    let mut gathered: FxHashMap<usize, Gathered> = FxHashMap::default();
+    // Pods whose owner is not in the snapshot: their symptoms stay on the pod.
+    let mut orphans: Vec<(usize, Gathered)> = Vec::new();
+    for (i, p) in snap.pods.iter().enumerate() {
+        if p.is_finished() && p.trouble.as_ref().is_none_or(|t| t.reason.is_none()) {
+            continue;
+        }
+        match snap.index.top_of_pod.get(i).copied().unwrap_or(u32::MAX) {
+            u32::MAX => {
+                let mut g = Gathered::default();
+                pod_evidence(&ctx, p, &mut g);
+                if !g.by_symptom.is_empty() {
+                    orphans.push((i, g));
+                }
+            }
+            w => pod_evidence(&ctx, p, gathered.entry(w as usize).or_default()),
+        }
+    }
+    for (i, g) in orphans {
+        let p = &snap.pods[i];
+        let r = ObjectRef::new(Kind::Pod, Some(p.meta.namespace()), &p.meta.name);
+        for (symptom, evidence) in g.by_symptom {
+            out.push(Symptom {
+                symptom,
+                object: r.clone(),
+                impact: if p.is_ready() {
+                    Impact::AtRisk
+                } else {
+                    Impact::Degraded
+                },
+                evidence,
+                explained_by: Vec::new(),
+            });
+        }
+    }
+    for e in &snap.events {
+        if e.regarding.kind == Kind::Pod {
+            continue;
+        }
+        let Some(s) = symptom_of_event(e) else {
+            continue;
+        };
+        if matches!(e.regarding.kind, Kind::Node | Kind::HorizontalPodAutoscaler) {
+            continue;
+        }
+        if let Some(w) = ctx.top_of(&e.regarding) {
+            gathered.entry(w).or_default().add(s, event_evidence(e));
+        }
+    }
+    for (w, wl) in snap.top_workloads() {
+        let r = wl.object_ref();
+        let g = gathered.entry(w).or_default();
+        for c in wl.status.conditions.iter() {
+            match (&*c.kind, &*c.status, c.reason.as_deref()) {
+                ("Progressing", "False", Some("ProgressDeadlineExceeded")) => {
+                    g.add("rollout-stuck", condition_evidence(&r, c))
+                }
+                ("ReplicaFailure", "True", _)
+                    if c.message
+                        .as_deref()
+                        .is_some_and(|m| m.contains("exceeded quota")) =>
+                {
+                    g.add("quota-exceeded", condition_evidence(&r, c))
+                }
+                _ => {}
+            }
+        }
+        // Fewer Ready replicas than desired, from the controller's status (known live).
+        if let (Some(desired), Some(_)) = (snap.desired_replicas(w), wl.status.replicas) {
+            let ready = wl.status.ready.unwrap_or(0);
+            if desired > 0 && ready < desired && wl.kind != WorkloadKind::Pod {
+                g.add(
+                    "replicas-unavailable",
+                    status_evidence(
+                        &r,
+                        "ReplicasUnavailable",
+                        format!("{ready} of {desired} desired replicas are Ready"),
+                        desired - ready,
+                        None,
+                    ),
+                );
+            }
+        }
+    }
+    let mut keys: Vec<usize> = gathered.keys().copied().collect();
+    keys.sort_unstable();
+    for w in keys {
+        let g = &gathered[&w];
+        let wl = &snap.workloads[w];
+        let r = wl.object_ref();
+        let ready = snap.index.pods_of[w]
+            .iter()
+            .filter(|&&p| snap.pods[p].is_ready())
+            .count() as i64;
+        let pods = snap.index.pods_of[w].len();
+        let desired = snap.desired_replicas(w).unwrap_or(pods as i64);
+        let matters = snap.is_served(w) || desired >= 2;
+        let status_ready = wl.status.ready;
+        let none_ready = status_ready.map_or(pods > 0 && ready == 0, |r| r == 0) && desired > 0;
+        let some_down = status_ready.map_or(ready < pods as i64, |r| r < desired);
+        for (symptom, evidence) in &g.by_symptom {
+            let impact = if none_ready && matters {
+                Impact::Down
+            } else if some_down || *symptom == "rollout-stuck" || *symptom == "quota-exceeded" {
+                Impact::Degraded
+            } else {
+                Impact::AtRisk
+            };
+            let mut evidence = evidence.clone();
+            evidence.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then(b.count.cmp(&a.count)));
+            let quota_objects: Vec<ObjectRef> = snap
+                .quotas
+                .iter()
+                .filter(|q| q.meta.namespace() == wl.meta.namespace())
+                .map(|q| {
+                    ObjectRef::new(Kind::ResourceQuota, Some(q.meta.namespace()), &q.meta.name)
+                })
+                .collect();
+            out.push(Symptom {
+                symptom,
+                object: r.clone(),
+                impact,
+                evidence,
+                explained_by: ctx.explained(
+                    Some(w),
+                    &explaining_checks(symptom, g),
+                    &quota_objects,
+                ),
+            });
+        }
+    }
+    hpa_symptoms(&ctx, &mut out);
+    node_symptoms(&ctx, &mut out);
+    out.sort_by(|a, b| {
+        (a.impact, &a.object.namespace, &a.object.name, a.symptom).cmp(&(
+            b.impact,
+            &b.object.namespace,
+            &b.object.name,
+            b.symptom,
+        ))
+    });
+    out
+}
+
+fn hpa_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
+    for (i, h) in ctx.snap.hpas.iter().enumerate() {
+        let r = ObjectRef::new(
+            Kind::HorizontalPodAutoscaler,
+            Some(h.meta.namespace()),
+            &h.meta.name,
+        );
+        let mut evidence: Vec<Evidence> = h
+            .conditions
+            .iter()
+            .filter(|c| {
+                matches!(&*c.kind, "ScalingActive" | "AbleToScale") && &*c.status == "False"
+            })
+            .map(|c| condition_evidence(&r, c))
+            .collect();
+        evidence.extend(
+            ctx.events_of(&r)
+                .iter()
+                .filter(|e| symptom_of_event(e) == Some("hpa-cannot-scale"))
+                .map(|e| event_evidence(e)),
+        );
+        if evidence.is_empty() {
+            continue;
+        }
+        let target = ctx
+            .snap
+            .index
+            .hpa_target
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|w| ctx.snap.workloads[w].object_ref());
+        let mut extra = vec![r.clone()];
+        extra.extend(target);
+        out.push(Symptom {
+            symptom: "hpa-cannot-scale",
+            object: r,
+            impact: Impact::AtRisk,
+            evidence,
+            explained_by: ctx.explained(
+                None,
+                &["hpa-no-cpu-request", "hpa-target-missing"],
+                &extra,
+            ),
+        });
+    }
+}
+
+fn node_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
+    let snap = ctx.snap;
+    for n in &snap.nodes {
+        let r = ObjectRef::new(Kind::Node, None, &n.meta.name);
+        let hosted: Vec<usize> = snap
+            .pods
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.node_name.as_deref() == Some(&*n.meta.name) && !p.is_finished())
+            .filter_map(|(i, _)| {
+                let w = *snap.index.top_of_pod.get(i)?;
+                (w != u32::MAX).then_some(w as usize)
+            })
+            .collect();
+        let hosted_refs: Vec<ObjectRef> = hosted
+            .iter()
+            .map(|&w| snap.workloads[w].object_ref())
+            .collect();
+        // NotReady or Unknown.
+        if let Some(c) = n
+            .conditions
+            .iter()
+            .find(|c| &*c.kind == "Ready" && &*c.status != "True")
+        {
+            out.push(Symptom {
+                symptom: "node-not-ready",
+                object: r.clone(),
+                impact: Impact::Degraded,
+                evidence: vec![condition_evidence(&r, c)],
+                explained_by: ctx.explained(None, &["replica-concentration"], &hosted_refs),
+            });
+        } else if n.conditions.is_empty() && n.ready == Some(false) {
+            out.push(Symptom {
+                symptom: "node-not-ready",
+                object: r.clone(),
+                impact: Impact::Degraded,
+                evidence: vec![status_evidence(
+                    &r,
+                    "NotReady",
+                    "Ready False".into(),
+                    1,
+                    None,
+                )],
+                explained_by: ctx.explained(None, &["replica-concentration"], &hosted_refs),
+            });
+        }
+        // Cordoned, with pods whose PDB allows no disruption: the drain is stuck.
+        if n.unschedulable {
+            let mut blocked = Vec::new();
+            let mut pdbs = Vec::new();
+            for (i, p) in snap.pods.iter().enumerate() {
+                if p.node_name.as_deref() != Some(&*n.meta.name) || p.is_finished() {
+                    continue;
+                }
+                for (k, pdb) in snap.pdbs.iter().enumerate() {
+                    let selects = pdb.meta.namespace() == p.meta.namespace()
+                        && pdb
+                            .selector
+                            .as_ref()
+                            .is_some_and(|s| s.matches(&p.meta.labels));
+                    if selects && pdb.disruptions_allowed == Some(0) {
+                        blocked.push(i);
+                        pdbs.push(k);
+                    }
+                }
+            }
+            if !blocked.is_empty() {
+                pdbs.sort_unstable();
+                pdbs.dedup();
+                let pdb_refs: Vec<ObjectRef> = pdbs
+                    .iter()
+                    .map(|&k| {
+                        ObjectRef::new(
+                            Kind::PodDisruptionBudget,
+                            Some(snap.pdbs[k].meta.namespace()),
+                            &snap.pdbs[k].meta.name,
+                        )
+                    })
+                    .collect();
+                let mut extra = pdb_refs.clone();
+                extra.extend(blocked.iter().filter_map(|&i| {
+                    let w = *snap.index.top_of_pod.get(i)?;
+                    (w != u32::MAX).then(|| snap.workloads[w as usize].object_ref())
+                }));
+                let names: Vec<String> = pdb_refs
+                    .iter()
+                    .map(|p| format!("{}/{}", p.namespace.as_deref().unwrap_or(""), p.name))
+                    .collect();
+                out.push(Symptom {
+                    symptom: "drain-stuck",
+                    object: r.clone(),
+                    impact: Impact::AtRisk,
+                    evidence: vec![status_evidence(
+                        &r,
+                        "Cordoned",
+                        format!(
+                            "the node is cordoned and still runs {} pod{} whose PodDisruptionBudget allows no disruption ({})",
+                            blocked.len(),
+                            if blocked.len() == 1 { "" } else { "s" },
+                            names.join(", ")
+                        ),
+                        blocked.len() as i64,
+                        None,
+                    )],
+                    explained_by: ctx.explained(None, &["pdb-blocks-drain", "pdb-overlap"], &extra),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
