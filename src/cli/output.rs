@@ -51,6 +51,7 @@ pub fn helm_notice(snap: &Snapshot) -> Option<String> {
 /// `kubectl get`-style columns, most severe first, then a summary line. Manifests add a
 /// WHERE column (file:line of the finding in its copy of the object).
 pub fn table(snap: &Snapshot, result: &AuditResult) -> String {
+    let confirmed = confirmations(snap, result);
     let header = helm_notice(snap).map(|n| n + "\n\n").unwrap_or_default();
     if result.findings.is_empty() {
         return header + "No findings.\n";
@@ -73,7 +74,15 @@ pub fn table(snap: &Snapshot, result: &AuditResult) -> String {
                     None => "-".to_string(),
                 });
             }
-            row.push(escape_ctrl(&f.message).into_owned());
+            row.push(
+                escape_ctrl(&match confirmed.get(&(f.check, f.object.clone())) {
+                    Some(list) => {
+                        format!("{} [{}]", f.message, crate::triage::confirmed_text(list))
+                    }
+                    None => f.message.clone(),
+                })
+                .into_owned(),
+            );
             row
         })
         .collect();
@@ -116,8 +125,28 @@ fn error_json(e: &LoadError) -> Value {
     json!({"source": e.source, "line": e.line, "message": e.message})
 }
 
+/// What the cluster recorded that confirms each finding (triage's evidence).
+pub fn confirmations(snap: &Snapshot, result: &AuditResult) -> crate::triage::Confirmations {
+    crate::triage::confirmations(&crate::triage::triage(snap, &result.findings))
+}
+
+fn evidence_json(list: &[(&'static str, Vec<crate::triage::Evidence>)]) -> Value {
+    Value::Array(
+        list.iter()
+            .flat_map(|(symptom, ev)| {
+                ev.iter().map(move |e| {
+                    json!({"symptom": symptom, "from": e.from, "reason": e.reason, "message": e.message,
+                        "count": e.count, "last_seen": e.last_seen,
+                        "object": {"kind": e.object.kind.as_str(), "namespace": e.object.namespace.as_deref(), "name": &*e.object.name}})
+                })
+            })
+            .collect(),
+    )
+}
+
 /// The JSON shape of cli.md.
 pub fn json(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> String {
+    let confirmed = confirmations(snap, result);
     let v = json!({
         "kvet_version": VERSION,
         "source": snap.source,
@@ -137,6 +166,9 @@ pub fn json(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Stri
             });
             if let Some((file, line)) = location(snap, f) {
                 v["location"] = json!({"file": file, "line": line});
+            }
+            if let Some(list) = confirmed.get(&(f.check, f.object.clone())) {
+                v["evidence"] = evidence_json(list);
             }
             v
         }).collect::<Vec<_>>(),
@@ -162,6 +194,7 @@ fn sarif_level(s: Severity) -> &'static str {
 
 /// SARIF 2.1.0: the catalog as rules, one result per finding with its file and line.
 pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> String {
+    let confirmed = confirmations(snap, result);
     let checks = registry();
     let rules: Vec<Value> = checks
         .iter()
@@ -195,14 +228,18 @@ pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Str
                     "region": {"startLine": line},
                 });
             }
-            json!({
+            let mut r = json!({
                 "ruleId": f.check,
                 "ruleIndex": rule_index,
                 "level": sarif_level(f.severity),
                 "message": {"text": format!("{}: {}", f.object, f.message)},
                 "locations": [loc],
                 "properties": {"path": f.path, "kvet-severity": f.severity},
-            })
+            });
+            if let Some(list) = confirmed.get(&(f.check, f.object.clone())) {
+                r["properties"]["evidence"] = evidence_json(list);
+            }
+            r
         })
         .collect();
     let notifications: Vec<Value> = errors
@@ -270,6 +307,7 @@ fn md_cell(s: &str) -> String {
 
 /// A report to paste into a ticket: summary, then findings by namespace and severity.
 pub fn markdown(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> String {
+    let confirmed = confirmations(snap, result);
     let mut out = String::new();
     let _ = writeln!(out, "# kvet audit report\n");
     let _ = writeln!(out, "- Source: `{}`", md_cell(&snap.source));
@@ -319,7 +357,14 @@ pub fn markdown(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> 
                     f.object.kind,
                     md_cell(&f.object.name),
                     place,
-                    md_cell(&f.message)
+                    md_cell(&match confirmed.get(&(f.check, f.object.clone())) {
+                        Some(list) => format!(
+                            "{} — **{}**",
+                            f.message,
+                            crate::triage::confirmed_text(list)
+                        ),
+                        None => f.message.clone(),
+                    })
                 );
             }
             out.push('\n');

@@ -561,6 +561,40 @@ pub fn triage(snap: &Snapshot, findings: &[Finding]) -> Vec<Symptom> {
     out
 }
 
+/// The evidence that confirms a finding: each symptom it explains, with the evidence.
+pub type Confirmations = FxHashMap<(&'static str, ObjectRef), Vec<(&'static str, Vec<Evidence>)>>;
+
+/// Findings that explain a symptom carry its evidence (`evidence` in JSON and SARIF, a
+/// "confirmed" note in tables and Markdown, first in the TUI).
+pub fn confirmations(symptoms: &[Symptom]) -> Confirmations {
+    let mut out: Confirmations = FxHashMap::default();
+    for s in symptoms {
+        for x in &s.explained_by {
+            out.entry((x.check, x.object.clone()))
+                .or_default()
+                .push((s.symptom, s.evidence.clone()));
+        }
+    }
+    out
+}
+
+/// "confirmed: oom-killed ×17, last 2026-11-27T05:59:02"
+pub fn confirmed_text(list: &[(&'static str, Vec<Evidence>)]) -> String {
+    let parts: Vec<String> = list
+        .iter()
+        .map(|(symptom, ev)| {
+            let count: i64 = ev.iter().map(|e| e.count).sum();
+            let last = ev.iter().filter_map(|e| e.last_seen.as_deref()).max();
+            format!(
+                "{symptom} ×{count}{}",
+                last.map(|l| format!(", last {}", l.get(..19).unwrap_or(l)))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    format!("confirmed: {}", parts.join("; "))
+}
+
 fn hpa_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
     for (i, h) in ctx.snap.hpas.iter().enumerate() {
         let r = ObjectRef::new(

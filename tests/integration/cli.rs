@@ -552,3 +552,38 @@ fn triage_answers_what_hurts_now_in_the_documented_shape() {
         .iter()
         .any(|s| s["object"]["name"] == "web" || s["object"]["name"] == "cart"));
 }
+
+/// A finding the cluster's evidence confirms carries it: `evidence` in JSON and in SARIF's
+/// properties, "confirmed" in Markdown and the table. Findings without evidence carry none.
+#[test]
+fn findings_carry_the_evidence_that_confirms_them() {
+    let run = |fmt: &str| {
+        let out = kvet()
+            .args(["audit", "--demo", "--fail-on", "never", "-o", fmt])
+            .output()
+            .expect("run");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let v: serde_json::Value = serde_json::from_str(&run("json")).expect("json");
+    let f = v["findings"].as_array().expect("findings");
+    let ratio = f
+        .iter()
+        .find(|x| x["check"] == "limit-ratio" && x["object"]["name"] == "recommendations")
+        .expect("limit-ratio");
+    let ev = ratio["evidence"].as_array().expect("evidence");
+    assert!(
+        ev.iter()
+            .any(|e| e["symptom"] == "oom-killed" && e["reason"] == "OOMKilled"),
+        "{ratio}"
+    );
+    let cart = f
+        .iter()
+        .find(|x| x["check"] == "pdb-missing" && x["object"]["name"] == "cart")
+        .expect("cart");
+    assert!(cart.get("evidence").is_none(), "{cart}");
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).expect("sarif");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results.iter().any(|r| r["ruleId"] == "hpa-no-cpu-request"
+        && r["properties"]["evidence"][0]["symptom"] == "hpa-cannot-scale"));
+    assert!(run("markdown").contains("**confirmed: image-pull ×6"));
+}
