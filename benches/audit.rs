@@ -286,3 +286,44 @@ fn checks_150k_pods(bencher: divan::Bencher, which: &str) {
     };
     bencher.bench(|| audit::run(&snap, &opts).findings.len());
 }
+
+/// The 150k-pod cluster with 300k events (two per pod: a BackOff and an Unhealthy on every
+/// tenth pod's, the rest Normal scheduling noise), as a live snapshot would hold them.
+fn snapshot_150k_with_events() -> kvet::model::Snapshot {
+    let mut text = synth(150_000);
+    let names: Vec<(String, String)> = {
+        let snap = snapshot_of(&text);
+        snap.pods
+            .iter()
+            .map(|p| (p.meta.namespace().to_string(), p.meta.name.to_string()))
+            .collect()
+    };
+    for (i, (ns, name)) in names.iter().enumerate() {
+        for k in 0..2 {
+            let (reason, kind) = match (i % 10, k) {
+                (0, 0) => ("BackOff", "Warning"),
+                (0, 1) => ("Unhealthy", "Warning"),
+                _ => ("Scheduled", "Normal"),
+            };
+            text.push_str(&format!(
+                "---\napiVersion: v1\nkind: Event\nmetadata: {{name: {name}.{k}, namespace: {ns}}}\ninvolvedObject: {{kind: Pod, namespace: {ns}, name: {name}}}\nreason: {reason}\nmessage: \"event {k} of {name}\"\ntype: {kind}\ncount: 3\nlastTimestamp: \"2026-12-03T08:00:0{k}Z\"\n"
+            ));
+        }
+    }
+    let snap = snapshot_of(&text);
+    eprintln!(
+        "triage bench: {} pods, {} events kept, {} dropped",
+        snap.pods.len(),
+        snap.events.len(),
+        snap.events_dropped
+    );
+    snap
+}
+
+/// Issue 20: triage over the 150k-pod snapshot with 300k events (goal ≤ 100 ms).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn triage_150k_pods_300k_events(bencher: divan::Bencher) {
+    let snap = snapshot_150k_with_events();
+    let findings = audit::run(&snap, &AuditOptions::default()).findings;
+    bencher.bench(|| kvet::triage::triage(&snap, &findings).len());
+}

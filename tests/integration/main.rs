@@ -15,6 +15,7 @@ mod layers;
 mod live;
 mod live_drain;
 mod live_fixes;
+mod live_triage;
 mod locations;
 mod memory;
 mod netpol;
