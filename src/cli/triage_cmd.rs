@@ -101,10 +101,10 @@ pub fn triage_cmd(
     if snap.events_dropped > 0 {
         let _ = writeln!(
             err,
-            "kvet: warning: {} events not kept (kvet keeps the newest {} per object, for at most {} objects)",
+            "kvet: warning: {} events not kept (kvet keeps the newest {} per object and {} in all, Normal ones only up to half of that)",
             snap.events_dropped,
             crate::model::snapshot::EVENTS_PER_OBJECT,
-            crate::model::snapshot::EVENT_OBJECTS
+            crate::model::snapshot::MAX_EVENTS
         );
     }
     let findings = audit::run(snap, &AuditOptions::default()).findings;

@@ -57,7 +57,7 @@ pub struct Snapshot {
     pub webhooks: Vec<WebhookConfig>,
     /// Events, at most [`EVENTS_PER_OBJECT`] per object, grouped by object, newest first.
     pub events: Vec<Event>,
-    /// Events not kept because [`EVENT_OBJECTS`] objects already had some.
+    /// Events not kept because [`MAX_EVENTS`] were held already.
     pub events_dropped: usize,
     pub data: Vec<DataObject>,
     pub others: Vec<OtherObject>,
@@ -146,17 +146,20 @@ pub struct Builder {
     interner: Interner,
     /// Each object's newest events, bounded as they arrive (see [`EVENTS_PER_OBJECT`]).
     events: rustc_hash::FxHashMap<ObjectRef, Vec<Event>>,
+    events_kept: usize,
 }
 
 /// The newest distinct events (by reason and message) kept per object.
 pub const EVENTS_PER_OBJECT: usize = 12;
-/// The most objects whose events are kept; the events of further objects are counted as
-/// dropped. With [`EVENTS_PER_OBJECT`], this bounds what events cost whatever their rate.
-pub const EVENT_OBJECTS: usize = 50_000;
+/// The most events kept in all. Past half of it, Normal events are no longer kept, so that
+/// warnings always find room; past it, none. Dropped events are counted. With
+/// [`EVENTS_PER_OBJECT`], this bounds what events cost whatever their rate.
+pub const MAX_EVENTS: usize = 120_000;
 
 /// Adds an event to an object's window: the same reason and message merge (counts add up, the
-/// newest time stays), and past the bound the oldest goes.
-fn add_event(window: &mut Vec<Event>, e: Event) {
+/// newest time stays), and past the bound the oldest goes. Returns how many events the window
+/// gained (0 or 1), or None when the event was not kept.
+fn add_event(window: &mut Vec<Event>, e: Event, room: bool) -> Option<usize> {
     if let Some(same) = window
         .iter_mut()
         .find(|x| x.reason == e.reason && x.message == e.message)
@@ -166,13 +169,18 @@ fn add_event(window: &mut Vec<Event>, e: Event) {
             same.last_seen = e.last_seen;
             same.warning |= e.warning;
         }
-    } else {
-        window.push(e);
+        return Some(0);
     }
+    if !room {
+        return None;
+    }
+    window.push(e);
     if window.len() > EVENTS_PER_OBJECT {
         window.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
         window.truncate(EVENTS_PER_OBJECT);
+        return Some(0);
     }
+    Some(1)
 }
 
 impl Builder {
@@ -183,6 +191,7 @@ impl Builder {
             snap,
             interner: Interner::default(),
             events: Default::default(),
+            events_kept: 0,
         }
     }
 
@@ -209,12 +218,18 @@ impl Builder {
             Object::Ingress(o) => snap.ingresses.push(o),
             Object::Webhook(o) => snap.webhooks.push(o),
             Object::Event(e) => {
-                let room = self.events.len() < EVENT_OBJECTS;
-                match self.events.get_mut(&e.regarding) {
-                    Some(w) => add_event(w, e),
+                let room = self.events_kept < MAX_EVENTS
+                    && (e.warning || self.events_kept < MAX_EVENTS / 2);
+                let kept = match self.events.get_mut(&e.regarding) {
+                    Some(window) => add_event(window, e, room),
                     None if room => {
-                        add_event(self.events.entry(e.regarding.clone()).or_default(), e)
+                        let window = self.events.entry(e.regarding.clone()).or_default();
+                        add_event(window, e, true)
                     }
+                    None => None,
+                };
+                match kept {
+                    Some(n) => self.events_kept += n,
                     None => snap.events_dropped += 1,
                 }
             }

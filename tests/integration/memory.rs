@@ -113,3 +113,57 @@ fn managed_fields_and_last_applied_are_never_kept() {
     assert_eq!(ann, vec![("team", "a")]);
     assert!(!format!("{:?}", snap.pods[0]).contains("hunter2"));
 }
+
+/// Issue 20: what events cost, counted exactly: bytes held per kept event, a window of
+/// `EVENTS_PER_OBJECT` per object, and `MAX_EVENTS` in all whatever the rate (Normal events
+/// only up to half of it, so warnings keep room).
+#[test]
+fn events_are_bounded_and_their_bytes_counted() {
+    use kvet::model::snapshot::{EVENTS_PER_OBJECT, MAX_EVENTS};
+    let opts = DecodeOptions::default();
+    let event = |i: usize, pod: usize, warning: bool| {
+        let text = format!(
+            "apiVersion: v1\nkind: Event\nmetadata: {{name: e{i}, namespace: shop}}\ninvolvedObject: {{kind: Pod, namespace: shop, name: web-{pod}}}\nreason: {}\nmessage: \"Back-off restarting failed container web in pod web-{pod}, attempt {i}\"\ntype: {}\ncount: 2\nlastTimestamp: \"2026-12-03T08:{:02}:{:02}Z\"\n",
+            if warning { "BackOff" } else { "Pulled" },
+            if warning { "Warning" } else { "Normal" },
+            (i / 60) % 60,
+            i % 60
+        );
+        decode_yaml(&text, &opts).objects
+    };
+    // 1,000 objects with 30 distinct warnings each: the window keeps 12 per object.
+    let before = net();
+    let mut objects = Vec::new();
+    for i in 0..30_000 {
+        objects.extend(event(i, i % 1000, true));
+    }
+    let snap = Snapshot::build(SourceKind::Live, "events", Vec::new(), objects);
+    let held = net() - before;
+    assert_eq!(snap.events.len(), 1000 * EVENTS_PER_OBJECT);
+    let per_event = held as f64 / snap.events.len() as f64;
+    eprintln!(
+        "{} events held in {held} bytes: {per_event:.0} bytes per kept event",
+        snap.events.len()
+    );
+    assert!(per_event <= 512.0, "{per_event:.0} bytes per event");
+    // So events never hold more than 64 MiB, whatever their rate.
+    assert!(per_event * MAX_EVENTS as f64 <= 64.0 * 1024.0 * 1024.0);
+    // Past the cap, events are counted as dropped, and Normal ones stop at half of it.
+    let mut objects = Vec::new();
+    for i in 0..(MAX_EVENTS / 2 + 100) {
+        objects.extend(event(i, i, false));
+    }
+    for i in 0..100 {
+        objects.extend(event(i, 1_000_000 + i, true));
+    }
+    let snap = Snapshot::build(SourceKind::Live, "events", Vec::new(), objects);
+    assert_eq!(
+        snap.events_dropped, 100,
+        "the Normal events past half the cap"
+    );
+    assert_eq!(
+        snap.events.len(),
+        MAX_EVENTS / 2 + 100,
+        "every warning kept"
+    );
+}
