@@ -152,6 +152,7 @@ pub struct App {
     pub rbac: super::views::rbac::RbacView,
     pub network: super::views::network::NetworkView,
     pub nodes: super::views::nodes::NodesView,
+    pub triage: super::views::triage::TriageView,
 }
 
 impl App {
@@ -168,6 +169,7 @@ impl App {
             rbac: Default::default(),
             network: Default::default(),
             nodes: Default::default(),
+            triage: Default::default(),
         }
     }
 
@@ -436,6 +438,18 @@ impl App {
             Command::ViewRbac => self.view = View::Rbac,
             Command::ViewNetwork => self.view = View::Network,
             Command::ViewNodes => self.view = View::Nodes,
+            Command::ViewTriage => self.view = View::Triage,
+            Command::Select if self.view == View::Triage => {
+                match self.triage.selected_symptom().map(|s| s.object.clone()) {
+                    Some(r) if crate::model::WorkloadKind::from_kind(&r.kind).is_some() => {
+                        self.reveal(&r)
+                    }
+                    Some(r) => {
+                        sh.status = Some(format!("{r}: it is not in the Workloads tree"));
+                    }
+                    None => sh.status = Some("no symptom selected".into()),
+                }
+            }
             Command::ViewJournal => {
                 self.view = View::Journal;
                 fx.push(Effect::LoadJournal);
@@ -460,6 +474,12 @@ impl App {
                 let picked = match self.view {
                     View::Workloads => self.workloads.selected_finding(sh),
                     View::Findings => self.findings_view.selected_finding(sh),
+                    View::Triage => self.triage.selected_finding(sh).and_then(|f| {
+                        sh.findings
+                            .findings
+                            .iter()
+                            .position(|x| x.check == f.check && x.object == f.object)
+                    }),
                     View::Rbac | View::Network | View::Journal | View::Nodes => None,
                 };
                 self.fix(picked, BTreeMap::new(), fx);
@@ -472,6 +492,7 @@ impl App {
                     View::Rbac => self.rbac.command(cmd, sh),
                     View::Network => self.network.command(cmd, sh),
                     View::Nodes => self.nodes.command(cmd, sh),
+                    View::Triage => self.triage.command(cmd, sh),
                 };
                 if !handled && matches!(cmd, Command::NextPane | Command::PrevPane) {
                     // Views without panes: Tab moves between views.
@@ -560,7 +581,7 @@ impl App {
         let handled = match self.view {
             View::Workloads => self.workloads.command_line(w, arg.clone(), sh),
             View::Findings => self.findings_view.command_line(w, arg.clone(), sh),
-            View::Rbac | View::Network | View::Journal | View::Nodes => false,
+            View::Rbac | View::Network | View::Journal | View::Nodes | View::Triage => false,
         };
         if handled || self.global_command_line(w, arg.clone(), fx) {
             return;
@@ -591,6 +612,7 @@ impl App {
             "rbac" => self.view = View::Rbac,
             "net" | "network" | "netpol" => self.view = View::Network,
             "nodes" | "node" | "no" => self.view = View::Nodes,
+            "triage" | "tr" => self.view = View::Triage,
             "target" => {
                 let parsed = arg
                     .as_deref()
@@ -688,7 +710,7 @@ impl App {
         match self.view {
             View::Workloads => self.workloads.on_mouse(m, sh),
             View::Findings => self.findings_view.on_mouse(m, sh),
-            View::Rbac | View::Network | View::Journal | View::Nodes => {}
+            View::Rbac | View::Network | View::Journal | View::Nodes | View::Triage => {}
         }
     }
 }

@@ -407,6 +407,8 @@ fn snapshot_views(w: u16, h: u16) {
     shot(&mut app, "network");
     app.update(key('6'));
     shot(&mut app, "nodes");
+    app.update(key('7'));
+    shot(&mut app, "triage");
     app.update(key('1'));
     app.update(key('?'));
     shot(&mut app, "help");
@@ -1092,4 +1094,36 @@ fn target_reaudits_deprecated_apis_for_the_chosen_version() {
     app.update(AppEvent::AuditDone { generation, result });
     // 1.22: deprecated (since 1.21), still served.
     assert_eq!(sev(&app), Some(kvet::audit::Severity::Warning));
+}
+
+/// The Triage view: the demo's incident worst first, the header's down and degraded counts,
+/// Enter on a symptom goes to its workload, and `f` previews the explaining finding's fix.
+#[test]
+fn triage_view_lists_what_hurts_and_enter_goes_to_the_workload() {
+    let mut app = demo_app();
+    app.update(key('7'));
+    assert_eq!(app.view, View::Triage);
+    let text = screen(&mut app, 160, 48);
+    assert!(text.contains("✖2 ▼4"), "the header counts: {text}");
+    assert!(text.contains("Triage (8) · 2 down · 4 degraded"), "{text}");
+    let first = text
+        .lines()
+        .find(|l| l.starts_with("│down"))
+        .unwrap_or_default();
+    assert!(
+        first.contains("Deployment/storefront/recommendations"),
+        "worst first: {text}"
+    );
+    assert!(
+        text.contains("limit-ratio on Deployment/recommendations"),
+        "{text}"
+    );
+    // Enter goes to the selected symptom's workload.
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.view, View::Workloads);
+    let text = screen(&mut app, 160, 48);
+    assert!(
+        text.contains("Deployment storefront/recommendations"),
+        "{text}"
+    );
 }

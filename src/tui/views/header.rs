@@ -58,6 +58,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             spans.push(Span::styled(text, t.severity(s)));
             spans.push(Span::raw(if wide { "  " } else { " " }));
         }
+        // What hurts now (the Triage view, 7).
+        let (down, degraded) = app.triage.counts();
+        if down + degraded > 0 {
+            // Short: the view keys need the room (7 opens the Triage view).
+            let text = format!("✖{down} ▼{degraded} ");
+            spans.push(Span::styled(text, t.severity(Severity::Critical)));
+        }
         if let Some(p) = sh.progress.as_ref().filter(|p| !p.relisting.is_empty()) {
             spans.push(Span::styled(
                 format!("◌ relisting {} ", p.relisting.join(", ")),

@@ -11,6 +11,7 @@ pub mod network;
 pub mod nodes;
 mod popup;
 pub mod rbac;
+pub mod triage;
 pub mod workloads;
 
 use super::app::App;
@@ -39,6 +40,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         Constraint::Length(1),
     ])
     .areas(area);
+    // The header counts what is down: the triage is derived once per generation.
+    app.triage.refresh(&app.shared);
     header::render(frame, head, app);
     let sh = &app.shared;
     match app.view {
@@ -48,6 +51,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         View::Network => network::render(frame, body, &mut app.network, sh),
         View::Journal => journal::render(frame, body, &app.journal, sh),
         View::Nodes => nodes::render(frame, body, &mut app.nodes, sh),
+        View::Triage => triage::render(frame, body, &mut app.triage, sh),
     }
     footer::render(frame, foot, app);
     if app.shared.popup.is_some() {
@@ -64,16 +68,18 @@ pub enum View {
     Network,
     Journal,
     Nodes,
+    Triage,
 }
 
 impl View {
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Workloads,
         View::Findings,
         View::Rbac,
         View::Network,
         View::Journal,
         View::Nodes,
+        View::Triage,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -83,6 +89,7 @@ impl View {
             View::Network => "Network",
             View::Journal => "Journal",
             View::Nodes => "Nodes",
+            View::Triage => "Triage",
         }
     }
 
@@ -95,6 +102,7 @@ impl View {
             View::Rbac => rbac::COMMANDS,
             View::Network => network::COMMANDS,
             View::Nodes => nodes::COMMANDS,
+            View::Triage => triage::COMMANDS,
         }
     }
 
@@ -107,6 +115,7 @@ impl View {
             View::Rbac => rbac::COMMAND_LINE,
             View::Network => network::COMMAND_LINE,
             View::Nodes => nodes::COMMAND_LINE,
+            View::Triage => triage::COMMAND_LINE,
         }
     }
 }
