@@ -121,41 +121,47 @@ pub const SYMPTOMS: &[(&str, &str)] = &[
 /// What the triage works from.
 struct Ctx<'a> {
     snap: &'a Snapshot,
-    findings: &'a [Finding],
-    /// Pod (namespace, name) → index.
-    pods: FxHashMap<(&'a str, &'a str), usize>,
+    /// Findings by their object.
+    findings: FxHashMap<&'a ObjectRef, Vec<&'a Finding>>,
+    /// ResourceQuotas by namespace.
+    quotas: FxHashMap<&'a str, Vec<ObjectRef>>,
     /// Events by the object they are about.
     events: FxHashMap<&'a ObjectRef, Vec<&'a Event>>,
 }
 
 impl<'a> Ctx<'a> {
     fn new(snap: &'a Snapshot, findings: &'a [Finding]) -> Self {
-        let pods = snap
-            .pods
-            .iter()
-            .enumerate()
-            .map(|(i, p)| ((p.meta.namespace(), &*p.meta.name), i))
-            .collect();
         let mut events: FxHashMap<&ObjectRef, Vec<&Event>> = FxHashMap::default();
         for e in &snap.events {
             events.entry(&e.regarding).or_default().push(e);
         }
+        let mut by_object: FxHashMap<&ObjectRef, Vec<&Finding>> = FxHashMap::default();
+        for f in findings {
+            by_object.entry(&f.object).or_default().push(f);
+        }
+        let mut quotas: FxHashMap<&str, Vec<ObjectRef>> = FxHashMap::default();
+        for q in &snap.quotas {
+            quotas
+                .entry(q.meta.namespace())
+                .or_default()
+                .push(ObjectRef::new(
+                    Kind::ResourceQuota,
+                    Some(q.meta.namespace()),
+                    &q.meta.name,
+                ));
+        }
         Ctx {
             snap,
-            findings,
-            pods,
+            findings: by_object,
+            quotas,
             events,
         }
     }
 
-    /// The top-level workload an object belongs to (a pod through its owners).
+    /// The top-level workload an object belongs to, through its owners.
     fn top_of(&self, r: &ObjectRef) -> Option<usize> {
         let s = self.snap;
-        if r.kind == Kind::Pod {
-            let &p = self.pods.get(&(r.namespace.as_deref()?, &*r.name))?;
-            let w = *s.index.top_of_pod.get(p)?;
-            return (w != u32::MAX).then_some(w as usize);
-        }
+        // Pods' own evidence is gathered from the pods; this is for the objects between.
         let mut w = *s.index.workload_by_ref.get(r)?;
         for _ in 0..8 {
             let Some(o) = &s.workloads[w].meta.owner else {
@@ -182,11 +188,12 @@ impl<'a> Ctx<'a> {
         extra: &[ObjectRef],
     ) -> Vec<Explanation> {
         let target = w.map(|w| self.snap.workloads[w].object_ref());
-        let mut out: Vec<Explanation> = self
-            .findings
+        let mut out: Vec<Explanation> = target
             .iter()
+            .chain(extra)
+            .filter_map(|r| self.findings.get(r))
+            .flatten()
             .filter(|f| checks.contains(&f.check))
-            .filter(|f| target.as_ref() == Some(&f.object) || extra.contains(&f.object))
             .map(|f| Explanation {
                 check: f.check,
                 object: f.object.clone(),
@@ -226,6 +233,9 @@ fn status_evidence(
     }
 }
 
+/// The most evidence items kept per symptom.
+pub const EVIDENCE_PER_SYMPTOM: usize = 24;
+
 /// Per top-level workload: the evidence of each symptom, gathered from its pods and itself.
 #[derive(Default)]
 struct Gathered {
@@ -235,8 +245,10 @@ struct Gathered {
 impl Gathered {
     fn add(&mut self, symptom: &'static str, e: Evidence) {
         match self.by_symptom.iter_mut().find(|(s, _)| *s == symptom) {
+            // A symptom shows at most EVIDENCE_PER_SYMPTOM items (a thousand crash-looping pods
+            // of one DaemonSet say nothing more than the first few).
             Some((_, list)) => {
-                if !list.contains(&e) {
+                if list.len() < EVIDENCE_PER_SYMPTOM && !list.contains(&e) {
                     list.push(e)
                 }
             }
@@ -467,6 +479,13 @@ pub fn triage(snap: &Snapshot, findings: &[Finding]) -> Vec<Symptom> {
         }
     }
     for (w, wl) in snap.top_workloads() {
+        let unavailable = snap
+            .desired_replicas(w)
+            .zip(wl.status.replicas)
+            .is_some_and(|(desired, _)| desired > 0 && wl.status.ready.unwrap_or(0) < desired);
+        if wl.status.conditions.is_empty() && !unavailable {
+            continue;
+        }
         let r = wl.object_ref();
         let g = gathered.entry(w).or_default();
         for c in wl.status.conditions.iter() {
@@ -504,7 +523,10 @@ pub fn triage(snap: &Snapshot, findings: &[Finding]) -> Vec<Symptom> {
     let mut keys: Vec<usize> = gathered.keys().copied().collect();
     keys.sort_unstable();
     for w in keys {
-        let g = &gathered[&w];
+        let Some(g) = gathered.remove(&w) else {
+            continue;
+        };
+        let g = &g;
         let wl = &snap.workloads[w];
         let r = wl.object_ref();
         let ready = snap.index.pods_of[w]
@@ -525,26 +547,19 @@ pub fn triage(snap: &Snapshot, findings: &[Finding]) -> Vec<Symptom> {
             } else {
                 Impact::AtRisk
             };
-            let mut evidence = evidence.clone();
+            let mut evidence = evidence.to_vec();
             evidence.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then(b.count.cmp(&a.count)));
-            let quota_objects: Vec<ObjectRef> = snap
+            let quota_objects: &[ObjectRef] = ctx
                 .quotas
-                .iter()
-                .filter(|q| q.meta.namespace() == wl.meta.namespace())
-                .map(|q| {
-                    ObjectRef::new(Kind::ResourceQuota, Some(q.meta.namespace()), &q.meta.name)
-                })
-                .collect();
+                .get(wl.meta.namespace())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             out.push(Symptom {
                 symptom,
                 object: r.clone(),
                 impact,
                 evidence,
-                explained_by: ctx.explained(
-                    Some(w),
-                    &explaining_checks(symptom, g),
-                    &quota_objects,
-                ),
+                explained_by: ctx.explained(Some(w), &explaining_checks(symptom, g), quota_objects),
             });
         }
     }
@@ -647,12 +662,20 @@ fn node_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
     let snap = ctx.snap;
     for n in &snap.nodes {
         let r = ObjectRef::new(Kind::Node, None, &n.meta.name);
-        let hosted: Vec<usize> = snap
-            .pods
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.node_name.as_deref() == Some(&*n.meta.name) && !p.is_finished())
-            .filter_map(|(i, _)| {
+        let on_node: &[u32] = snap
+            .index
+            .pods_by_node
+            .get(&*n.meta.name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let live_pods = || {
+            on_node
+                .iter()
+                .map(|&i| i as usize)
+                .filter(|&i| !snap.pods[i].is_finished())
+        };
+        let hosted: Vec<usize> = live_pods()
+            .filter_map(|i| {
                 let w = *snap.index.top_of_pod.get(i)?;
                 (w != u32::MAX).then_some(w as usize)
             })
@@ -693,10 +716,8 @@ fn node_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
         if n.unschedulable {
             let mut blocked = Vec::new();
             let mut pdbs = Vec::new();
-            for (i, p) in snap.pods.iter().enumerate() {
-                if p.node_name.as_deref() != Some(&*n.meta.name) || p.is_finished() {
-                    continue;
-                }
+            for i in live_pods() {
+                let p = &snap.pods[i];
                 for (k, pdb) in snap.pdbs.iter().enumerate() {
                     let selects = pdb.meta.namespace() == p.meta.namespace()
                         && pdb
