@@ -413,6 +413,17 @@ impl Snapshot {
             .filter(|(_, w)| w.meta.owner.is_none())
     }
 
+    /// The events about one object, newest first (a slice of the sorted `events`).
+    pub fn events_of(&self, r: &ObjectRef) -> &[Event] {
+        let want = (&r.kind, &r.namespace, &r.name);
+        fn key(e: &Event) -> (&Kind, &Option<Arc<str>>, &Arc<str>) {
+            (&e.regarding.kind, &e.regarding.namespace, &e.regarding.name)
+        }
+        let start = self.events.partition_point(|e| key(e) < want);
+        let len = self.events[start..].partition_point(|e| key(e) == want);
+        &self.events[start..start + len]
+    }
+
     /// Desired replicas, as checks.md defines it: the HPA's minReplicas when an HPA scales the
     /// workload, else `spec.replicas` (default 1). `None` when the count is not a spec field
     /// (DaemonSets, Jobs).

@@ -7,7 +7,7 @@ use crate::audit::checks::startup_budget_short::startup_budget;
 use crate::audit::helpers::cold_start_seconds;
 use crate::audit::Severity;
 use crate::model::quantity::{self, ratio_text};
-use crate::model::{Container, Kind, Probe, Resource, Snapshot, WorkloadKind};
+use crate::model::{Container, Kind, ObjectRef, Probe, Resource, Snapshot, WorkloadKind};
 use crate::netpol::{Engine, PodClass};
 use crate::text::escape_ctrl;
 use crate::tui::theme::Theme;
@@ -497,7 +497,76 @@ pub fn lines(s: &Snapshot, theme: &Theme, sel: Option<&NodeId>) -> Vec<Line<'sta
         },
     };
     defined_in(s, theme, r, sel, &mut out);
+    events_section(s, theme, r, &mut out);
     out
+}
+
+/// The events the cluster recorded about the object and, for a workload, its ReplicaSets and
+/// pods: warnings first, newest first, each with its count and when it last happened.
+fn events_section(s: &Snapshot, theme: &Theme, r: &ObjectRef, out: &mut Vec<Line<'static>>) {
+    let mut about: Vec<ObjectRef> = vec![r.clone()];
+    about.extend(s.index.children.get(r).into_iter().flatten().cloned());
+    if let Some(&w) = s.index.workload_by_ref.get(r) {
+        for &p in s
+            .index
+            .pods_of
+            .get(w)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let pod = &s.pods[p];
+            about.push(ObjectRef::new(
+                Kind::Pod,
+                pod.meta.namespace.as_deref(),
+                &pod.meta.name,
+            ));
+        }
+    }
+    let mut events: Vec<&crate::model::Event> = about.iter().flat_map(|a| s.events_of(a)).collect();
+    if events.is_empty() {
+        return;
+    }
+    events.sort_by(|a, b| {
+        b.warning
+            .cmp(&a.warning)
+            .then(b.last_seen.cmp(&a.last_seen))
+    });
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        format!("Events ({})", events.len()),
+        theme.accent(),
+    ));
+    for e in events.iter().take(8) {
+        let when = e
+            .last_seen
+            .as_deref()
+            .map(|l| l.get(..16).unwrap_or(l).replace('T', " "))
+            .unwrap_or_default();
+        let text = format!(
+            "{} {} ×{} · {when} · {}{}",
+            if e.warning { "⚠" } else { "·" },
+            e.reason,
+            e.count,
+            if e.regarding == *r {
+                String::new()
+            } else {
+                format!("{} {}: ", e.regarding.kind, e.regarding.name)
+            },
+            e.message
+        );
+        let line = Line::raw(format!("  {}", esc(&text)));
+        out.push(if e.warning {
+            line.style(theme.severity(Severity::Warning))
+        } else {
+            line
+        });
+    }
+    if events.len() > 8 {
+        out.push(Line::styled(
+            format!("  … and {} more", events.len() - 8),
+            theme.muted(),
+        ));
+    }
 }
 
 /// Offline: the file and line that define the selected object, and the other places when the
