@@ -415,9 +415,18 @@ impl Snapshot {
 
     /// The events about one object, newest first (a slice of the sorted `events`).
     pub fn events_of(&self, r: &ObjectRef) -> &[Event] {
-        let want = (&r.kind, &r.namespace, &r.name);
-        fn key(e: &Event) -> (&Kind, &Option<Arc<str>>, &Arc<str>) {
-            (&e.regarding.kind, &e.regarding.namespace, &e.regarding.name)
+        self.events_about(&r.kind, r.namespace.as_deref(), &r.name)
+    }
+
+    /// [`Snapshot::events_of`] without building an `ObjectRef`.
+    pub fn events_about(&self, kind: &Kind, namespace: Option<&str>, name: &str) -> &[Event] {
+        let want = (kind, namespace, name);
+        fn key(e: &Event) -> (&Kind, Option<&str>, &str) {
+            (
+                &e.regarding.kind,
+                e.regarding.namespace.as_deref(),
+                &e.regarding.name,
+            )
         }
         let start = self.events.partition_point(|e| key(e) < want);
         let len = self.events[start..].partition_point(|e| key(e) == want);

@@ -125,16 +125,10 @@ struct Ctx<'a> {
     findings: FxHashMap<&'a ObjectRef, Vec<&'a Finding>>,
     /// ResourceQuotas by namespace.
     quotas: FxHashMap<&'a str, Vec<ObjectRef>>,
-    /// Events by the object they are about.
-    events: FxHashMap<&'a ObjectRef, Vec<&'a Event>>,
 }
 
 impl<'a> Ctx<'a> {
     fn new(snap: &'a Snapshot, findings: &'a [Finding]) -> Self {
-        let mut events: FxHashMap<&ObjectRef, Vec<&Event>> = FxHashMap::default();
-        for e in &snap.events {
-            events.entry(&e.regarding).or_default().push(e);
-        }
         let mut by_object: FxHashMap<&ObjectRef, Vec<&Finding>> = FxHashMap::default();
         for f in findings {
             by_object.entry(&f.object).or_default().push(f);
@@ -154,7 +148,6 @@ impl<'a> Ctx<'a> {
             snap,
             findings: by_object,
             quotas,
-            events,
         }
     }
 
@@ -174,10 +167,6 @@ impl<'a> Ctx<'a> {
             }
         }
         Some(w)
-    }
-
-    fn events_of(&self, r: &ObjectRef) -> &[&'a Event] {
-        self.events.get(r).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// The findings of these checks on the workload (or on `extra` objects).
@@ -263,9 +252,21 @@ impl Gathered {
 
 /// What a pod's status and events show.
 fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
+    let events = ctx
+        .snap
+        .events_about(&Kind::Pod, Some(p.meta.namespace()), &p.meta.name);
+    let troubled = p.trouble.is_some()
+        || p.containers.iter().any(|c| {
+            c.waiting_reason.is_some() || c.last_terminated_reason.is_some() || c.trouble.is_some()
+        });
+    // Most pods are healthy: nothing to build for them.
+    if !troubled && events.is_empty() {
+        return;
+    }
     let r = ObjectRef::new(Kind::Pod, Some(p.meta.namespace()), &p.meta.name);
+    let none = crate::model::ContainerTrouble::default();
     for c in &p.containers {
-        let t = c.trouble.as_deref().cloned().unwrap_or_default();
+        let t = c.trouble.as_deref().unwrap_or(&none);
         let last = c.last_terminated_reason.as_deref();
         let oom = last == Some("OOMKilled") || (last.is_none() && t.last_exit_code == Some(137));
         if oom {
@@ -337,7 +338,7 @@ fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
             );
         }
     }
-    for e in ctx.events_of(&r) {
+    for e in events {
         if let Some(s) = symptom_of_event(e) {
             g.add(s, event_evidence(e));
         }
@@ -626,7 +627,8 @@ fn hpa_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
             .map(|c| condition_evidence(&r, c))
             .collect();
         evidence.extend(
-            ctx.events_of(&r)
+            ctx.snap
+                .events_of(&r)
                 .iter()
                 .filter(|e| symptom_of_event(e) == Some("hpa-cannot-scale"))
                 .map(|e| event_evidence(e)),
