@@ -631,7 +631,7 @@ fn hpa_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
                 .events_of(&r)
                 .iter()
                 .filter(|e| symptom_of_event(e) == Some("hpa-cannot-scale"))
-                .map(|e| event_evidence(e)),
+                .map(event_evidence),
         );
         if evidence.is_empty() {
             continue;
