@@ -129,8 +129,9 @@ struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(snap: &'a Snapshot, findings: &'a [Finding]) -> Self {
+        // Only the findings of checks that explain a symptom (most findings are not).
         let mut by_object: FxHashMap<&ObjectRef, Vec<&Finding>> = FxHashMap::default();
-        for f in findings {
+        for f in findings.iter().filter(|f| EXPLAINING.contains(&f.check)) {
             by_object.entry(&f.object).or_default().push(f);
         }
         let mut quotas: FxHashMap<&str, Vec<ObjectRef>> = FxHashMap::default();
@@ -384,6 +385,28 @@ fn symptom_of_event(e: &Event) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// Every check that can explain some symptom.
+const EXPLAINING: &[&str] = &[
+    "limit-ratio",
+    "limits-missing",
+    "requests-missing",
+    "startup-budget-short",
+    "liveness-equals-readiness",
+    "probe-port-unknown",
+    "quota-blocks-rollout",
+    "quota-near-limit",
+    "replica-concentration",
+    "image-latest",
+    "readiness-missing",
+    "rollout-unavailable",
+    "drain-outage",
+    "pdb-missing",
+    "hpa-no-cpu-request",
+    "hpa-target-missing",
+    "pdb-blocks-drain",
+    "pdb-overlap",
+];
 
 /// The checks that can explain a symptom, in the order a reader wants them.
 fn explaining_checks(symptom: &str, g: &Gathered) -> Vec<&'static str> {

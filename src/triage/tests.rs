@@ -235,3 +235,49 @@ status:
         .expect("drain");
     assert!(drain.evidence[0].message.contains("shop/api"), "{drain:?}");
 }
+
+#[test]
+fn every_explaining_check_is_indexed() {
+    let mut g = Gathered::default();
+    g.add(
+        "oom-killed",
+        status_evidence(
+            &ObjectRef::new(Kind::Pod, Some("n"), "p"),
+            "r",
+            String::new(),
+            1,
+            None,
+        ),
+    );
+    g.add(
+        "probe-failing",
+        status_evidence(
+            &ObjectRef::new(Kind::Pod, Some("n"), "p"),
+            "r",
+            String::new(),
+            1,
+            None,
+        ),
+    );
+    for (s, _) in SYMPTOMS {
+        for c in explaining_checks(s, &g) {
+            assert!(
+                EXPLAINING.contains(&c),
+                "{c} explains {s} but is not indexed"
+            );
+            assert!(
+                crate::audit::find_check(c).is_some(),
+                "{c} is not a check ID"
+            );
+        }
+    }
+    for c in [
+        "hpa-no-cpu-request",
+        "hpa-target-missing",
+        "pdb-blocks-drain",
+        "pdb-overlap",
+        "replica-concentration",
+    ] {
+        assert!(EXPLAINING.contains(&c));
+    }
+}
