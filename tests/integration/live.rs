@@ -179,6 +179,9 @@ async fn apply_demo(kc: &str) {
         if (kind == "Pod" && is_controlled(&d)) || kind == "ReplicaSet" {
             continue; // the controllers create these
         }
+        if kind == "Event" {
+            continue; // evidence the demo's incident recorded; components write events
+        }
         let Some(ar) = res.get(kind.as_str()) else {
             panic!("{kind} not served")
         };
