@@ -264,54 +264,42 @@ pub fn yaml11_non_string(v: &str) -> bool {
         || digits.strip_prefix("0o").is_some_and(numeric)
 }
 
+/// The lines of the block under a key at indent `k` (its items and deeper lines), without
+/// their line ends and indentation.
+fn block_lines<'a>(rest: &'a [&'a str], k: usize) -> impl Iterator<Item = &'a str> + 'a {
+    rest.iter()
+        .map(|l| {
+            let b = l.trim_end_matches(['\n', '\r']);
+            let indent = b.len() - b.trim_start_matches(' ').len();
+            (indent, &b[indent..])
+        })
+        .take_while(move |(indent, t)| {
+            t.is_empty()
+                || t.starts_with('#')
+                || *indent > k
+                || (*indent == k && (*t == "-" || t.starts_with("- ")))
+        })
+        .map(|(_, t)| t)
+}
+
 /// Whether a block has a `value:` whose plain scalar is not a string (see [`yaml11_non_string`]).
 fn block_has_non_string_value(rest: &[&str], k: usize) -> bool {
-    for l in rest {
-        let b = l.trim_end_matches(['\n', '\r']);
-        let indent = b.len() - b.trim_start_matches(' ').len();
-        let t = &b[indent..];
-        let inside = t.is_empty()
-            || t.starts_with('#')
-            || indent > k
-            || (indent == k && (t == "-" || t.starts_with("- ")));
-        if !inside {
-            return false;
-        }
+    block_lines(rest, k).any(|t| {
         let t = t.trim_start_matches("- ").trim_start();
-        if let Some(v) = t.strip_prefix("value:") {
-            let v = v.split(" #").next().unwrap_or(v);
-            if yaml11_non_string(v) {
-                return true;
-            }
-        }
+        let block = t
+            .strip_prefix("value:")
+            .map(|v| v.split(" #").next().unwrap_or(v));
         // Flow style: `- {name: A, value: 8080}`.
-        if let Some(i) = t.find("value:").filter(|_| t.starts_with('{')) {
-            let v = t[i + 6..].split([',', '}']).next().unwrap_or_default();
-            if yaml11_non_string(v) {
-                return true;
-            }
-        }
-    }
-    false
+        let flow = t
+            .find("value:")
+            .filter(|_| t.starts_with('{'))
+            .map(|i| t[i + 6..].split([',', '}']).next().unwrap_or_default());
+        block.is_some_and(yaml11_non_string) || flow.is_some_and(yaml11_non_string)
+    })
 }
 
 fn block_mentions(rest: &[&str], k: usize, needle: &str) -> bool {
-    for l in rest {
-        let b = l.trim_end_matches(['\n', '\r']);
-        let indent = b.len() - b.trim_start_matches(' ').len();
-        let t = &b[indent..];
-        let inside = t.is_empty()
-            || t.starts_with('#')
-            || indent > k
-            || (indent == k && (t == "-" || t.starts_with("- ")));
-        if !inside {
-            return false;
-        }
-        if t.contains(needle) {
-            return true;
-        }
-    }
-    false
+    block_lines(rest, k).any(|t| t.contains(needle))
 }
 
 /// Whether a line of YAML defines an anchor (`&name` at the start of a value or an item).
