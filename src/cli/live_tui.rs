@@ -18,6 +18,8 @@ pub struct LiveRunner {
     pub audits: ThreadRunner,
     /// The connection of the current feed: fixes are previewed and applied on it.
     pub conn: Arc<std::sync::Mutex<Option<live::Connection>>>,
+    /// The log stream the pager shows: aborted when the pager closes or asks for another.
+    pub logs: Option<tokio::task::AbortHandle>,
 }
 
 /// (kind, status, readable) rows for the TUI.
@@ -127,6 +129,54 @@ impl EffectRunner for LiveRunner {
                 });
                 Vec::new()
             }
+            Effect::FetchYaml {
+                session,
+                snapshot,
+                object,
+            } if snapshot.source_kind == crate::model::SourceKind::Live => {
+                let conn = self.conn.lock().ok().and_then(|c| c.clone());
+                let tx = tx.clone();
+                self.runtime.spawn(async move {
+                    let result = match conn {
+                        None => Err("not connected".to_string()),
+                        Some(conn) => live_yaml(&conn, &object).await,
+                    };
+                    let _ = tx.send(AppEvent::YamlLoaded { session, result });
+                });
+                Vec::new()
+            }
+            Effect::StopLogs => {
+                if let Some(h) = self.logs.take() {
+                    h.abort();
+                }
+                Vec::new()
+            }
+            Effect::StreamLogs {
+                session,
+                request,
+                source: crate::model::SourceKind::Live,
+            } => {
+                if let Some(h) = self.logs.take() {
+                    h.abort();
+                }
+                let conn = self.conn.lock().ok().and_then(|c| c.clone());
+                let tx = tx.clone();
+                let task = self.runtime.spawn(async move {
+                    let error = match conn {
+                        None => Some("not connected".to_string()),
+                        Some(conn) => {
+                            let sink =
+                                |lines| tx.send(AppEvent::LogLines { session, lines }).is_ok();
+                            crate::source::logs::stream(&conn, &request, sink)
+                                .await
+                                .err()
+                        }
+                    };
+                    let _ = tx.send(AppEvent::LogEnded { session, error });
+                });
+                self.logs = Some(task.abort_handle());
+                Vec::new()
+            }
             Effect::PlanUndo(entry) => {
                 let conn = self.conn.lock().ok().and_then(|c| c.clone());
                 let tx = tx.clone();
@@ -221,6 +271,25 @@ async fn live_preview(
     })
     .map_err(|e| e.to_string())?;
     crate::fix::preview(&object, plan).map_err(|e| e.to_string())
+}
+
+/// The object as the server has it now, redacted for the pager.
+async fn live_yaml(
+    conn: &live::Connection,
+    r: &crate::model::ObjectRef,
+) -> Result<crate::model::shown::ShownYaml, String> {
+    use crate::model::shown;
+    let mut object = crate::apply::fetch(conn, r).await?;
+    let redacted = shown::redact(&mut object);
+    Ok(shown::ShownYaml {
+        text: shown::to_yaml(&object),
+        source: format!(
+            "live from {} at {} UTC",
+            conn.context,
+            crate::source::live::clock()
+        ),
+        redacted,
+    })
 }
 
 /// The kubeconfig's context names, for the picker.

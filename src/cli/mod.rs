@@ -792,6 +792,7 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
             feed: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
             audits: crate::tui::ThreadRunner,
             conn: Default::default(),
+            logs: None,
         };
         runner.start(base, tx);
         Box::new(runner)

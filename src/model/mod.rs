@@ -17,6 +17,7 @@ pub mod objects;
 pub mod placement;
 pub mod quantity;
 pub mod selector;
+pub mod shown;
 pub mod snapshot;
 pub mod time;
 pub mod wire;

@@ -43,6 +43,68 @@ pub fn read_object(snap: &Snapshot, r: &ObjectRef, origin: Origin) -> Result<Val
     })
 }
 
+/// The YAML of an offline object for `y`: the document as written, or (in a List, or when
+/// something must be redacted) the object rendered again with the redactions.
+pub fn shown_yaml(
+    snap: &Snapshot,
+    r: &ObjectRef,
+) -> Result<crate::model::shown::ShownYaml, String> {
+    use crate::model::shown;
+    let origin = snap
+        .all_meta()
+        .into_iter()
+        .find(|(k, m)| {
+            *k == r.kind && *m.name == *r.name && m.namespace.as_deref() == r.namespace.as_deref()
+        })
+        .and_then(|(_, m)| m.origin)
+        .ok_or_else(|| format!("{r}: where it was read from is unknown"))?;
+    let name = snap
+        .files
+        .get(origin.file as usize)
+        .ok_or_else(|| format!("{r}: its file is not known"))?;
+    let source = match snap.source_kind {
+        SourceKind::Demo => format!("{name}:{} (the embedded demo)", origin.line),
+        _ => format!("{name}:{}", origin.line),
+    };
+    let owned;
+    let doc: &str = match snap.source_kind {
+        SourceKind::Demo => demo::FILES
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, t)| document_at(t, origin.line))
+            .ok_or_else(|| format!("{name}:{}: no document there", origin.line))?,
+        _ if name == "-" => {
+            return Err(format!(
+                "{r} was read from stdin, which kvet does not keep: save the manifests to a file to see them here"
+            ))
+        }
+        _ => {
+            owned = read_document(name, origin.line)?;
+            &owned
+        }
+    };
+    let value: Value = serde_saphyr::from_str(doc)
+        .map_err(|e| format!("{name}:{}: {}", origin.line, first_line(&e.to_string())))?;
+    let whole = value.get("items").is_none();
+    let mut object = pick(value, r).ok_or_else(|| {
+        format!(
+            "{name}:{}: {r} is not there any more (the file changed since it was loaded)",
+            origin.line
+        )
+    })?;
+    let redacted = shown::redact(&mut object);
+    let text = if whole && redacted.is_empty() {
+        doc.to_string()
+    } else {
+        shown::to_yaml(&object)
+    };
+    Ok(shown::ShownYaml {
+        text,
+        source,
+        redacted,
+    })
+}
+
 /// The object an offline finding's fix patches, read again from its file (the caller plans the
 /// fix with `fix::plan_offline`).
 pub fn fix_object(snap: &Snapshot, finding: &crate::audit::Finding) -> Result<Value, String> {

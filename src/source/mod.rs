@@ -6,6 +6,7 @@ pub mod document;
 pub mod helm;
 pub mod kinds;
 pub mod live;
+pub mod logs;
 pub mod offline;
 pub mod watch;
 

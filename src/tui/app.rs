@@ -56,6 +56,21 @@ pub enum AppEvent {
     LiveKinds(Vec<(String, String, bool)>),
     /// Live: how far the lists have come (first load, relist, context switch).
     LiveProgress(LoadProgress),
+    /// The YAML the pager asked for (session), or why it cannot be shown.
+    YamlLoaded {
+        session: u64,
+        result: Result<crate::model::shown::ShownYaml, String>,
+    },
+    /// Lines of the log stream of a pager session.
+    LogLines {
+        session: u64,
+        lines: Vec<String>,
+    },
+    /// The log stream of a pager session ended; the error says why it could not be read.
+    LogEnded {
+        session: u64,
+        error: Option<String>,
+    },
     /// Live: connected (or reconnected) to a context, in an optional namespace scope.
     LiveConnected {
         context: String,
@@ -98,6 +113,21 @@ pub enum Effect {
     LoadJournal,
     /// Live: preview the undo of a journal entry (the server's dry run).
     PlanUndo(Box<crate::apply::Entry>),
+    /// Read an object's YAML for the pager (offline: its document; live: the server's copy).
+    FetchYaml {
+        session: u64,
+        snapshot: Arc<Snapshot>,
+        object: ObjectRef,
+    },
+    /// Stream a container's logs into the pager (any earlier stream stops).
+    StreamLogs {
+        session: u64,
+        request: crate::source::logs::LogRequest,
+        /// Where the pager's snapshot came from (the demo has logs of its own).
+        source: crate::model::SourceKind,
+    },
+    /// Stop the log stream (the pager closed).
+    StopLogs,
     /// Every node's drain verdict, off the UI thread.
     SimulateDrains {
         generation: u64,
@@ -116,6 +146,9 @@ pub const GLOBAL_COMMANDS: &[Command] = &[
     Command::ViewNetwork,
     Command::ViewJournal,
     Command::ViewNodes,
+    Command::ViewTriage,
+    Command::Yaml,
+    Command::Logs,
     Command::Fix,
     Command::Back,
     Command::Quit,
@@ -153,6 +186,10 @@ pub struct App {
     pub network: super::views::network::NetworkView,
     pub nodes: super::views::nodes::NodesView,
     pub triage: super::views::triage::TriageView,
+    /// The YAML or logs pager, over the view.
+    pub pager: Option<super::views::pager::Pager>,
+    /// The last pager session (bumped per request: stale results are dropped).
+    pub pager_session: u64,
 }
 
 impl App {
@@ -170,6 +207,8 @@ impl App {
             network: Default::default(),
             nodes: Default::default(),
             triage: Default::default(),
+            pager: None,
+            pager_session: 0,
         }
     }
 
@@ -193,6 +232,8 @@ impl App {
             KeyMode::Input
         } else if self.shared.popup.is_some() {
             KeyMode::Popup
+        } else if self.pager.is_some() {
+            KeyMode::Pager
         } else {
             KeyMode::Normal
         }
@@ -261,6 +302,28 @@ impl App {
                 fx.push(Effect::LoadJournal);
             }
             AppEvent::JournalLoaded(r) => self.journal.set(r),
+            AppEvent::YamlLoaded { session, result } => {
+                if let Some(p) = self.pager.as_mut() {
+                    let result = result.map(|y| {
+                        let mut note = y.source;
+                        if !y.redacted.is_empty() {
+                            note.push_str(&format!(" · redacted: {}", y.redacted.join(", ")));
+                        }
+                        (y.text, note)
+                    });
+                    p.set_text(session, result);
+                }
+            }
+            AppEvent::LogLines { session, lines } => {
+                if let Some(p) = self.pager.as_mut() {
+                    p.push_lines(session, lines);
+                }
+            }
+            AppEvent::LogEnded { session, error } => {
+                if let Some(p) = self.pager.as_mut() {
+                    p.end(session, error);
+                }
+            }
             AppEvent::FixPlanned {
                 finding,
                 settings,
@@ -369,7 +432,75 @@ impl App {
             }
             return;
         }
+        if let Some(p) = self.pager.as_mut() {
+            match cmd {
+                Command::Help => self.shared.popup = Some(Popup::Help { scroll: 0 }),
+                Command::Quit => {
+                    fx.push(Effect::StopLogs);
+                    self.do_quit(fx)
+                }
+                _ => {
+                    let next = self.pager_session + 1;
+                    let keep = p.command(cmd, next, &mut self.shared, fx);
+                    if p.session == next {
+                        self.pager_session = next;
+                    }
+                    if !keep {
+                        self.pager = None;
+                    }
+                }
+            }
+            return;
+        }
         self.command(cmd, fx);
+    }
+
+    /// The object selected in the view on screen, for `y` and `l`.
+    pub fn selected_object(&mut self) -> Option<ObjectRef> {
+        // The triage is derived when drawn; a key before the first frame derives it here.
+        self.triage.refresh(&self.shared);
+        let sh = &self.shared;
+        match self.view {
+            View::Workloads => self.workloads.selected_node()?.object().cloned(),
+            View::Findings => {
+                let i = self.findings_view.selected_finding(sh)?;
+                sh.findings.findings.get(i).map(|f| f.object.clone())
+            }
+            View::Triage => self.triage.selected_symptom().map(|s| s.object.clone()),
+            View::Nodes => self.nodes.selected_node(sh),
+            View::Rbac | View::Network | View::Journal => None,
+        }
+    }
+
+    /// `y`: the selection's YAML in the pager.
+    fn open_yaml(&mut self, fx: &mut Vec<Effect>) {
+        let Some(r) = self.selected_object() else {
+            self.shared.status = Some("select an object first (y shows its YAML)".into());
+            return;
+        };
+        self.pager_session += 1;
+        let (p, effect) = super::views::pager::Pager::yaml(r, self.pager_session, &self.shared);
+        self.pager = Some(p);
+        fx.push(effect);
+    }
+
+    /// `l`: the logs of the selected pod, or of the worst pod of the selected workload.
+    fn open_logs(&mut self, fx: &mut Vec<Effect>) {
+        use super::views::pager;
+        let Some(r) = self.selected_object() else {
+            self.shared.status = Some("select a pod or a workload first (l shows its logs)".into());
+            return;
+        };
+        let snap = self.shared.snapshot.clone();
+        let Some(target) = pager::pod_for(&snap, &r).and_then(|p| pager::log_target(&snap, p))
+        else {
+            self.shared.status = Some(format!("{r}: no pod of it to read logs from"));
+            return;
+        };
+        self.pager_session += 1;
+        let (p, effect) = pager::Pager::logs(target, self.pager_session, snap.source_kind);
+        self.pager = Some(p);
+        fx.push(effect);
     }
 
     /// Keys in the context picker.
@@ -439,6 +570,8 @@ impl App {
             Command::ViewNetwork => self.view = View::Network,
             Command::ViewNodes => self.view = View::Nodes,
             Command::ViewTriage => self.view = View::Triage,
+            Command::Yaml => self.open_yaml(fx),
+            Command::Logs => self.open_logs(fx),
             Command::Select if self.view == View::Triage => {
                 match self.triage.selected_symptom().map(|s| s.object.clone()) {
                     Some(r) if crate::model::WorkloadKind::from_kind(&r.kind).is_some() => {
@@ -518,6 +651,11 @@ impl App {
         };
         match kind {
             InputKind::Filter => self.shared.set_filter(text),
+            InputKind::Search => {
+                if let Some(p) = self.pager.as_mut() {
+                    p.set_search(text, &mut self.shared);
+                }
+            }
             InputKind::Command => self.run_command_line(text.trim(), fx),
             InputKind::FixValue => {
                 let Some(Popup::Fix(d)) = &self.shared.popup else {

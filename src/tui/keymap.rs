@@ -15,6 +15,8 @@ pub enum KeyMode {
     Popup,
     /// Typing a filter or a `:` command.
     Input,
+    /// The YAML (`y`) or logs (`l`) pager is open.
+    Pager,
 }
 
 impl KeyMode {
@@ -23,6 +25,7 @@ impl KeyMode {
             KeyMode::Normal => "normal",
             KeyMode::Popup => "popup",
             KeyMode::Input => "input",
+            KeyMode::Pager => "pager",
         }
     }
 }
@@ -77,6 +80,13 @@ commands! {
     EditValue = "edit_value": "fix dialog: change an editable value",
     FindingsFirst = "findings_first": "tree: objects with findings first",
     Confirm = "confirm": "apply the filter or run the command",
+    Yaml = "yaml": "the selection's YAML (live: fetched whole; Secret data redacted)",
+    Logs = "logs": "the logs of the selected pod, or of the worst pod of a workload",
+    SearchNext = "search_next": "pager: the next match of the search",
+    SearchPrev = "search_prev": "pager: the previous match of the search",
+    Follow = "follow": "logs: follow the stream as lines come",
+    Previous = "previous": "logs: the previous instance of the container (after a crash)",
+    Container = "container": "logs: the pod's next container",
 }
 
 /// A key as the keymap names it: `ctrl-c`, `G`, `pagedown`.
@@ -261,14 +271,19 @@ impl KeyMap {
         };
         let raw: RawKeymap = toml::from_str(text).map_err(|e| err(e.message().to_string()))?;
         for (section, binds) in raw {
-            let mode = [KeyMode::Normal, KeyMode::Popup, KeyMode::Input]
-                .into_iter()
-                .find(|m| m.section() == section)
-                .ok_or_else(|| {
-                    err(format!(
-                        "unknown section [{section}]; use [normal], [popup] or [input]"
-                    ))
-                })?;
+            let mode = [
+                KeyMode::Normal,
+                KeyMode::Popup,
+                KeyMode::Input,
+                KeyMode::Pager,
+            ]
+            .into_iter()
+            .find(|m| m.section() == section)
+            .ok_or_else(|| {
+                err(format!(
+                    "unknown section [{section}]; use [normal], [popup], [input] or [pager]"
+                ))
+            })?;
             for (key, cmd) in binds {
                 let k = Key::parse(&key)
                     .ok_or_else(|| err(format!("[{section}] {key:?} is not a key")))?;

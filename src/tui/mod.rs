@@ -42,7 +42,39 @@ pub struct ThreadRunner;
 impl EffectRunner for ThreadRunner {
     fn run(&mut self, fx: Effect, tx: &SyncSender<AppEvent>) -> Vec<AppEvent> {
         match fx {
-            Effect::Quit | Effect::Connect { .. } => {}
+            Effect::Quit | Effect::Connect { .. } | Effect::StopLogs => {}
+            Effect::FetchYaml {
+                session,
+                snapshot,
+                object,
+            } => {
+                let result = if snapshot.source_kind == crate::model::SourceKind::Live {
+                    Err("not connected to the cluster".to_string())
+                } else {
+                    crate::source::document::shown_yaml(&snapshot, &object)
+                };
+                return vec![AppEvent::YamlLoaded { session, result }];
+            }
+            Effect::StreamLogs {
+                session,
+                request,
+                source,
+            } => {
+                // Offline sources hold no logs; the demo has a few for its incident.
+                return match demo_or_offline_logs(&request, source) {
+                    Ok(lines) => vec![
+                        AppEvent::LogLines { session, lines },
+                        AppEvent::LogEnded {
+                            session,
+                            error: None,
+                        },
+                    ],
+                    Err(e) => vec![AppEvent::LogEnded {
+                        session,
+                        error: Some(e),
+                    }],
+                };
+            }
             Effect::LoadJournal => {
                 let r = crate::apply::read_journal().map(|(e, _)| e);
                 return vec![AppEvent::JournalLoaded(r)];
@@ -127,6 +159,23 @@ impl EffectRunner for ThreadRunner {
         }
         Vec::new()
     }
+}
+
+/// Logs without a cluster: the demo's, or a message saying where logs come from.
+fn demo_or_offline_logs(
+    req: &crate::source::logs::LogRequest,
+    source: crate::model::SourceKind,
+) -> Result<Vec<String>, String> {
+    if source == crate::model::SourceKind::Demo {
+        return crate::source::demo::logs(req);
+    }
+    if source == crate::model::SourceKind::Live {
+        return Err("not connected to the cluster".into());
+    }
+    Err(format!(
+        "container logs come from a live cluster; files and snapshots hold none ({} reads them)",
+        req.kubectl()
+    ))
 }
 
 /// Reads the object of an offline finding and previews its fix.

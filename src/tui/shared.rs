@@ -58,6 +58,8 @@ pub enum InputKind {
     Command,
     /// `KEY=VALUE` for the open fix dialog.
     FixValue,
+    /// A search in the YAML or logs pager.
+    Search,
 }
 
 /// (snapshot generation, findings generation, filter version).

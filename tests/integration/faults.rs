@@ -180,6 +180,7 @@ fn live_tui_on(
         feed: Arc::default(),
         audits: kvet::tui::ThreadRunner,
         conn: Arc::default(),
+        logs: None,
     };
     runner.start_with(conn, tx.clone());
     (app, runner, tx, rx)
@@ -793,4 +794,207 @@ fn the_first_load_shows_progress_and_no_provisional_count_as_final() {
         "{header}"
     );
     assert!(!loaded.contains("Still listing"), "{loaded}");
+}
+
+fn is_log(p: &str) -> bool {
+    p.starts_with("/api/v1/namespaces/ns/pods/p/log")
+}
+
+fn log_request(container: &str, previous: bool, follow: bool) -> kvet::source::logs::LogRequest {
+    kvet::source::logs::LogRequest {
+        namespace: "ns".into(),
+        pod: "p".into(),
+        container: container.into(),
+        previous,
+        follow,
+    }
+}
+
+fn status(code: u16, reason: &str, message: &str) -> Response<MockBody> {
+    once(
+        code,
+        serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": reason, "message": message, "code": code}),
+        None,
+    )
+}
+
+fn text(body: &str) -> Response<MockBody> {
+    let (tx, rx) = unbounded();
+    let _ = tx.unbounded_send(Ok(Frame::data(Bytes::from(body.to_string()))));
+    Response::builder()
+        .status(200)
+        .header("content-type", "text/plain")
+        .body(StreamBody::new(rx))
+        .expect("response")
+}
+
+/// Logs through the pods/log subresource: the tail, the previous instance, and why they cannot
+/// be read (403, a container that is not there), each as the mock API server answers.
+#[test]
+fn logs_read_the_tail_the_previous_instance_and_say_why_not() {
+    let rt = runtime();
+    let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
+    let log: Log = Arc::default();
+    serve(&rt, handle, log.clone(), move |p| {
+        if !is_log(p) {
+            return None;
+        }
+        let r = if p.contains("container=nope") {
+            status(400, "BadRequest", "container nope is not valid for pod p")
+        } else if p.contains("container=secret") {
+            status(
+                403,
+                "Forbidden",
+                "pods \"p\" is forbidden: User \"dev\" cannot get resource \"pods/log\" in API group \"\" in the namespace \"ns\"",
+            )
+        } else if p.contains("previous=true") {
+            text("before the crash\nout of memory\x1b]52;c;ZXZpbA==\x07\n")
+        } else {
+            text("one\r\ntwo\nthree")
+        };
+        Some((Duration::ZERO, r))
+    });
+    let _in_runtime = rt.enter();
+    let conn = mock_connection(svc);
+    rt.block_on(async {
+        let mut got = Vec::new();
+        let r = kvet::source::logs::stream(&conn, &log_request("c", false, false), |l| {
+            got.extend(l);
+            true
+        })
+        .await;
+        assert_eq!(r, Ok(()));
+        assert_eq!(got, ["one", "two", "three"]);
+        let mut got = Vec::new();
+        kvet::source::logs::stream(&conn, &log_request("c", true, false), |l| {
+            got.extend(l);
+            true
+        })
+        .await
+        .expect("previous");
+        assert_eq!(got[0], "before the crash");
+        let e = kvet::source::logs::stream(&conn, &log_request("secret", false, false), |_| true)
+            .await
+            .unwrap_err();
+        assert!(e.contains("get on pods/log in namespace ns"), "{e}");
+        let e = kvet::source::logs::stream(&conn, &log_request("nope", false, false), |_| true)
+            .await
+            .unwrap_err();
+        assert!(e.contains("no such container"), "{e}");
+    });
+    let paths = log.lock().expect("log").clone();
+    let first = paths
+        .iter()
+        .find(|p| is_log(p))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        first.contains("container=c")
+            && first.contains("tailLines=500")
+            && !first.contains("follow"),
+        "the tail of one container: {first}"
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|p| is_log(p) && p.contains("previous=true")),
+        "{paths:?}"
+    );
+}
+
+/// Follow mode: lines reach the pager as the container writes them, through the live runner,
+/// escaped on screen; closing the pager stops the stream.
+#[test]
+fn logs_follow_streams_lines_into_the_pager_as_they_come() {
+    use kvet::tui::EffectRunner;
+    let rt = Arc::new(runtime());
+    let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<MockBody>>();
+    let log: Log = Arc::default();
+    let keep: Arc<Mutex<Option<UnboundedSender<Chunk>>>> = Arc::default();
+    let k = keep.clone();
+    serve(&rt, handle, log.clone(), move |p| {
+        if is_log(p) && p.contains("follow=true") {
+            let (tx, resp) = stream();
+            let _ = tx.unbounded_send(Ok(Frame::data(Bytes::from("started\n"))));
+            *k.lock().expect("keep") = Some(tx);
+            return Some((Duration::ZERO, resp));
+        }
+        None
+    });
+    let _in_runtime = rt.enter();
+    let conn = mock_connection(svc);
+    let (tx, rx) = std::sync::mpsc::sync_channel(1024);
+    let mut runner = kvet::cli::live_tui::LiveRunner {
+        runtime: rt.clone(),
+        base: Default::default(),
+        feed: Arc::default(),
+        audits: kvet::tui::ThreadRunner,
+        conn: Arc::new(Mutex::new(Some(conn))),
+        logs: None,
+    };
+    let out = runner.run(
+        kvet::tui::app::Effect::StreamLogs {
+            session: 7,
+            request: log_request("c", false, true),
+            source: kvet::model::SourceKind::Live,
+        },
+        &tx,
+    );
+    assert!(out.is_empty(), "the stream runs in the background");
+    let next_lines = || -> Vec<String> {
+        match rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(kvet::tui::app::AppEvent::LogLines { session: 7, lines }) => lines,
+            other => panic!("expected log lines, got {other:?}"),
+        }
+    };
+    assert_eq!(next_lines(), ["started"]);
+    let sender = keep
+        .lock()
+        .expect("keep")
+        .clone()
+        .expect("the follow request arrived");
+    let _ = sender.unbounded_send(Ok(Frame::data(Bytes::from("request 1 ok\nreq"))));
+    assert_eq!(next_lines(), ["request 1 ok"]);
+    let _ = sender.unbounded_send(Ok(Frame::data(Bytes::from("uest 2 \x1b[2Jfailed\n"))));
+    let lines = next_lines();
+    assert_eq!(lines, ["request 2 \x1b[2Jfailed"]);
+    // In the pager, the escape is shown, never sent to the terminal.
+    let mut app = kvet::tui::app::App::new(
+        Arc::new(kvet::model::Snapshot::empty(
+            kvet::model::SourceKind::Live,
+            "mock",
+        )),
+        kvet::tui::keymap::KeyMap::defaults(),
+        kvet::tui::theme::Theme::default_theme(),
+    );
+    let target = kvet::tui::views::pager::LogTarget {
+        namespace: "ns".into(),
+        pod: "p".into(),
+        containers: vec!["c".into()],
+        container: 0,
+        previous: false,
+        follow: true,
+    };
+    let (pager, _) = kvet::tui::views::pager::Pager::logs(target, 7, kvet::model::SourceKind::Live);
+    app.pager = Some(pager);
+    app.update(kvet::tui::app::AppEvent::LogLines { session: 7, lines });
+    let screen = super::tui::screen(&mut app, 100, 12);
+    assert!(screen.contains("request 2 \\x1b[2Jfailed"), "{screen}");
+    assert!(!screen.contains('\x1b'), "{screen}");
+    assert!(screen.contains("following"), "{screen}");
+    // Closing the pager stops the stream: the task is aborted and sends nothing more.
+    runner.run(kvet::tui::app::Effect::StopLogs, &tx);
+    std::thread::sleep(Duration::from_millis(200));
+    let _ = sender.unbounded_send(Ok(Frame::data(Bytes::from("after close\n"))));
+    assert!(
+        rx.recv_timeout(Duration::from_millis(500)).is_err(),
+        "nothing arrives after the stream is stopped"
+    );
+    let follows = log
+        .lock()
+        .expect("log")
+        .iter()
+        .filter(|p| is_log(p) && p.contains("follow=true"))
+        .count();
+    assert_eq!(follows, 1);
 }

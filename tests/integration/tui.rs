@@ -486,6 +486,9 @@ impl EffectRunner for Inline {
             | Effect::Clipboard(_)
             | Effect::ApplyFix(_)
             | Effect::LoadJournal
+            | Effect::FetchYaml { .. }
+            | Effect::StreamLogs { .. }
+            | Effect::StopLogs
             | Effect::PlanUndo(_) => vec![],
         }
     }
@@ -1126,4 +1129,191 @@ fn triage_view_lists_what_hurts_and_enter_goes_to_the_workload() {
         text.contains("Deployment storefront/recommendations"),
         "{text}"
     );
+}
+
+/// Runs the effects of one update through the offline runner and feeds their events back.
+fn settle(app: &mut App, fx: Vec<Effect>) {
+    let (tx, _rx) = mpsc::sync_channel(64);
+    let mut runner = kvet::tui::ThreadRunner;
+    let mut pending = fx;
+    while !pending.is_empty() {
+        for f in std::mem::take(&mut pending) {
+            for ev in runner.run(f, &tx) {
+                pending.extend(app.update(ev));
+            }
+        }
+    }
+}
+
+#[test]
+fn y_shows_the_selection_yaml_as_written_and_searches_it() {
+    let mut app = demo_app();
+    app.update(key('7'));
+    let fx = app.update(key('y'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::FetchYaml { object, .. }] if object.to_string() == "Deployment/storefront/recommendations"),
+        "{fx:?}"
+    );
+    settle(&mut app, fx);
+    let text = screen(&mut app, 120, 30);
+    assert!(
+        text.contains("YAML · Deployment/storefront/recommendations"),
+        "{text}"
+    );
+    assert!(
+        text.contains("demo/storefront.yaml:"),
+        "where it is written: {text}"
+    );
+    assert!(text.contains("kind: Deployment"), "{text}");
+    // `/` searches; the first match comes to the top of the pager.
+    app.update(key('/'));
+    typed(&mut app, "preStop");
+    app.update(code(KeyCode::Enter));
+    let text = screen(&mut app, 120, 30);
+    let first_body_line = text.lines().nth(3).unwrap_or_default();
+    assert!(
+        first_body_line.to_lowercase().contains("prestop"),
+        "the match is at the top: {text}"
+    );
+    // Esc closes the pager and the Triage view is back.
+    app.update(code(KeyCode::Esc));
+    assert!(app.pager.is_none());
+    assert!(screen(&mut app, 120, 30).contains("Triage ("));
+}
+
+#[test]
+fn y_redacts_secret_data_and_the_last_applied_annotation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("app.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\ndata:\n  password: aHVudGVyMg==\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"env\":\"hunter2\"}'\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: api, image: api:1}]\n",
+    )
+    .expect("write");
+    let snap = crate::support::load(&path).snapshot;
+    for (kind, name) in [
+        (kvet::model::Kind::Secret, "db"),
+        (kvet::model::Kind::Deployment, "api"),
+    ] {
+        let r = kvet::model::ObjectRef::new(kind, Some("shop"), name);
+        let y = kvet::source::document::shown_yaml(&snap, &r).expect("yaml");
+        assert!(!y.text.contains("aHVudGVyMg"), "{}", y.text);
+        assert!(!y.text.contains("hunter2"), "{}", y.text);
+        assert!(!y.redacted.is_empty(), "the title says what was redacted");
+        assert!(
+            y.source
+                .ends_with(&format!("app.yaml:{}", if name == "db" { 1 } else { 9 })),
+            "{}",
+            y.source
+        );
+    }
+}
+
+#[test]
+fn l_reads_the_worst_pods_logs_and_p_the_previous_instance() {
+    let mut app = demo_app();
+    app.update(key('7'));
+    let fx = app.update(key('l'));
+    let req = match fx.as_slice() {
+        [Effect::StreamLogs { request, .. }] => request.clone(),
+        other => panic!("expected StreamLogs, got {other:?}"),
+    };
+    assert_eq!(
+        (req.pod.as_str(), req.container.as_str(), req.previous),
+        ("recommendations-6f8d4c7b9-q2w8e", "recommendations", false),
+        "the pod that restarted most"
+    );
+    settle(&mut app, fx);
+    let text = screen(&mut app, 120, 30);
+    assert!(
+        text.contains("Logs · storefront/recommendations-6f8d4c7b9-q2w8e"),
+        "{text}"
+    );
+    assert!(text.contains("shard 2/12 loaded"), "{text}");
+    // p: the instance that was OOMKilled.
+    let fx = app.update(key('p'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::StreamLogs { request, .. }] if request.previous),
+        "{fx:?}"
+    );
+    settle(&mut app, fx);
+    let text = screen(&mut app, 120, 30);
+    assert!(text.contains("previous instance"), "{text}");
+    assert!(text.contains("is 96% of the cgroup limit"), "{text}");
+    // Lines of an older request are dropped; control characters are escaped.
+    let session = app.pager.as_ref().map(|p| p.session).unwrap_or_default();
+    app.update(AppEvent::LogLines {
+        session: session - 1,
+        lines: vec!["stale line".into()],
+    });
+    app.update(AppEvent::LogLines {
+        session,
+        lines: vec!["\x1b]52;c;ZXZpbA==\x07clipboard".into()],
+    });
+    let text = screen(&mut app, 120, 30);
+    assert!(!text.contains("stale line"), "{text}");
+    assert!(text.contains("\\x1b]52;c;ZXZpbA==\\x07clipboard"), "{text}");
+    // c: one container here, said so.
+    app.update(key('c'));
+    let text = screen(&mut app, 120, 30);
+    assert!(text.contains("has one container"), "{text}");
+}
+
+#[test]
+fn l_picks_the_troubled_container_c_cycles_and_follow_keeps_a_bound() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("pod.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web-1, namespace: shop}\nspec:\n  containers:\n  - {name: web, image: web:1}\n  - {name: proxy, image: envoy:1}\n  initContainers:\n  - {name: migrate, image: m:1}\nstatus:\n  containerStatuses:\n  - {name: web, ready: true, restartCount: 0}\n  - {name: proxy, ready: false, restartCount: 4, state: {waiting: {reason: CrashLoopBackOff}}}\n",
+    )
+    .expect("write");
+    let snap = Arc::new(crate::support::load(&path).snapshot);
+    let mut app = App::new(snap, KeyMap::defaults(), Theme::default_theme());
+    app.reveal(&kvet::model::ObjectRef::new(
+        kvet::model::Kind::Pod,
+        Some("shop"),
+        "web-1",
+    ));
+    let fx = app.update(key('l'));
+    let req = match fx.as_slice() {
+        [Effect::StreamLogs { request, .. }] => request.clone(),
+        other => panic!("expected StreamLogs, got {other:?}"),
+    };
+    assert_eq!(req.container, "proxy", "the crash-looping container first");
+    settle(&mut app, fx);
+    let text = screen(&mut app, 120, 20);
+    assert!(text.contains("web [proxy] migrate"), "{text}");
+    assert!(
+        text.contains("come from a live cluster"),
+        "offline says where logs come from: {text}"
+    );
+    let fx = app.update(key('c'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::StreamLogs { request, .. }] if request.container == "migrate"),
+        "{fx:?}"
+    );
+    // f: follow; lines beyond the bound drop the oldest.
+    let fx = app.update(key('f'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::StreamLogs { request, .. }] if request.follow),
+        "{fx:?}"
+    );
+    let session = app.pager.as_ref().map(|p| p.session).unwrap_or_default();
+    let keep = kvet::tui::views::pager::KEEP_LINES;
+    app.update(AppEvent::LogLines {
+        session,
+        lines: (0..keep + 1500).map(|i| format!("line {i}")).collect(),
+    });
+    let p = app.pager.as_ref().expect("pager");
+    assert_eq!(p.lines.len(), keep);
+    assert_eq!(p.dropped, 1500);
+    let text = screen(&mut app, 120, 20);
+    assert!(
+        text.contains(&format!("line {}", keep + 1499)),
+        "follow shows the newest line: {text}"
+    );
+    // Esc stops the stream.
+    let fx = app.update(code(KeyCode::Esc));
+    assert!(matches!(fx.as_slice(), [Effect::StopLogs]), "{fx:?}");
 }

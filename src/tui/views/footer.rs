@@ -12,7 +12,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = &sh.theme;
     let line = if let Some((kind, text)) = &sh.input {
         let prompt = match kind {
-            InputKind::Filter => "/",
+            InputKind::Filter | InputKind::Search => "/",
             InputKind::Command => ":",
             InputKind::FixValue => "set ",
         };
@@ -28,6 +28,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         let mode = app.key_mode();
         let wanted: &[Command] = match mode {
             KeyMode::Popup => &[Command::Back, Command::Down, Command::Up, Command::Quit],
+            KeyMode::Pager
+                if matches!(
+                    app.pager.as_ref().map(|p| &p.content),
+                    Some(super::pager::Content::Yaml(_))
+                ) =>
+            {
+                &[
+                    Command::Back,
+                    Command::Filter,
+                    Command::SearchNext,
+                    Command::PageDown,
+                    Command::Bottom,
+                ]
+            }
+            KeyMode::Pager => &[
+                Command::Back,
+                Command::Filter,
+                Command::SearchNext,
+                Command::Follow,
+                Command::Previous,
+                Command::Container,
+                Command::Bottom,
+            ],
             _ if app.view == super::View::Nodes => &[
                 Command::Help,
                 Command::CommandLine,
@@ -85,6 +108,13 @@ fn short(c: Command) -> &'static str {
         Command::Up => "up",
         Command::Drain => "drain",
         Command::PageDown => "scroll",
+        Command::Yaml => "yaml",
+        Command::Logs => "logs",
+        Command::SearchNext => "next",
+        Command::Follow => "follow",
+        Command::Previous => "previous",
+        Command::Container => "container",
+        Command::Bottom => "end",
         other => other.name(),
     }
 }

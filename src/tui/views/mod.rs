@@ -9,6 +9,7 @@ mod header;
 pub mod journal;
 pub mod network;
 pub mod nodes;
+pub mod pager;
 mod popup;
 pub mod rbac;
 pub mod triage;
@@ -52,6 +53,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         View::Journal => journal::render(frame, body, &app.journal, sh),
         View::Nodes => nodes::render(frame, body, &mut app.nodes, sh),
         View::Triage => triage::render(frame, body, &mut app.triage, sh),
+    }
+    if let Some(p) = app.pager.as_mut() {
+        pager::render(frame, body, p, sh);
     }
     footer::render(frame, foot, app);
     if app.shared.popup.is_some() {

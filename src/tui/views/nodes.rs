@@ -145,6 +145,18 @@ impl NodesView {
         v.iter().find(|s| &*s.name == name)
     }
 
+    /// The selected node, for `y`.
+    pub fn selected_node(&self, sh: &Shared) -> Option<crate::model::ObjectRef> {
+        match self.rows.get(self.selected)? {
+            Row::Node(i) => Some(crate::model::ObjectRef::new(
+                crate::model::Kind::Node,
+                None,
+                &sh.snapshot.nodes.get(*i)?.meta.name,
+            )),
+            _ => None,
+        }
+    }
+
     fn scope_of_selection(&self, sh: &Shared) -> Option<Scope> {
         match self.rows.get(self.selected)? {
             Row::Node(i) => Some(Scope::Node(

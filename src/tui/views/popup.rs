@@ -40,6 +40,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 }
             }
             for (mode, name) in [
+                (KeyMode::Pager, "in the YAML and logs pager (y, l)"),
                 (KeyMode::Popup, "in a popup"),
                 (KeyMode::Input, "typing a filter or command"),
             ] {
