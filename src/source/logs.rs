@@ -104,6 +104,14 @@ pub fn explain_error(req: &LogRequest, code: u16, message: &str) -> String {
         );
     }
     if code == 404 && !m.contains("container") {
+        // The server looks up the pod, then its node: a 404 names which one is missing.
+        let named = message.split('"').nth(1).unwrap_or_default();
+        if !named.is_empty() && named != req.pod {
+            return format!(
+                "the node {named:?} that ran {}/{} is gone (404), and its logs with it. The server said: {message}",
+                req.namespace, req.pod
+            );
+        }
         return format!(
             "pod {}/{} is gone (404): it was deleted or replaced; pick its successor",
             req.namespace, req.pod
@@ -239,7 +247,13 @@ mod tests {
         );
         assert!(e.contains("get on pods/log in namespace shop"), "{e}");
         let e = explain_error(&r, 404, "pods \"api-1\" not found");
-        assert!(e.contains("is gone"), "{e}");
+        assert!(e.contains("pod shop/api-1 is gone"), "{e}");
+        // What a v1.20 server answers when the pod's node object was deleted.
+        let e = explain_error(&r, 404, "pods \"node-7\" not found");
+        assert!(
+            e.contains("the node \"node-7\" that ran shop/api-1 is gone"),
+            "{e}"
+        );
         let e = explain_error(
             &r,
             400,

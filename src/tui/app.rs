@@ -492,9 +492,21 @@ impl App {
             return;
         };
         let snap = self.shared.snapshot.clone();
-        let Some(target) = pager::pod_for(&snap, &r).and_then(|p| pager::log_target(&snap, p))
-        else {
+        let Some(pod) = pager::pod_for(&snap, &r) else {
             self.shared.status = Some(format!("{r}: no pod of it to read logs from"));
+            return;
+        };
+        if snap.pods[pod].node_name.is_none() && snap.source_kind == crate::model::SourceKind::Live
+        {
+            // The server answers an empty log for a pod no node runs: say why instead.
+            self.shared.status = Some(format!(
+                "pod {} is not scheduled on a node, so it has no logs yet (the Triage view says why it is Pending)",
+                crate::text::escape_ctrl(&snap.pods[pod].meta.name)
+            ));
+            return;
+        }
+        let Some(target) = pager::log_target(&snap, pod) else {
+            self.shared.status = Some(format!("{r}: its pod has no container"));
             return;
         };
         self.pager_session += 1;

@@ -419,6 +419,20 @@ pub fn render(frame: &mut Frame, area: Rect, p: &mut Pager, sh: &Shared) {
     if p.stick {
         p.top = p.bottom_top();
     }
+    if let (State::Failed(e), true) = (&p.state, p.lines.is_empty()) {
+        // Nothing to scroll: the reason, wrapped, in full.
+        let text = Line::styled(
+            escape_ctrl(e).into_owned(),
+            t.severity(crate::audit::Severity::Warning),
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .block(block)
+                .wrap(ratatui::widgets::Wrap { trim: false }),
+            area,
+        );
+        return;
+    }
     let mut lines: Vec<Line> = Vec::with_capacity(inner_h + 1);
     // The status line: where the text comes from, and what is still coming.
     let status = match &p.state {
