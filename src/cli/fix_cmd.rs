@@ -55,6 +55,21 @@ pub fn settings(list: &[String]) -> Result<BTreeMap<String, String>, String> {
         .collect()
 }
 
+/// The findings of a check, or of a symptom that carries a fix (`oom-killed`).
+pub fn findings_for(snap: &crate::model::Snapshot, check: &str) -> Vec<Finding> {
+    if crate::triage::fixes::FIXABLE_SYMPTOMS.contains(&check) {
+        return crate::triage::fixes::symptom_findings(snap, check);
+    }
+    audit::run(
+        snap,
+        &AuditOptions {
+            only: Some(vec![check.to_string()]),
+            ..AuditOptions::default()
+        },
+    )
+    .findings
+}
+
 /// The finding of `check` on `r` (its first copy when it is defined more than once).
 pub fn find<'a>(findings: &'a [Finding], check: &str, r: &ObjectRef) -> Vec<&'a Finding> {
     findings
@@ -91,7 +106,8 @@ pub fn fix_cmd(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Failure> {
-    if audit::find_check(&args.check).is_none() {
+    let symptom = crate::triage::fixes::FIXABLE_SYMPTOMS.contains(&args.check.as_str());
+    if audit::find_check(&args.check).is_none() && !symptom {
         return Err(Failure::usage(format!(
             "unknown check ID {:?}. `kvet checks` lists the IDs",
             args.check
@@ -118,14 +134,8 @@ pub fn fix_cmd(
         return super::live_fix::fix_live(src, args, r, settings, out, err);
     }
     let loaded = load_source(src)?;
-    let result = audit::run(
-        &loaded.snapshot,
-        &AuditOptions {
-            only: Some(vec![args.check.clone()]),
-            ..AuditOptions::default()
-        },
-    );
-    let found = find(&result.findings, &args.check, &r);
+    let findings = findings_for(&loaded.snapshot, &args.check);
+    let found = find(&findings, &args.check, &r);
     let Some(finding) = found.first() else {
         let _ = writeln!(
             err,

@@ -5,7 +5,6 @@
 use super::fix_cmd::{find, FixArgs, FixFormat};
 use super::{exit, live_failure, live_options, runtime, Failure, SourceArgs};
 use crate::apply as ap;
-use crate::audit::{self, AuditOptions};
 use crate::fix::{self, FixInput, FixPlan};
 use crate::model::ObjectRef;
 use crate::source::live::{self, KindStatus};
@@ -54,14 +53,8 @@ pub fn fix_live(
     rt.block_on(async {
         let conn = live::connect(&opts).await.map_err(live_failure)?;
         let (snapshot, status) = live::load(&conn).await.map_err(live_failure)?;
-        let result = audit::run(
-            &snapshot,
-            &AuditOptions {
-                only: Some(vec![args.check.clone()]),
-                ..AuditOptions::default()
-            },
-        );
-        let Some(finding) = find(&result.findings, &args.check, &r).first().copied() else {
+        let findings = super::fix_cmd::findings_for(&snapshot, &args.check);
+        let Some(finding) = find(&findings, &args.check, &r).first().copied() else {
             let _ = writeln!(
                 err,
                 "kvet: {} does not fire on {r}: nothing to fix",

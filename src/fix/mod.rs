@@ -41,7 +41,7 @@ pub const FIXABLE: &[&str] = &[
 ];
 
 pub fn has_fix(check: &str) -> bool {
-    FIXABLE.contains(&check)
+    FIXABLE.contains(&check) || crate::triage::fixes::FIXABLE_SYMPTOMS.contains(&check)
 }
 
 /// Findings of other checks that a fix may bring to light on purpose: the fix is right, and the

@@ -75,6 +75,7 @@ pub fn plan(input: &FixInput) -> Result<FixPlan, FixError> {
         "prestop-exceeds-grace" => p.grace()?,
         "requests-missing" => p.requests()?,
         "limits-missing" => p.limits()?,
+        "oom-killed" => p.raise_memory(w)?,
         "rollout-defaults" | "rollout-unavailable" | "rollout-recreate" => p.rollout()?,
         "revision-history" => p.history()?,
         other => return err(format!("kvet has no automatic fix for {other}")),
@@ -244,8 +245,32 @@ impl Patcher<'_> {
     }
 
     fn startup(&mut self, w: usize) -> Result<String, FixError> {
-        let Some(cold) = self.cold_start(w) else {
-            return err("no cold start is known for this workload");
+        let cold = match self.cold_start(w) {
+            Some(c) => c,
+            None => {
+                // Raised by evidence (liveness killed it before it was ever Ready): the cold start
+                // is longer than the budget, by how much the user knows best.
+                let longest = self
+                    .wl
+                    .spec
+                    .containers
+                    .iter()
+                    .filter_map(startup_budget)
+                    .max()
+                    .ok_or_else(|| FixError("no probe kills this container".into()))?;
+                let default = (longest * 3).to_string();
+                let cold = seconds(setting(self.input, "cold_start", &default), "cold_start")?;
+                self.editable.push(Editable {
+                    key: "cold_start",
+                    label:
+                        "seconds the container needs to become Ready (liveness killed it before)",
+                    value: cold.to_string(),
+                });
+                self.notes.push(format!(
+                    "no cold start is measured: the evidence says it is longer than {longest}s; {cold}s is assumed (e to change it)"
+                ));
+                cold as f64
+            }
         };
         let mut names = Vec::new();
         for (i, c) in self.wl.spec.containers.iter().enumerate() {
@@ -410,6 +435,66 @@ impl Patcher<'_> {
             }
         }
         Ok(format!("add limits ({})", names.join("; ")))
+    }
+
+    /// The `oom-killed` symptom's fix: raise the memory limit of each container the kernel
+    /// killed at its limit (1.5× by default, or `memory`).
+    fn raise_memory(&mut self, w: usize) -> Result<String, FixError> {
+        let snap = self.input.snap;
+        let defaults = namespace_defaults(snap, self.wl.meta.namespace());
+        let killed = crate::triage::fixes::oom_containers(snap, w);
+        let set = self.input.settings.get("memory").cloned();
+        let mut names = Vec::new();
+        for (i, _) in killed {
+            let c = &self.wl.spec.containers[i];
+            let Some(limit) = effective_limit(c, Resource::Memory, &defaults) else {
+                continue;
+            };
+            let current = quantity::parse(limit).ok_or_else(|| {
+                FixError(format!(
+                    "{:?}: memory limit {limit:?} is not a quantity",
+                    &*c.name
+                ))
+            })?;
+            let value = match &set {
+                Some(v) => {
+                    let n = quantity::parse(v).ok_or_else(|| {
+                        FixError(format!("memory={v}: expected a quantity such as 1536Mi"))
+                    })?;
+                    if n <= current {
+                        return err(format!(
+                            "memory={v} is not above the current limit {limit}: the fix raises it"
+                        ));
+                    }
+                    v.trim().to_string()
+                }
+                None => scaled(current * 1.5, Resource::Memory),
+            };
+            self.editable.push(Editable {
+                key: "memory",
+                label: "the new memory limit",
+                value: value.clone(),
+            });
+            let cp = self.guard_container("containers", i);
+            self.set(&format!("{cp}/resources/limits/memory"), json!(value));
+            if let Some(req) =
+                effective_request(c, Resource::Memory, &defaults).and_then(quantity::parse)
+            {
+                let new = quantity::parse(&value).unwrap_or(current);
+                if new > req * 3.0 {
+                    self.notes.push(format!(
+                        "{:?}: the request stays at {}; the limit is now more than 3× it (limit-ratio): the scheduler still places it as if it used the request",
+                        &*c.name,
+                        scaled(req, Resource::Memory)
+                    ));
+                }
+            }
+            names.push(format!("{:?}: {limit} → {value}", &*c.name));
+        }
+        if names.is_empty() {
+            return err("no OOMKilled container with a memory limit: without a limit the node killed it (see limits-missing and requests-missing)");
+        }
+        Ok(format!("raise the memory limit ({})", names.join("; ")))
     }
 
     fn rollout(&mut self) -> Result<String, FixError> {

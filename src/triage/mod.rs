@@ -6,6 +6,8 @@
 //! The event reasons are those the kubelet, the scheduler and the controllers record
 //! (Kubernetes' pkg/kubelet/events, the ReplicaSet, Deployment and HPA controllers).
 
+pub mod fixes;
+
 use crate::audit::Finding;
 use crate::model::{Condition, Event, Kind, ObjectRef, Pod, Snapshot, WorkloadKind};
 use rustc_hash::FxHashMap;

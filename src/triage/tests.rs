@@ -104,6 +104,24 @@ fn an_oom_killed_crash_loop_is_down_and_joined_to_the_limit_ratio_finding() {
     assert!(s
         .iter()
         .any(|x| x.symptom == "replicas-unavailable" && x.impact == Impact::Down));
+    // Its own fix: raise the 512Mi limit, for the oom-killed and the crash-loop symptom alike.
+    let snapshot = snap(&y);
+    for x in [oom, crash] {
+        let f = fixes::symptom_finding(&snapshot, x).expect("a fix of its own");
+        assert_eq!(f.check, "oom-killed");
+        assert_eq!(f.path, "/spec/template/spec/containers/0");
+        assert!(
+            f.message
+                .contains("\"api\" was OOMKilled at its 512Mi memory limit (18 times)"),
+            "{}",
+            f.message
+        );
+    }
+    assert_eq!(fixes::symptom_findings(&snapshot, "oom-killed").len(), 1);
+    // Without a limit the node killed it: no symptom fix (limits-missing is the fix).
+    let unlimited = y.replace(", limits: {memory: 512Mi}", "");
+    let snapshot = snap(&unlimited);
+    assert!(fixes::symptom_findings(&snapshot, "oom-killed").is_empty());
 }
 
 #[test]

@@ -617,14 +617,21 @@ impl App {
             }
             Command::Fix => {
                 let picked = match self.view {
-                    View::Workloads => self.workloads.selected_finding(sh),
-                    View::Findings => self.findings_view.selected_finding(sh),
-                    View::Triage => self.triage.selected_finding(sh).and_then(|f| {
-                        sh.findings
-                            .findings
-                            .iter()
-                            .position(|x| x.check == f.check && x.object == f.object)
-                    }),
+                    View::Workloads => self
+                        .workloads
+                        .selected_finding(sh)
+                        .and_then(|i| sh.findings.findings.get(i).cloned()),
+                    View::Findings => self
+                        .findings_view
+                        .selected_finding(sh)
+                        .and_then(|i| sh.findings.findings.get(i).cloned()),
+                    // A symptom's own fix first (an OOMKilled container's memory limit), else
+                    // the explaining finding's.
+                    View::Triage => self
+                        .triage
+                        .selected_symptom()
+                        .and_then(|s| crate::triage::fixes::symptom_finding(&sh.snapshot, s))
+                        .or_else(|| self.triage.selected_finding(sh)),
                     View::Rbac | View::Network | View::Journal | View::Nodes => None,
                 };
                 self.fix(picked, BTreeMap::new(), fx);
@@ -693,12 +700,12 @@ impl App {
     /// Plans the fix of a finding (its index in the findings), or says why not.
     fn fix(
         &mut self,
-        finding: Option<usize>,
+        finding: Option<Finding>,
         settings: BTreeMap<String, String>,
         fx: &mut Vec<Effect>,
     ) {
         let sh = &mut self.shared;
-        let Some(f) = finding.and_then(|i| sh.findings.findings.get(i)) else {
+        let Some(f) = finding else {
             sh.status =
                 Some("select a finding first (the right pane, or the Findings view)".into());
             return;
@@ -713,7 +720,7 @@ impl App {
         sh.status = Some(format!("planning the fix of {} on {}…", f.check, f.object));
         fx.push(Effect::PlanFix {
             snapshot: sh.snapshot.clone(),
-            finding: f.clone(),
+            finding: f,
             settings,
         });
     }

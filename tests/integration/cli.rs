@@ -587,3 +587,43 @@ fn findings_carry_the_evidence_that_confirms_them() {
         && r["properties"]["evidence"][0]["symptom"] == "hpa-cannot-scale"));
     assert!(run("markdown").contains("**confirmed: image-pull ×6"));
 }
+
+#[test]
+fn fix_check_oom_killed_raises_the_limit_of_the_container_the_kernel_killed() {
+    let out = assert_cmd::Command::cargo_bin("kvet")
+        .expect("binary")
+        .args([
+            "fix",
+            "--demo",
+            "--check",
+            "oom-killed",
+            "--object",
+            "Deployment/storefront/recommendations",
+            "--set",
+            "memory=2Gi",
+            "-o",
+            "diff",
+        ])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("+            memory: 2Gi"), "{stdout}");
+    assert!(stderr.contains("1Gi → 2Gi"), "{stderr}");
+    // A workload that was never OOMKilled has nothing to raise.
+    let out = assert_cmd::Command::cargo_bin("kvet")
+        .expect("binary")
+        .args([
+            "fix",
+            "--demo",
+            "--check",
+            "oom-killed",
+            "--object",
+            "Deployment/storefront/cart",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not fire"));
+}

@@ -114,7 +114,7 @@ stringData: {{password: kvet-planted-journal-secret}}
         .collect()
 }
 
-fn kvet(kc: &str, data: &Path, args: &[&str]) -> std::process::Output {
+pub fn kvet(kc: &str, data: &Path, args: &[&str]) -> std::process::Output {
     let mut all = vec!["--kubeconfig", kc];
     all.extend_from_slice(args);
     assert_cmd::Command::cargo_bin("kvet")

@@ -168,3 +168,151 @@ fn real_controller_evidence_is_joined_to_the_findings_that_explain_it() {
             && find(v, "oom-killed", ns, "crashy").is_none()
     });
 }
+
+/// Symptoms follow the watchers: a kubelet-style OOMKilled status on a Deployment's pod shows as
+/// `oom-killed` in the snapshots the live watchers publish; its own fix (raise the memory limit)
+/// applies through the server and is journaled; the symptom clears from the watched snapshots
+/// when the pod is healthy again; and the fix undoes.
+#[test]
+fn symptoms_follow_the_watchers_and_the_oom_fix_applies_and_undoes() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use kvet::source::live::{self, LiveUpdate};
+    let Some(kc) = kubeconfig() else {
+        return;
+    };
+    let ns = &unique("kvet-oom");
+    let rt = rt();
+    let conn = rt.block_on(connect(&kc));
+    rt.block_on(create_all(
+        &conn,
+        &[
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "oomer", "namespace": ns},
+                "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "oomer"}},
+                    "template": {"metadata": {"labels": {"app": "oomer"}}, "spec": {"containers": [
+                        {"name": "app", "image": "app:1", "resources": {"requests": {"cpu": "10m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}}}]}}}}),
+        ],
+    ));
+    // The watchers, as the TUI runs them: every snapshot they publish goes to the channel.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let watch_conn = conn.clone();
+    let _watch = rt.spawn(async move {
+        let plan = live::plan(&watch_conn).await.expect("plan");
+        live::watch(
+            watch_conn,
+            plan,
+            std::time::Duration::from_millis(100),
+            move |u| tx.send(u).is_ok(),
+        )
+        .await;
+    });
+    let symptom_in = |snap: &kvet::model::Snapshot, symptom: &str| {
+        let findings = kvet::audit::run(snap, &Default::default()).findings;
+        kvet::triage::triage(snap, &findings).into_iter().any(|s| {
+            s.symptom == symptom
+                && s.object.namespace.as_deref() == Some(ns.as_str())
+                && &*s.object.name == "oomer"
+        })
+    };
+    let mut until_watched = |what: &str, ok: &dyn Fn(&kvet::model::Snapshot) -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rt.block_on(async { tokio::time::timeout(left, rx.recv()).await }) {
+                Ok(Some(LiveUpdate::Snapshot(s))) if ok(&s) => return,
+                Ok(Some(_)) => {}
+                _ => panic!("the watchers never published {what}"),
+            }
+        }
+    };
+    // The ReplicaSet controller creates the pod; the "kubelet" reports it OOMKilled.
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), ns);
+    let pod = {
+        let start = std::time::Instant::now();
+        loop {
+            let list = rt
+                .block_on(pods.list(&kube::api::ListParams::default().labels("app=oomer")))
+                .expect("list");
+            if let Some(p) = list.items.first().and_then(|p| p.metadata.name.clone()) {
+                break p;
+            }
+            assert!(start.elapsed().as_secs() < 60, "no pod was created");
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        }
+    };
+    let oom = json!({"status": {"phase": "Running",
+        "conditions": [{"type": "Ready", "status": "False"}],
+        "containerStatuses": [{"name": "app", "image": "app:1", "imageID": "", "ready": false, "restartCount": 5,
+            "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 2m40s restarting failed container"}},
+            "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137, "startedAt": "2026-12-03T08:00:00Z", "finishedAt": "2026-12-03T08:00:30Z"}}}]}});
+    rt.block_on(pods.patch_status(&pod, &PatchParams::default(), &Patch::Merge(&oom)))
+        .expect("patch status");
+    until_watched("the oom-killed symptom", &|s| symptom_in(s, "oom-killed"));
+
+    // Its own fix: raise the memory limit, through the server, journaled.
+    let data = tempfile::tempdir().expect("tempdir");
+    let object = format!("Deployment/{ns}/oomer");
+    let args = [
+        "fix",
+        "--check",
+        "oom-killed",
+        "--object",
+        &object,
+        "--apply",
+        "--yes",
+    ];
+    let mut out = crate::live_fixes::kvet(&kc, data.path(), &args);
+    for _ in 0..5 {
+        if !String::from_utf8_lossy(&out.stderr).contains("changed since the preview") {
+            break;
+        }
+        out = crate::live_fixes::kvet(&kc, data.path(), &args);
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("1Gi → 1536Mi"), "{stderr}");
+    let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), ns);
+    let limit = |d: &Deployment| {
+        serde_json::to_value(d).expect("json")["spec"]["template"]["spec"]["containers"][0]
+            ["resources"]["limits"]["memory"]
+            .clone()
+    };
+    let d = rt.block_on(deployments.get("oomer")).expect("get");
+    assert_eq!(limit(&d), json!("1536Mi"));
+
+    // Healthy again: the symptom leaves the watched snapshots.
+    let healthy = json!({"status": {"conditions": [{"type": "Ready", "status": "True"}],
+        "containerStatuses": [{"name": "app", "image": "app:1", "imageID": "", "ready": true, "restartCount": 0,
+            "state": {"running": {"startedAt": "2026-12-03T08:10:00Z"}}, "lastState": {}}]}});
+    rt.block_on(pods.patch_status(&pod, &PatchParams::default(), &Patch::Merge(&healthy)))
+        .expect("patch status");
+    until_watched("the symptom clearing", &|s| {
+        !symptom_in(s, "oom-killed") && !symptom_in(s, "crash-loop")
+    });
+
+    // The journal holds the fix, and undo restores the limit.
+    let journal = crate::live_fixes::kvet(&kc, data.path(), &["journal", "-o", "json"]);
+    let entries: Value = serde_json::from_slice(&journal.stdout)
+        .unwrap_or_else(|_| panic!("journal: {}", String::from_utf8_lossy(&journal.stderr)));
+    let id = entries["entries"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["check"] == "oom-killed"))
+        .and_then(|e| e["id"].as_str())
+        .unwrap_or_else(|| panic!("no journal entry of the fix: {entries:#}"))
+        .to_string();
+    let mut out = crate::live_fixes::kvet(&kc, data.path(), &["undo", &id, "--yes"]);
+    for _ in 0..5 {
+        if !String::from_utf8_lossy(&out.stderr).contains("changed since the preview") {
+            break;
+        }
+        out = crate::live_fixes::kvet(&kc, data.path(), &["undo", &id, "--yes"]);
+    }
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d = rt.block_on(deployments.get("oomer")).expect("get");
+    assert_eq!(limit(&d), json!("1Gi"), "the undo restored the limit");
+}

@@ -1133,13 +1133,24 @@ fn triage_view_lists_what_hurts_and_enter_goes_to_the_workload() {
 
 /// Runs the effects of one update through the offline runner and feeds their events back.
 fn settle(app: &mut App, fx: Vec<Effect>) {
-    let (tx, _rx) = mpsc::sync_channel(64);
+    let (tx, rx) = mpsc::sync_channel(64);
     let mut runner = kvet::tui::ThreadRunner;
     let mut pending = fx;
     while !pending.is_empty() {
+        // A fix is planned on a thread of its own: its result comes back on the channel.
+        let background = pending
+            .iter()
+            .filter(|f| matches!(f, Effect::PlanFix { .. }))
+            .count();
         for f in std::mem::take(&mut pending) {
             for ev in runner.run(f, &tx) {
                 pending.extend(app.update(ev));
+            }
+        }
+        for _ in 0..background {
+            match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+                Ok(ev) => pending.extend(app.update(ev)),
+                Err(e) => panic!("a background effect never answered: {e}"),
             }
         }
     }
@@ -1316,4 +1327,30 @@ fn l_picks_the_troubled_container_c_cycles_and_follow_keeps_a_bound() {
     // Esc stops the stream.
     let fx = app.update(code(KeyCode::Esc));
     assert!(matches!(fx.as_slice(), [Effect::StopLogs]), "{fx:?}");
+}
+
+#[test]
+fn f_on_an_oom_crash_loop_raises_the_memory_limit_through_the_fix_pipeline() {
+    let mut app = demo_app();
+    app.update(key('7'));
+    let text = screen(&mut app, 160, 48);
+    assert!(
+        text.contains("Fix (f)"),
+        "the symptom says it has a fix: {text}"
+    );
+    let fx = app.update(key('f'));
+    let finding = match fx.as_slice() {
+        [Effect::PlanFix { finding, .. }] => finding.clone(),
+        other => panic!("expected PlanFix, got {other:?}"),
+    };
+    assert_eq!(finding.check, "oom-killed");
+    assert_eq!(
+        finding.object.to_string(),
+        "Deployment/storefront/recommendations"
+    );
+    settle(&mut app, fx);
+    let text = screen(&mut app, 160, 48);
+    assert!(text.contains("Fix oom-killed"), "{text}");
+    assert!(text.contains("+            memory: 1536Mi"), "{text}");
+    assert!(text.contains("-            memory: 1Gi"), "{text}");
 }

@@ -240,6 +240,14 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut TriageView, sh: &Shared) {
             )));
         }
     }
+    if let Some(own) = crate::triage::fixes::symptom_finding(&sh.snapshot, s) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Fix (f)", t.accent()));
+        lines.push(Line::raw(format!(
+            "  raise the memory limit: {}",
+            escape_ctrl(&own.message)
+        )));
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .block(detail)
