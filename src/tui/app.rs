@@ -290,7 +290,7 @@ impl App {
             }
             AppEvent::AuditDone { generation, result } => {
                 if generation == sh.generation {
-                    sh.findings = Arc::new(FindingsIndex::new(result));
+                    sh.findings = Arc::new(FindingsIndex::with_triage(result, &sh.snapshot));
                     sh.findings_generation = Some(generation);
                 }
                 // An older generation's result is stale: dropped.

@@ -11,6 +11,10 @@ pub struct FindingsIndex {
     pub by_object: HashMap<ObjectRef, Vec<usize>>,
     pub by_namespace: HashMap<Arc<str>, Vec<usize>>,
     pub counts: [usize; 3],
+    /// What hurts now (derived with the findings, once per audit).
+    pub symptoms: Arc<Vec<crate::triage::Symptom>>,
+    /// Findings the cluster's evidence confirms: their index, and "confirmed: …".
+    pub confirmed: HashMap<usize, String>,
 }
 
 /// Worst severity and number of findings, for a tree badge.
@@ -21,6 +25,26 @@ pub struct Badge {
 }
 
 impl FindingsIndex {
+    /// The findings of an audit of `snap`, with the symptoms that confirm them.
+    pub fn with_triage(result: AuditResult, snap: &crate::model::Snapshot) -> FindingsIndex {
+        let mut ix = FindingsIndex::new(result);
+        let symptoms = crate::triage::triage(snap, &ix.findings);
+        let conf = crate::triage::confirmations(&symptoms);
+        for (i, f) in ix.findings.iter().enumerate() {
+            if let Some(list) = conf.get(&(f.check, f.object.clone())) {
+                ix.confirmed.insert(i, crate::triage::confirmed_text(list));
+            }
+        }
+        ix.symptoms = Arc::new(symptoms);
+        ix
+    }
+
+    /// Orders finding indices as the views list them: confirmed by evidence first, then in the
+    /// audit's order (most severe first). Stable.
+    pub fn confirmed_first(&self, rows: &mut [usize]) {
+        rows.sort_by_key(|i| (!self.confirmed.contains_key(i), *i));
+    }
+
     pub fn new(result: AuditResult) -> FindingsIndex {
         let mut ix = FindingsIndex {
             findings: result.findings,

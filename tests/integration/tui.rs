@@ -1354,3 +1354,32 @@ fn f_on_an_oom_crash_loop_raises_the_memory_limit_through_the_fix_pipeline() {
     assert!(text.contains("+            memory: 1536Mi"), "{text}");
     assert!(text.contains("-            memory: 1Gi"), "{text}");
 }
+
+#[test]
+fn findings_the_evidence_confirms_come_first_and_say_so() {
+    let mut app = demo_app();
+    app.update(key('2'));
+    let text = screen(&mut app, 160, 48);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.starts_with("│critical") || l.starts_with("│warning") || l.starts_with("│info")
+        })
+        .collect();
+    let confirmed = rows.iter().take_while(|l| l.contains('✔')).count();
+    assert!(confirmed >= 5, "confirmed findings lead: {text}");
+    assert!(
+        rows[confirmed..].iter().all(|l| !l.contains('✔')),
+        "and only they: {text}"
+    );
+    // The right pane of the Workloads view says what confirms the selected finding.
+    app.update(key('1'));
+    app.reveal(&kvet::model::ObjectRef::new(
+        kvet::model::Kind::Deployment,
+        Some("storefront"),
+        "recommendations",
+    ));
+    let text = screen(&mut app, 160, 48);
+    assert!(text.contains("✔ limit-ratio recommendations"), "{text}");
+    assert!(text.contains("✔ confirmed: crash-loop"), "{text}");
+}

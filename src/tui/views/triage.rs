@@ -44,7 +44,13 @@ impl TriageView {
         if sh.findings_generation.is_none() || self.version == Some(sh.version()) {
             return;
         }
-        self.symptoms = triage(&sh.snapshot, &sh.findings.findings);
+        // Derived with the findings (FindingsIndex::with_triage); an index built without them
+        // (tests) is derived here.
+        self.symptoms = if sh.findings.symptoms.is_empty() && !sh.findings.findings.is_empty() {
+            triage(&sh.snapshot, &sh.findings.findings)
+        } else {
+            sh.findings.symptoms.to_vec()
+        };
         self.version = Some(sh.version());
         self.selected = self.selected.min(self.symptoms.len().saturating_sub(1));
     }

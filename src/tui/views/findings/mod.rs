@@ -266,6 +266,8 @@ fn compute_rows(sh: &Shared, tf: &FindingsFilter, sort: SortBy) -> Vec<usize> {
     };
     // The audit sorted the findings most severe first: that order is the severity sort.
     match sort {
+        // Findings the cluster's evidence confirms come first.
+        SortBy::Severity if fuzzy.is_none() => f.confirmed_first(&mut rows),
         SortBy::Severity => {}
         SortBy::Check => rows.sort_by_key(|i| key(i).0),
         SortBy::Namespace => rows.sort_by_key(|i| key(i).1),

@@ -85,7 +85,11 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) 
                 cells.push(Cell::from(escape_ctrl(f.object.namespace()).into_owned()));
             }
             cells.push(Cell::from(clip(&escape_ctrl(&object), obj_w)));
-            cells.push(Cell::from(clip(&escape_ctrl(&f.message), msg_w.max(10))));
+            let message = match sh.findings.confirmed.get(&fi) {
+                Some(c) => format!("✔ {} [{c}]", f.message),
+                None => f.message.clone(),
+            };
+            cells.push(Cell::from(clip(&escape_ctrl(&message), msg_w.max(10))));
             let row = Row::new(cells);
             if i == sel {
                 row.style(t.selection())

@@ -243,8 +243,9 @@ impl WorkloadsView {
                 v
             }
         };
-        // The audit sorted the findings most severe first, so ascending indices keep that order.
+        // Confirmed by evidence first; then the audit's order (most severe first).
         out.sort_unstable();
+        f.confirmed_first(&mut out);
         out
     }
 

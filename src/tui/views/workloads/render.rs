@@ -176,14 +176,18 @@ fn render_findings(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared
                 crate::audit::Severity::Warning => "▲ ",
                 crate::audit::Severity::Info => "■ ",
             };
+            // ✔: the cluster's evidence confirms it (the Triage view has the symptom).
+            let confirmed = sh.findings.confirmed.contains_key(&fi);
             let text = clip(
                 &format!("{} {}", f.check, escape_ctrl(&f.object.name)),
-                width.saturating_sub(2),
+                width.saturating_sub(if confirmed { 4 } else { 2 }),
             );
-            let line = Line::from(vec![
-                Span::styled(sym, t.severity(f.severity)),
-                Span::raw(text),
-            ]);
+            let mut spans = vec![Span::styled(sym, t.severity(f.severity))];
+            if confirmed {
+                spans.push(Span::styled("✔ ", t.accent()));
+            }
+            spans.push(Span::raw(text));
+            let line = Line::from(spans);
             if i == sel && v.pane == Pane::Findings {
                 line.style(t.selection())
             } else {
@@ -201,8 +205,12 @@ fn render_findings(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared
             ]),
             Line::styled(escape_ctrl(&f.object.to_string()).into_owned(), t.muted()),
             Line::raw(escape_ctrl(&f.message).into_owned()),
-            Line::styled("Enter: explain and fix", t.muted()),
         ];
+        let mut text = text;
+        if let Some(c) = sh.findings.confirmed.get(&list[sel]) {
+            text.push(Line::styled(format!("✔ {}", escape_ctrl(c)), t.accent()));
+        }
+        text.push(Line::styled("Enter: explain and fix", t.muted()));
         frame.render_widget(
             Paragraph::new(text).wrap(Wrap { trim: true }).block(
                 Block::default()
