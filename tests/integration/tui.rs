@@ -1383,3 +1383,21 @@ fn findings_the_evidence_confirms_come_first_and_say_so() {
     assert!(text.contains("✔ limit-ratio recommendations"), "{text}");
     assert!(text.contains("✔ confirmed: crash-loop"), "{text}");
 }
+
+#[test]
+fn node_details_show_the_events_recorded_about_the_node() {
+    let mut app = demo_app();
+    app.update(key('6'));
+    screen(&mut app, 160, 48);
+    let snap = app.shared.snapshot.clone();
+    let row = app
+        .nodes
+        .rows
+        .iter()
+        .position(|r| matches!(r, kvet::tui::views::nodes::Row::Node(i) if &*snap.nodes[*i].meta.name == "node-a1"))
+        .expect("node-a1 row");
+    app.nodes.selected = row;
+    let text = screen(&mut app, 160, 48);
+    assert!(text.contains("Events (1)"), "{text}");
+    assert!(text.contains("OOMKilling ×9"), "{text}");
+}

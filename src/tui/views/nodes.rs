@@ -347,6 +347,24 @@ fn details(sh: &Shared, v: &NodesView) -> Vec<Line<'static>> {
                 ))),
                 None => out.push(Line::styled("Drain: computing…", t.muted())),
             }
+            // Conditions that say something is wrong: Ready not True, pressure True.
+            for c in n.conditions.iter().filter(|c| {
+                (&*c.kind == "Ready") != (&*c.status == "True")
+            }) {
+                out.push(Line::styled(
+                    escape_ctrl(&format!(
+                        "⚠ {} {}{}{}",
+                        c.kind,
+                        c.status,
+                        c.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default(),
+                        c.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                    ))
+                    .into_owned(),
+                    t.severity(crate::audit::Severity::Warning),
+                ));
+            }
+            let r = crate::model::ObjectRef::new(crate::model::Kind::Node, None, &n.meta.name);
+            super::workloads::details::events_section(snap, t, &r, &mut out);
             out.push(Line::raw(""));
             // Straight from the snapshot's index: nothing is built per frame.
             let pods: Vec<usize> = snap.pods_on_node(&n.meta.name).collect();

@@ -503,7 +503,12 @@ pub fn lines(s: &Snapshot, theme: &Theme, sel: Option<&NodeId>) -> Vec<Line<'sta
 
 /// The events the cluster recorded about the object and, for a workload, its ReplicaSets and
 /// pods: warnings first, newest first, each with its count and when it last happened.
-fn events_section(s: &Snapshot, theme: &Theme, r: &ObjectRef, out: &mut Vec<Line<'static>>) {
+pub(crate) fn events_section(
+    s: &Snapshot,
+    theme: &Theme,
+    r: &ObjectRef,
+    out: &mut Vec<Line<'static>>,
+) {
     let mut about: Vec<ObjectRef> = vec![r.clone()];
     about.extend(s.index.children.get(r).into_iter().flatten().cloned());
     if let Some(&w) = s.index.workload_by_ref.get(r) {
