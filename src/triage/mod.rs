@@ -127,6 +127,11 @@ struct Ctx<'a> {
     findings: FxHashMap<&'a ObjectRef, Vec<&'a Finding>>,
     /// ResourceQuotas by namespace.
     quotas: FxHashMap<&'a str, Vec<ObjectRef>>,
+    /// PodDisruptionBudgets (their index) by namespace.
+    pdbs: FxHashMap<&'a str, Vec<usize>>,
+    /// The events about each pod, by (namespace, name): one pass over the sorted events
+    /// instead of a binary search per pod.
+    pod_events: FxHashMap<(&'a str, &'a str), &'a [Event]>,
 }
 
 impl<'a> Ctx<'a> {
@@ -147,10 +152,35 @@ impl<'a> Ctx<'a> {
                     &q.meta.name,
                 ));
         }
+        let mut pdbs: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        for (k, p) in snap.pdbs.iter().enumerate() {
+            pdbs.entry(p.meta.namespace()).or_default().push(k);
+        }
+        let mut pod_events: FxHashMap<(&str, &str), &[Event]> = FxHashMap::default();
+        let events = &snap.events[..];
+        let mut i = 0;
+        while i < events.len() {
+            let r = &events[i].regarding;
+            let same = |e: &Event| {
+                e.regarding.name == r.name
+                    && e.regarding.namespace == r.namespace
+                    && e.regarding.kind == r.kind
+            };
+            let n = events[i..].iter().take_while(|e| same(e)).count();
+            if r.kind == Kind::Pod {
+                pod_events.insert(
+                    (r.namespace.as_deref().unwrap_or(""), &r.name),
+                    &events[i..i + n],
+                );
+            }
+            i += n.max(1);
+        }
         Ctx {
             snap,
             findings: by_object,
             quotas,
+            pdbs,
+            pod_events,
         }
     }
 
@@ -235,6 +265,17 @@ struct Gathered {
 }
 
 impl Gathered {
+    /// Adds evidence built only when there is room for it (a DaemonSet of thousands of
+    /// crash-looping pods builds its first few).
+    fn add_with(&mut self, symptom: &'static str, make: impl FnOnce() -> Evidence) {
+        if let Some((_, list)) = self.by_symptom.iter().find(|(s, _)| *s == symptom) {
+            if list.len() >= EVIDENCE_PER_SYMPTOM {
+                return;
+            }
+        }
+        self.add(symptom, make());
+    }
+
     fn add(&mut self, symptom: &'static str, e: Evidence) {
         match self.by_symptom.iter_mut().find(|(s, _)| *s == symptom) {
             // A symptom shows at most EVIDENCE_PER_SYMPTOM items (a thousand crash-looping pods
@@ -255,9 +296,11 @@ impl Gathered {
 
 /// What a pod's status and events show.
 fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
-    let events = ctx
-        .snap
-        .events_about(&Kind::Pod, Some(p.meta.namespace()), &p.meta.name);
+    let events: &[Event] = ctx
+        .pod_events
+        .get(&(p.meta.namespace(), &*p.meta.name))
+        .copied()
+        .unwrap_or_default();
     let troubled = p.trouble.is_some()
         || p.containers.iter().any(|c| {
             c.waiting_reason.is_some() || c.last_terminated_reason.is_some() || c.trouble.is_some()
@@ -266,17 +309,17 @@ fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
     if !troubled && events.is_empty() {
         return;
     }
-    let r = ObjectRef::new(Kind::Pod, Some(p.meta.namespace()), &p.meta.name);
+    // Built only for evidence that is kept (most events of a pod are Normal noise).
+    let r = || ObjectRef::new(Kind::Pod, Some(p.meta.namespace()), &p.meta.name);
     let none = crate::model::ContainerTrouble::default();
     for c in &p.containers {
         let t = c.trouble.as_deref().unwrap_or(&none);
         let last = c.last_terminated_reason.as_deref();
         let oom = last == Some("OOMKilled") || (last.is_none() && t.last_exit_code == Some(137));
         if oom {
-            g.add(
-                "oom-killed",
+            g.add_with("oom-killed", || {
                 status_evidence(
-                    &r,
+                    &r(),
                     "OOMKilled",
                     format!(
                         "container {:?} last terminated OOMKilled (exit code {}), {} restart{}",
@@ -287,14 +330,14 @@ fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
                     ),
                     c.restart_count.max(1),
                     t.last_finished_at.as_deref(),
-                ),
-            );
+                )
+            });
         }
         match c.waiting_reason.as_deref() {
             Some("CrashLoopBackOff") => g.add(
                 "crash-loop",
                 status_evidence(
-                    &r,
+                    &r(),
                     "CrashLoopBackOff",
                     format!(
                         "container {:?} is in CrashLoopBackOff after {} restarts{}",
@@ -310,7 +353,7 @@ fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
             Some(w @ ("ErrImagePull" | "ImagePullBackOff" | "InvalidImageName")) => g.add(
                 "image-pull",
                 status_evidence(
-                    &r,
+                    &r(),
                     w,
                     format!(
                         "container {:?}: {}",
@@ -326,13 +369,13 @@ fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
     }
     if let Some(t) = &p.trouble {
         if let Some(c) = &t.unscheduled {
-            g.add("unschedulable", condition_evidence(&r, c));
+            g.add("unschedulable", condition_evidence(&r(), c));
         }
         if t.reason.as_deref() == Some("Evicted") {
             g.add(
                 "evicted",
                 status_evidence(
-                    &r,
+                    &r(),
                     "Evicted",
                     t.message.as_deref().unwrap_or("evicted").to_string(),
                     1,
@@ -343,7 +386,7 @@ fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
     }
     for e in events {
         if let Some(s) = symptom_of_event(e) {
-            g.add(s, event_evidence(e));
+            g.add_with(s, || event_evidence(e));
         }
     }
 }
@@ -366,19 +409,20 @@ fn condition_evidence(r: &ObjectRef, c: &Condition) -> Evidence {
     )
 }
 
-/// The symptom an event shows, by the reason its component records.
+/// The symptom an event shows, by the reason its component records. Only the reasons that
+/// depend on the message look at it (case-insensitively, without allocating: 300k events).
 fn symptom_of_event(e: &Event) -> Option<&'static str> {
-    let m = e.message.to_ascii_lowercase();
+    let has = |needle: &str| contains_ci(&e.message, needle);
     Some(match &*e.reason {
         "OOMKilling" | "SystemOOM" => "oom-killed",
-        "BackOff" if m.contains("pulling image") => "image-pull",
+        "BackOff" if has("pulling image") => "image-pull",
         "BackOff" | "CrashLoopBackOff" => "crash-loop",
         "Unhealthy" => "probe-failing",
-        "Killing" if m.contains("liveness") || m.contains("startup probe") => "probe-failing",
+        "Killing" if has("liveness") || has("startup probe") => "probe-failing",
         "FailedScheduling" => "unschedulable",
-        "FailedCreate" if m.contains("exceeded quota") => "quota-exceeded",
+        "FailedCreate" if has("exceeded quota") => "quota-exceeded",
         "Evicted" => "evicted",
-        "Failed" if m.contains("pull") || m.contains("image") => "image-pull",
+        "Failed" if has("pull") || has("image") => "image-pull",
         "ErrImagePull" | "ImagePullBackOff" | "InspectFailed" => "image-pull",
         "ProgressDeadlineExceeded" => "rollout-stuck",
         "FailedGetResourceMetric" | "FailedComputeMetricsReplicas" | "FailedGetScale" => {
@@ -386,6 +430,12 @@ fn symptom_of_event(e: &Event) -> Option<&'static str> {
         }
         _ => return None,
     })
+}
+
+/// Whether `hay` contains `needle` (lower-case ASCII), ignoring ASCII case.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// Every check that can explain some symptom.
@@ -549,10 +599,9 @@ pub fn triage(snap: &Snapshot, findings: &[Finding]) -> Vec<Symptom> {
     let mut keys: Vec<usize> = gathered.keys().copied().collect();
     keys.sort_unstable();
     for w in keys {
-        let Some(g) = gathered.remove(&w) else {
+        let Some(g) = gathered.remove(&w).filter(|g| !g.by_symptom.is_empty()) else {
             continue;
         };
-        let g = &g;
         let wl = &snap.workloads[w];
         let r = wl.object_ref();
         let ready = snap.index.pods_of[w]
@@ -565,27 +614,33 @@ pub fn triage(snap: &Snapshot, findings: &[Finding]) -> Vec<Symptom> {
         let status_ready = wl.status.ready;
         let none_ready = status_ready.map_or(pods > 0 && ready == 0, |r| r == 0) && desired > 0;
         let some_down = status_ready.map_or(ready < pods as i64, |r| r < desired);
-        for (symptom, evidence) in &g.by_symptom {
+        // The checks each symptom's explanation looks for depend on the others (a crash loop of
+        // OOM kills): decided before the evidence is moved out.
+        let checks: Vec<Vec<&'static str>> = g
+            .by_symptom
+            .iter()
+            .map(|(symptom, _)| explaining_checks(symptom, &g))
+            .collect();
+        let quota_objects: &[ObjectRef] = ctx
+            .quotas
+            .get(wl.meta.namespace())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for ((symptom, mut evidence), checks) in g.by_symptom.into_iter().zip(checks) {
             let impact = if none_ready && matters {
                 Impact::Down
-            } else if some_down || *symptom == "rollout-stuck" || *symptom == "quota-exceeded" {
+            } else if some_down || symptom == "rollout-stuck" || symptom == "quota-exceeded" {
                 Impact::Degraded
             } else {
                 Impact::AtRisk
             };
-            let mut evidence = evidence.to_vec();
             evidence.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then(b.count.cmp(&a.count)));
-            let quota_objects: &[ObjectRef] = ctx
-                .quotas
-                .get(wl.meta.namespace())
-                .map(Vec::as_slice)
-                .unwrap_or_default();
             out.push(Symptom {
                 symptom,
                 object: r.clone(),
                 impact,
                 evidence,
-                explained_by: ctx.explained(Some(w), &explaining_checks(symptom, g), quota_objects),
+                explained_by: ctx.explained(Some(w), &checks, quota_objects),
             });
         }
     }
@@ -701,16 +756,18 @@ fn node_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
                 .map(|&i| i as usize)
                 .filter(|&i| !snap.pods[i].is_finished())
         };
-        let hosted: Vec<usize> = live_pods()
-            .filter_map(|i| {
-                let w = *snap.index.top_of_pod.get(i)?;
-                (w != u32::MAX).then_some(w as usize)
-            })
-            .collect();
-        let hosted_refs: Vec<ObjectRef> = hosted
-            .iter()
-            .map(|&w| snap.workloads[w].object_ref())
-            .collect();
+        // The workloads the node hosts: built only for a node that is not Ready.
+        let hosted_refs = || -> Vec<ObjectRef> {
+            let mut w: Vec<usize> = live_pods()
+                .filter_map(|i| {
+                    let w = *snap.index.top_of_pod.get(i)?;
+                    (w != u32::MAX).then_some(w as usize)
+                })
+                .collect();
+            w.sort_unstable();
+            w.dedup();
+            w.iter().map(|&w| snap.workloads[w].object_ref()).collect()
+        };
         // NotReady or Unknown.
         if let Some(c) = n
             .conditions
@@ -722,7 +779,7 @@ fn node_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
                 object: r.clone(),
                 impact: Impact::Degraded,
                 evidence: vec![condition_evidence(&r, c)],
-                explained_by: ctx.explained(None, &["replica-concentration"], &hosted_refs),
+                explained_by: ctx.explained(None, &["replica-concentration"], &hosted_refs()),
             });
         } else if n.conditions.is_empty() && n.ready == Some(false) {
             out.push(Symptom {
@@ -736,7 +793,7 @@ fn node_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
                     1,
                     None,
                 )],
-                explained_by: ctx.explained(None, &["replica-concentration"], &hosted_refs),
+                explained_by: ctx.explained(None, &["replica-concentration"], &hosted_refs()),
             });
         }
         // Cordoned, with pods whose PDB allows no disruption: the drain is stuck.
@@ -745,12 +802,18 @@ fn node_symptoms(ctx: &Ctx, out: &mut Vec<Symptom>) {
             let mut pdbs = Vec::new();
             for i in live_pods() {
                 let p = &snap.pods[i];
-                for (k, pdb) in snap.pdbs.iter().enumerate() {
-                    let selects = pdb.meta.namespace() == p.meta.namespace()
-                        && pdb
-                            .selector
-                            .as_ref()
-                            .is_some_and(|s| s.matches(&p.meta.labels));
+                // The budgets of the pod's namespace only (the index keeps them by namespace).
+                let candidates = ctx
+                    .pdbs
+                    .get(p.meta.namespace())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                for &k in candidates {
+                    let pdb = &snap.pdbs[k];
+                    let selects = pdb
+                        .selector
+                        .as_ref()
+                        .is_some_and(|s| s.matches(&p.meta.labels));
                     if selects && pdb.disruptions_allowed == Some(0) {
                         blocked.push(i);
                         pdbs.push(k);
