@@ -294,6 +294,18 @@ impl Gathered {
     }
 }
 
+/// Whether a pod's status or events show anything (most pods: no), before anything is built.
+fn pod_has_evidence(ctx: &Ctx, p: &Pod) -> bool {
+    p.trouble.is_some()
+        || p.containers.iter().any(|c| {
+            c.waiting_reason.is_some() || c.last_terminated_reason.is_some() || c.trouble.is_some()
+        })
+        || ctx
+            .pod_events
+            .get(&(p.meta.namespace(), &*p.meta.name))
+            .is_some_and(|ev| ev.iter().any(|e| symptom_of_event(e).is_some()))
+}
+
 /// What a pod's status and events show.
 fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
     let events: &[Event] = ctx
@@ -510,6 +522,9 @@ pub fn triage(snap: &Snapshot, findings: &[Finding]) -> Vec<Symptom> {
     let mut orphans: Vec<(usize, Gathered)> = Vec::new();
     for (i, p) in snap.pods.iter().enumerate() {
         if p.is_finished() && p.trouble.as_ref().is_none_or(|t| t.reason.is_none()) {
+            continue;
+        }
+        if !pod_has_evidence(&ctx, p) {
             continue;
         }
         match snap.index.top_of_pod.get(i).copied().unwrap_or(u32::MAX) {
