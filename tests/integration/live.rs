@@ -262,6 +262,11 @@ async fn wait_and_patch_pods(conn: &Connection, res: &HashMap<&'static str, ApiR
             .as_ref()
             .is_some_and(|o| o.iter().any(|r| r.kind == kind))
     };
+    // Only the demo's namespaces: other live tests run their own pods beside it.
+    let demo_namespaces: std::collections::HashSet<String> = docs
+        .iter()
+        .filter_map(|d| d["metadata"]["namespace"].as_str().map(str::to_string))
+        .collect();
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut crashed = false;
     loop {
@@ -271,9 +276,13 @@ async fn wait_and_patch_pods(conn: &Connection, res: &HashMap<&'static str, ApiR
             .iter()
             .filter(|p| {
                 p.metadata
-                    .owner_references
+                    .namespace
                     .as_ref()
-                    .is_some_and(|o| !o.is_empty())
+                    .is_some_and(|ns| demo_namespaces.contains(ns))
+                    && p.metadata
+                        .owner_references
+                        .as_ref()
+                        .is_some_and(|o| !o.is_empty())
             })
             .collect();
         let mut pending = false;

@@ -189,8 +189,11 @@ fn symptoms_follow_the_watchers_and_the_oom_fix_applies_and_undoes() {
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "oomer", "namespace": ns},
                 "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "oomer"}},
-                    "template": {"metadata": {"labels": {"app": "oomer"}}, "spec": {"containers": [
-                        {"name": "app", "image": "app:1", "resources": {"requests": {"cpu": "10m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}}}]}}}}),
+                    // No node matches: its pods never take capacity from the other live tests.
+                    "template": {"metadata": {"labels": {"app": "oomer"}}, "spec": {
+                        "nodeSelector": {"kvet.io/no-such-node": "true"},
+                        "containers": [
+                        {"name": "app", "image": "app:1", "resources": {"requests": {"cpu": "1m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}}}]}}}}),
         ],
     ));
     // The watchers, as the TUI runs them: every snapshot they publish goes to the channel.
@@ -315,4 +318,6 @@ fn symptoms_follow_the_watchers_and_the_oom_fix_applies_and_undoes() {
     );
     let d = rt.block_on(deployments.get("oomer")).expect("get");
     assert_eq!(limit(&d), json!("1Gi"), "the undo restored the limit");
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(conn.client.clone());
+    let _ = rt.block_on(namespaces.delete(ns, &DeleteParams::default()));
 }
