@@ -29,6 +29,12 @@ pub enum AppEvent {
         generation: u64,
         result: AuditResult,
     },
+    /// The audit's findings already indexed and triaged off the UI thread (what the runner
+    /// sends; `AuditDone` does the same work on the UI thread).
+    FindingsReady {
+        generation: u64,
+        index: Arc<FindingsIndex>,
+    },
     /// Every node's drain verdict, for the snapshot of that generation.
     DrainsDone {
         generation: u64,
@@ -291,6 +297,12 @@ impl App {
             AppEvent::AuditDone { generation, result } => {
                 if generation == sh.generation {
                     sh.findings = Arc::new(FindingsIndex::with_triage(result, &sh.snapshot));
+                    sh.findings_generation = Some(generation);
+                }
+            }
+            AppEvent::FindingsReady { generation, index } => {
+                if generation == sh.generation {
+                    sh.findings = index;
                     sh.findings_generation = Some(generation);
                 }
                 // An older generation's result is stale: dropped.

@@ -141,16 +141,21 @@ impl EffectRunner for ThreadRunner {
                 let tx = tx.clone();
                 std::thread::spawn(move || {
                     let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        crate::audit::run(
+                        let result = crate::audit::run(
                             &snapshot,
                             &crate::audit::AuditOptions {
                                 target_version,
                                 ..Default::default()
                             },
-                        )
+                        );
+                        findings_index::FindingsIndex::with_triage(result, &snapshot)
                     }));
                     let ev = match res {
-                        Ok(result) => AppEvent::AuditDone { generation, result },
+                        // Indexed and triaged here, off the UI thread.
+                        Ok(index) => AppEvent::FindingsReady {
+                            generation,
+                            index: Arc::new(index),
+                        },
                         Err(_) => AppEvent::TaskFailed("the audit failed (see the log)".into()),
                     };
                     let _ = tx.send(ev);

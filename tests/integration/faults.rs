@@ -56,6 +56,11 @@ fn pod_list(rv: &str, names: &[&str]) -> serde_json::Value {
 
 /// Discovery of a server that serves only pods.
 fn discovery(path: &str) -> Option<Response<MockBody>> {
+    discovery_of(path, false)
+}
+
+/// Discovery of a server that serves pods and, with `events`, events.k8s.io/v1 Events.
+fn discovery_of(path: &str, events: bool) -> Option<Response<MockBody>> {
     if path.starts_with("/api/v1?") || path == "/api/v1" {
         return Some(once(
             200,
@@ -64,7 +69,24 @@ fn discovery(path: &str) -> Option<Response<MockBody>> {
             None,
         ));
     }
-    if path.starts_with("/apis") {
+    if events && (path == "/apis" || path.starts_with("/apis?")) {
+        return Some(once(
+            200,
+            serde_json::json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+                {"name": "events.k8s.io", "versions": [{"groupVersion": "events.k8s.io/v1", "version": "v1"}],
+                 "preferredVersion": {"groupVersion": "events.k8s.io/v1", "version": "v1"}}]}),
+            None,
+        ));
+    }
+    if events && (path == "/apis/events.k8s.io/v1" || path.starts_with("/apis/events.k8s.io/v1?")) {
+        return Some(once(
+            200,
+            serde_json::json!({"kind": "APIResourceList", "groupVersion": "events.k8s.io/v1", "resources": [
+                {"name": "events", "singularName": "event", "namespaced": true, "kind": "Event", "verbs": ["get", "list", "watch"]}]}),
+            None,
+        ));
+    }
+    if path.starts_with("/apis") && !path.starts_with("/apis/events.k8s.io/v1/events") {
         return Some(once(
             404,
             serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}),
@@ -77,8 +99,19 @@ fn discovery(path: &str) -> Option<Response<MockBody>> {
 /// Runs the mock: every request is logged and answered by `route` (after its delay), or 404.
 fn serve(
     rt: &tokio::runtime::Runtime,
+    handle: tower_test::mock::Handle<Request<Body>, Response<MockBody>>,
+    log: Log,
+    route: impl FnMut(&str) -> Option<(Duration, Response<MockBody>)> + Send + 'static,
+) {
+    serve_on(rt, handle, log, false, route)
+}
+
+/// [`serve`], with events.k8s.io/v1 Events in discovery when `events` is set.
+fn serve_on(
+    rt: &tokio::runtime::Runtime,
     mut handle: tower_test::mock::Handle<Request<Body>, Response<MockBody>>,
     log: Log,
+    events: bool,
     mut route: impl FnMut(&str) -> Option<(Duration, Response<MockBody>)> + Send + 'static,
 ) {
     rt.spawn(async move {
@@ -91,7 +124,7 @@ fn serve(
             if let Ok(mut l) = log.lock() {
                 l.push(path.clone());
             }
-            let reply = discovery(&path)
+            let reply = discovery_of(&path, events)
                 .map(|r| (Duration::ZERO, r))
                 .or_else(|| route(&path));
             let (delay, resp) = reply.unwrap_or_else(|| {
@@ -633,6 +666,17 @@ impl ratatui::backend::Backend for Recording {
 /// `cargo test --release --test integration key_echo -- --nocapture`).
 #[test]
 fn key_echo_while_200_watch_events_per_second_stream_in() {
+    key_echo_under(false);
+}
+
+/// G4 with Kubernetes Events streaming: 200 new or repeated Events a second (kubelet BackOff
+/// and Unhealthy warnings about the pods), merged, capped and triaged as they come.
+#[test]
+fn key_echo_while_200_kubernetes_events_per_second_stream_in() {
+    key_echo_under(true);
+}
+
+fn key_echo_under(events: bool) {
     use kvet::tui::app::AppEvent;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let rt = Arc::new(runtime());
@@ -642,9 +686,58 @@ fn key_echo_while_200_watch_events_per_second_stream_in() {
     let list_names: Vec<&str> = names.iter().map(String::as_str).collect();
     let list = pod_list("10", &list_names);
     let streamer = rt.clone();
-    serve(&rt, handle, log.clone(), move |p| {
+    serve_on(&rt, handle, log.clone(), events, move |p| {
         if is_list(p) {
             return Some((Duration::ZERO, once(200, list.clone(), None)));
+        }
+        let is_events = p.starts_with("/apis/events.k8s.io/v1/events?");
+        if is_events && !p.contains("watch=true") {
+            return Some((
+                Duration::ZERO,
+                once(
+                    200,
+                    serde_json::json!({"apiVersion": "v1", "kind": "EventList", "metadata": {"resourceVersion": "10"}, "items": []}),
+                    None,
+                ),
+            ));
+        }
+        if is_events {
+            let (tx, resp) = stream();
+            // 200 Events a second: a new one about each pod, then the same ones again with a
+            // higher count (as the kubelet's event recorder merges repeats).
+            streamer.spawn(async move {
+                let mut rv = 11u64;
+                let mut tick = tokio::time::interval(Duration::from_millis(5));
+                loop {
+                    tick.tick().await;
+                    let pod = format!("p{:03}", rv % 200);
+                    let reason = if rv.is_multiple_of(3) { "Unhealthy" } else { "BackOff" };
+                    let e = serde_json::json!({"apiVersion": "events.k8s.io/v1", "kind": "Event",
+                        "metadata": {"name": format!("{pod}.{reason}"), "namespace": "ns", "resourceVersion": rv.to_string()},
+                        "regarding": {"kind": "Pod", "namespace": "ns", "name": pod},
+                        "reason": reason, "note": format!("{reason} about {pod}"), "type": "Warning",
+                        "eventTime": "2026-12-03T08:00:00.000000Z",
+                        "series": {"count": rv / 200 + 1, "lastObservedTime": "2026-12-03T08:00:05.000000Z"}});
+                    let kind = if rv < 211 { "ADDED" } else { "MODIFIED" };
+                    if tx
+                        .unbounded_send(Ok(Frame::data(Bytes::from(format!(
+                            "{}\n",
+                            serde_json::json!({"type": kind, "object": e})
+                        )))))
+                        .is_err()
+                    {
+                        break;
+                    }
+                    rv += 1;
+                }
+            });
+            return Some((Duration::ZERO, resp));
+        }
+        if is_watch(p) && events {
+            // Pods stay still: the Events are the stream.
+            let (tx, resp) = stream();
+            std::mem::forget(tx);
+            return Some((Duration::ZERO, resp));
         }
         if is_watch(p) {
             let (tx, resp) = stream();
@@ -713,8 +806,14 @@ fn key_echo_while_200_watch_events_per_second_stream_in() {
     }
     latencies.sort();
     let snapshots = app.shared.generation - 1;
+    if events {
+        let held = app.shared.snapshot.events.len();
+        assert!(held > 0, "the Events reached the snapshot");
+        assert!(held <= 400, "merged by reason per pod: {held}");
+    }
     eprintln!(
-        "key echo under 200 watch events/s: median {:?}, max {:?} over {} keys; {} snapshots reached the UI, {} frames drawn",
+        "key echo under 200 {} watch events/s: median {:?}, max {:?} over {} keys; {} snapshots reached the UI, {} frames drawn",
+        if events { "Kubernetes Event" } else { "pod" },
         latencies[latencies.len() / 2],
         latencies[latencies.len() - 1],
         latencies.len(),

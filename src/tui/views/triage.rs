@@ -5,7 +5,7 @@
 
 use crate::audit::Finding;
 use crate::text::escape_ctrl;
-use crate::triage::{triage, Impact, Symptom};
+use crate::triage::{Impact, Symptom};
 use crate::tui::keymap::Command;
 use crate::tui::shared::{Shared, Version};
 use crate::tui::views::clip;
@@ -34,7 +34,7 @@ pub const COMMAND_LINE: &[(&str, &str)] = &[(
 #[derive(Debug, Default)]
 pub struct TriageView {
     version: Option<Version>,
-    pub symptoms: Vec<Symptom>,
+    pub symptoms: std::sync::Arc<Vec<Symptom>>,
     pub selected: usize,
 }
 
@@ -44,13 +44,8 @@ impl TriageView {
         if sh.findings_generation.is_none() || self.version == Some(sh.version()) {
             return;
         }
-        // Derived with the findings (FindingsIndex::with_triage); an index built without them
-        // (tests) is derived here.
-        self.symptoms = if sh.findings.symptoms.is_empty() && !sh.findings.findings.is_empty() {
-            triage(&sh.snapshot, &sh.findings.findings)
-        } else {
-            sh.findings.symptoms.to_vec()
-        };
+        // Derived with the findings, off the UI thread (FindingsIndex::with_triage).
+        self.symptoms = sh.findings.symptoms.clone();
         self.version = Some(sh.version());
         self.selected = self.selected.min(self.symptoms.len().saturating_sub(1));
     }
