@@ -51,6 +51,9 @@ pub struct Index {
     pub pods_by_ns: HashMap<Arc<str>, Vec<u32>>,
     /// Pod → its top-level workload (`u32::MAX`: none in the snapshot); the inverse of `pods_of`.
     pub top_of_pod: Vec<u32>,
+    /// Pods whose status shows trouble (not scheduled, a status reason such as Evicted, a
+    /// waiting or terminated container): what triage reads first.
+    pub troubled_pods: Vec<u32>,
     /// Kind name → number of objects, for the cluster summary.
     pub kind_counts: std::collections::BTreeMap<String, usize>,
     /// Workload identity → every copy of it (offline, one identity can be defined in several
@@ -184,6 +187,15 @@ pub(super) fn build_index(s: &Snapshot) -> Index {
         }
         let ns = p.meta.namespace.clone().unwrap_or_else(|| Arc::from(""));
         ix.pods_by_ns.entry(ns).or_default().push(i as u32);
+        let troubled = p.trouble.is_some()
+            || p.containers.iter().any(|c| {
+                c.waiting_reason.is_some()
+                    || c.last_terminated_reason.is_some()
+                    || c.trouble.is_some()
+            });
+        if troubled {
+            ix.troubled_pods.push(i as u32);
+        }
     }
     for w in &s.workloads {
         if w.kind == WorkloadKind::Pod {

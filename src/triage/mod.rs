@@ -129,16 +129,13 @@ struct Ctx<'a> {
     quotas: FxHashMap<&'a str, Vec<ObjectRef>>,
     /// PodDisruptionBudgets (their index) by namespace.
     pdbs: FxHashMap<&'a str, Vec<usize>>,
-    /// The events about each pod, by (namespace, name): one pass over the sorted events
-    /// instead of a binary search per pod.
-    pod_events: FxHashMap<(&'a str, &'a str), &'a [Event]>,
 }
 
 impl<'a> Ctx<'a> {
     fn new(snap: &'a Snapshot, findings: &'a [Finding]) -> Self {
         // Only the findings of checks that explain a symptom (most findings are not).
         let mut by_object: FxHashMap<&ObjectRef, Vec<&Finding>> = FxHashMap::default();
-        for f in findings.iter().filter(|f| EXPLAINING.contains(&f.check)) {
+        for f in findings.iter().filter(|f| explains(f.check)) {
             by_object.entry(&f.object).or_default().push(f);
         }
         let mut quotas: FxHashMap<&str, Vec<ObjectRef>> = FxHashMap::default();
@@ -156,31 +153,11 @@ impl<'a> Ctx<'a> {
         for (k, p) in snap.pdbs.iter().enumerate() {
             pdbs.entry(p.meta.namespace()).or_default().push(k);
         }
-        let mut pod_events: FxHashMap<(&str, &str), &[Event]> = FxHashMap::default();
-        let events = &snap.events[..];
-        let mut i = 0;
-        while i < events.len() {
-            let r = &events[i].regarding;
-            let same = |e: &Event| {
-                e.regarding.name == r.name
-                    && e.regarding.namespace == r.namespace
-                    && e.regarding.kind == r.kind
-            };
-            let n = events[i..].iter().take_while(|e| same(e)).count();
-            if r.kind == Kind::Pod {
-                pod_events.insert(
-                    (r.namespace.as_deref().unwrap_or(""), &r.name),
-                    &events[i..i + n],
-                );
-            }
-            i += n.max(1);
-        }
         Ctx {
             snap,
             findings: by_object,
             quotas,
             pdbs,
-            pod_events,
         }
     }
 
@@ -205,13 +182,12 @@ impl<'a> Ctx<'a> {
     /// The findings of these checks on the workload (or on `extra` objects).
     fn explained(
         &self,
-        w: Option<usize>,
+        target: Option<&ObjectRef>,
         checks: &[&'static str],
         extra: &[ObjectRef],
     ) -> Vec<Explanation> {
-        let target = w.map(|w| self.snap.workloads[w].object_ref());
         let mut out: Vec<Explanation> = target
-            .iter()
+            .into_iter()
             .chain(extra)
             .filter_map(|r| self.findings.get(r))
             .flatten()
@@ -221,8 +197,10 @@ impl<'a> Ctx<'a> {
                 object: f.object.clone(),
             })
             .collect();
-        out.sort_by(|a, b| (a.check, &a.object.name).cmp(&(b.check, &b.object.name)));
-        out.dedup();
+        if out.len() > 1 {
+            out.sort_unstable_by(|a, b| (a.check, &a.object.name).cmp(&(b.check, &b.object.name)));
+            out.dedup();
+        }
         out
     }
 }
@@ -294,33 +272,8 @@ impl Gathered {
     }
 }
 
-/// Whether a pod's status or events show anything (most pods: no), before anything is built.
-fn pod_has_evidence(ctx: &Ctx, p: &Pod) -> bool {
-    p.trouble.is_some()
-        || p.containers.iter().any(|c| {
-            c.waiting_reason.is_some() || c.last_terminated_reason.is_some() || c.trouble.is_some()
-        })
-        || ctx
-            .pod_events
-            .get(&(p.meta.namespace(), &*p.meta.name))
-            .is_some_and(|ev| ev.iter().any(|e| symptom_of_event(e).is_some()))
-}
-
 /// What a pod's status and events show.
-fn pod_evidence(ctx: &Ctx, p: &Pod, g: &mut Gathered) {
-    let events: &[Event] = ctx
-        .pod_events
-        .get(&(p.meta.namespace(), &*p.meta.name))
-        .copied()
-        .unwrap_or_default();
-    let troubled = p.trouble.is_some()
-        || p.containers.iter().any(|c| {
-            c.waiting_reason.is_some() || c.last_terminated_reason.is_some() || c.trouble.is_some()
-        });
-    // Most pods are healthy: nothing to build for them.
-    if !troubled && events.is_empty() {
-        return;
-    }
+fn pod_evidence(p: &Pod, events: &[Event], g: &mut Gathered) {
     // Built only for evidence that is kept (most events of a pod are Normal noise).
     let r = || ObjectRef::new(Kind::Pod, Some(p.meta.namespace()), &p.meta.name);
     let none = crate::model::ContainerTrouble::default();
@@ -450,7 +403,34 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
     n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-/// Every check that can explain some symptom.
+/// Whether a check can explain some symptom (a `match`: the findings of a big cluster are many).
+fn explains(check: &str) -> bool {
+    matches!(
+        check,
+        "limit-ratio"
+            | "limits-missing"
+            | "requests-missing"
+            | "startup-budget-short"
+            | "liveness-equals-readiness"
+            | "probe-port-unknown"
+            | "quota-blocks-rollout"
+            | "quota-near-limit"
+            | "replica-concentration"
+            | "image-latest"
+            | "readiness-missing"
+            | "rollout-unavailable"
+            | "drain-outage"
+            | "pdb-missing"
+            | "hpa-no-cpu-request"
+            | "hpa-target-missing"
+            | "pdb-blocks-drain"
+            | "pdb-overlap"
+    )
+}
+
+/// Every check that can explain some symptom ([`explains`] is the fast form; a test keeps the
+/// two equal).
+#[cfg(test)]
 const EXPLAINING: &[&str] = &[
     "limit-ratio",
     "limits-missing",
@@ -520,22 +500,48 @@ pub fn triage(snap: &Snapshot, findings: &[Finding]) -> Vec<Symptom> {
     let mut gathered: FxHashMap<usize, Gathered> = FxHashMap::default();
     // Pods whose owner is not in the snapshot: their symptoms stay on the pod.
     let mut orphans: Vec<(usize, Gathered)> = Vec::new();
-    for (i, p) in snap.pods.iter().enumerate() {
+    // Only the pods with something to show: those whose status is troubled (indexed when the
+    // snapshot is built) and those a symptom's event is about (one pass over the sorted
+    // events). A healthy pod is never touched.
+    let mut pod_events: FxHashMap<usize, &[Event]> = FxHashMap::default();
+    for group in snap.events.chunk_by(|a, b| a.regarding == b.regarding) {
+        let r = &group[0].regarding;
+        if r.kind != Kind::Pod || !group.iter().any(|e| symptom_of_event(e).is_some()) {
+            continue;
+        }
+        if let Some(&i) = snap.index.pod_by_ref.get(r) {
+            pod_events.insert(i, group);
+        }
+    }
+    let mut pods: Vec<usize> = snap
+        .index
+        .troubled_pods
+        .iter()
+        .map(|&i| i as usize)
+        .collect();
+    pods.extend(pod_events.keys().copied());
+    pods.sort_unstable();
+    pods.dedup();
+    for i in pods {
+        let Some(p) = snap.pods.get(i) else {
+            continue;
+        };
         if p.is_finished() && p.trouble.as_ref().is_none_or(|t| t.reason.is_none()) {
             continue;
         }
-        if !pod_has_evidence(&ctx, p) {
-            continue;
-        }
+        let events = match pod_events.get(&i) {
+            Some(e) => *e,
+            None => snap.events_about(&Kind::Pod, Some(p.meta.namespace()), &p.meta.name),
+        };
         match snap.index.top_of_pod.get(i).copied().unwrap_or(u32::MAX) {
             u32::MAX => {
                 let mut g = Gathered::default();
-                pod_evidence(&ctx, p, &mut g);
+                pod_evidence(p, events, &mut g);
                 if !g.by_symptom.is_empty() {
                     orphans.push((i, g));
                 }
             }
-            w => pod_evidence(&ctx, p, gathered.entry(w as usize).or_default()),
+            w => pod_evidence(p, events, gathered.entry(w as usize).or_default()),
         }
     }
     for (i, g) in orphans {
@@ -655,13 +661,13 @@ pub fn triage(snap: &Snapshot, findings: &[Finding]) -> Vec<Symptom> {
                 object: r.clone(),
                 impact,
                 evidence,
-                explained_by: ctx.explained(Some(w), &checks, quota_objects),
+                explained_by: ctx.explained(Some(&r), &checks, quota_objects),
             });
         }
     }
     hpa_symptoms(&ctx, &mut out);
     node_symptoms(&ctx, &mut out);
-    out.sort_by(|a, b| {
+    out.sort_unstable_by(|a, b| {
         (a.impact, &a.object.namespace, &a.object.name, a.symptom).cmp(&(
             b.impact,
             &b.object.namespace,

@@ -298,4 +298,7 @@ fn every_explaining_check_is_indexed() {
     ] {
         assert!(EXPLAINING.contains(&c));
     }
+    for c in crate::audit::registry().iter().map(|c| c.info().id) {
+        assert_eq!(explains(c), EXPLAINING.contains(&c), "{c}");
+    }
 }
