@@ -68,6 +68,35 @@ pub struct Store {
     kinds: HashMap<&'static str, HashMap<Key, Object>>,
     init: HashMap<&'static str, HashMap<Key, Object>>,
     server_version: Option<(u32, u32)>,
+    /// Events evicted to keep the store bounded (added to the snapshot's dropped count).
+    events_evicted: usize,
+}
+
+/// The most Events the watch store holds: as many as a snapshot keeps (about 55 MiB at 479 B
+/// each), whatever the event rate. Past it, the oldest Normal events go first, then the
+/// oldest warnings, down to nine tenths.
+pub const STORE_EVENTS: usize = crate::model::snapshot::MAX_EVENTS;
+
+/// Keeps an Event map within `cap`; returns how many it evicted.
+fn bound_events(map: &mut HashMap<Key, Object>, cap: usize) -> usize {
+    if map.len() <= cap {
+        return 0;
+    }
+    let keep = cap * 9 / 10;
+    let mut ranked: Vec<(bool, Option<Box<str>>, Key)> = map
+        .iter()
+        .map(|(k, o)| match o {
+            Object::Event(e) => (e.warning, e.last_seen.clone(), k.clone()),
+            _ => (true, None, k.clone()),
+        })
+        .collect();
+    // Normal before warnings, oldest first: the front is evicted.
+    ranked.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let evict = map.len() - keep;
+    for (_, _, k) in ranked.into_iter().take(evict) {
+        map.remove(&k);
+    }
+    evict
 }
 
 impl Store {
@@ -78,7 +107,11 @@ impl Store {
                 false
             }
             StoreMsg::InitApply(k, o) => {
-                self.init.entry(k).or_default().insert(key(&o), o);
+                let map = self.init.entry(k).or_default();
+                map.insert(key(&o), o);
+                if k == "Event" {
+                    self.events_evicted += bound_events(map, STORE_EVENTS);
+                }
                 false
             }
             StoreMsg::InitDone(k) => {
@@ -87,7 +120,11 @@ impl Store {
                 true
             }
             StoreMsg::Apply(k, o) => {
-                self.kinds.entry(k).or_default().insert(key(&o), o);
+                let map = self.kinds.entry(k).or_default();
+                map.insert(key(&o), o);
+                if k == "Event" {
+                    self.events_evicted += bound_events(map, STORE_EVENTS);
+                }
                 true
             }
             StoreMsg::Delete(k, o) => {
@@ -102,6 +139,7 @@ impl Store {
         let objects = self.kinds.values().flat_map(|m| m.values().cloned());
         let mut snap = Snapshot::build(SourceKind::Live, source.to_string(), Vec::new(), objects);
         snap.server_version = self.server_version;
+        snap.events_dropped += self.events_evicted;
         snap
     }
 }
@@ -366,5 +404,46 @@ impl Progress {
                 .copied()
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(i: usize, warning: bool) -> Object {
+        let y = format!(
+            "apiVersion: v1\nkind: Event\nmetadata: {{name: e{i}, namespace: ns}}\ninvolvedObject: {{kind: Pod, namespace: ns, name: p{i}}}\nreason: {r}\nmessage: m\ntype: {t}\ncount: 1\nlastTimestamp: \"2026-12-03T08:{:02}:{:02}Z\"\n",
+            (i / 60) % 60,
+            i % 60,
+            r = if warning { "BackOff" } else { "Scheduled" },
+            t = if warning { "Warning" } else { "Normal" },
+        );
+        let d = crate::model::decode::decode_yaml(&y, &Default::default());
+        d.objects.into_iter().next().expect("an event")
+    }
+
+    #[test]
+    fn the_event_store_stays_bounded_and_keeps_warnings_and_the_newest() {
+        let mut map: HashMap<Key, Object> = HashMap::new();
+        let mut evicted = 0;
+        for i in 0..1000 {
+            let o = event(i, i % 4 == 0);
+            map.insert(key(&o), o);
+            evicted += bound_events(&mut map, 300);
+            assert!(map.len() <= 300);
+        }
+        assert_eq!(evicted + map.len(), 1000, "every eviction is counted");
+        let warnings = map
+            .values()
+            .filter(|o| matches!(o, Object::Event(e) if e.warning))
+            .count();
+        assert_eq!(
+            warnings, 250,
+            "no warning is evicted while Normal events remain"
+        );
+        // The newest Normal events are the ones kept.
+        assert!(map.keys().any(|(_, n)| &**n == "e999"));
+        assert!(!map.keys().any(|(_, n)| &**n == "e1"));
     }
 }
