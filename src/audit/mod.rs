@@ -3,6 +3,7 @@
 //! Each check lives in its own file under `checks/`, with its documentation beside its code.
 //! `registry()` is the explicit list of them; nothing is discovered at run time.
 
+pub mod baseline;
 pub mod checks;
 pub mod config;
 pub mod helpers;

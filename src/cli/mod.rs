@@ -203,6 +203,11 @@ pub struct AuditArgs {
     /// Run only these checks (comma-separated IDs)
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub checks: Option<Vec<String>>,
+    /// Compare with an earlier audit: a `kvet audit -o json` report, a snapshot, or manifests.
+    /// Each finding is marked new, unchanged or updated, gone ones are listed as absent, and
+    /// only new findings count towards --fail-on
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Config file (default: config.toml in the kvet config directory)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -554,11 +559,28 @@ pub fn audit_cmd(
         .chain(&loaded.degraded)
         .cloned()
         .collect();
+    let compared = match &args.baseline {
+        None => None,
+        Some(path) => {
+            let before = baseline_findings(
+                path,
+                src,
+                &AuditOptions {
+                    config: load_config(args.config.as_ref())?,
+                    only: args.checks.clone(),
+                    target_version,
+                },
+                err,
+            )?;
+            Some(audit::baseline::compare(&result.findings, &before))
+        }
+    };
+    let base = compared.as_ref();
     let text = match args.output {
-        Format::Table => output::table(&loaded.snapshot, &result),
-        Format::Json => output::json(&loaded.snapshot, &result, &all_errors),
-        Format::Sarif => output::sarif(&loaded.snapshot, &result, &all_errors),
-        Format::Markdown => output::markdown(&loaded.snapshot, &result, &all_errors),
+        Format::Table => output::table_with(&loaded.snapshot, &result, base),
+        Format::Json => output::json_with(&loaded.snapshot, &result, &all_errors, base),
+        Format::Sarif => output::sarif_with(&loaded.snapshot, &result, &all_errors, base),
+        Format::Markdown => output::markdown_with(&loaded.snapshot, &result, &all_errors, base),
     };
     if let Err(e) = out.write_all(text.as_bytes()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -573,11 +595,56 @@ pub fn audit_cmd(
         );
         return Ok(exit::USAGE);
     }
-    let failing = args
-        .fail_on
-        .threshold()
-        .is_some_and(|t| result.findings.iter().any(|f| f.severity >= t));
+    // With a baseline, only what is new fails the gate.
+    let failing = args.fail_on.threshold().is_some_and(|t| {
+        result.findings.iter().enumerate().any(|(i, f)| {
+            f.severity >= t
+                && base.is_none_or(|c| c.states.get(i) == Some(&audit::baseline::State::New))
+        })
+    });
     Ok(if failing { exit::FINDINGS } else { exit::OK })
+}
+
+/// The findings of a baseline: a `kvet audit -o json` report as it is, or a snapshot or
+/// manifests audited with the same options.
+fn baseline_findings(
+    path: &std::path::Path,
+    src: &SourceArgs,
+    opts: &AuditOptions,
+    err: &mut dyn Write,
+) -> Result<Vec<audit::baseline::Remembered>, Failure> {
+    let shown = path.display();
+    let report = std::fs::read(path)
+        .ok()
+        .filter(|b| b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{'))
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .filter(|v| v.get("kvet_version").is_some() && v.get("findings").is_some());
+    if let Some(v) = report {
+        return audit::baseline::from_report(&v)
+            .map_err(|e| Failure::usage(format!("--baseline {shown}: {e}")));
+    }
+    if !path.exists() {
+        return Err(Failure::usage(format!(
+            "--baseline {shown}: no such file or folder (give a kvet audit -o json report, a snapshot or manifests)"
+        )));
+    }
+    let decode = DecodeOptions {
+        default_namespace: Arc::from(src.namespace.as_deref().unwrap_or("default")),
+    };
+    let loaded = source::load(
+        &[Input::Path(path.to_path_buf())],
+        &decode,
+        SourceKind::Offline,
+    );
+    for e in loaded.errors.iter().chain(&loaded.degraded) {
+        let _ = writeln!(err, "kvet: --baseline: {e}");
+    }
+    let result = audit::run(&loaded.snapshot, opts);
+    Ok(result
+        .findings
+        .iter()
+        .map(audit::baseline::Remembered::of)
+        .collect())
 }
 
 pub fn checks_cmd(format: ListFormat, out: &mut dyn Write) -> Result<u8, Failure> {

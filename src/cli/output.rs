@@ -1,5 +1,6 @@
 //! Renders audit results: table, JSON, SARIF 2.1.0 and Markdown. Pure functions to strings.
 
+use crate::audit::baseline::{fingerprint_of, Compared, Remembered, State, FINGERPRINT_KEY};
 use crate::audit::{registry, AuditResult, Finding, Severity};
 use crate::model::Snapshot;
 use crate::source::LoadError;
@@ -51,6 +52,16 @@ pub fn helm_notice(snap: &Snapshot) -> Option<String> {
 /// `kubectl get`-style columns, most severe first, then a summary line. Manifests add a
 /// WHERE column (file:line of the finding in its copy of the object).
 pub fn table(snap: &Snapshot, result: &AuditResult) -> String {
+    table_with(snap, result, None)
+}
+
+/// The state of finding `i` against the baseline, when there is one.
+fn state(base: Option<&Compared>, i: usize) -> Option<State> {
+    base.and_then(|c| c.states.get(i).copied())
+}
+
+/// [`table`], with each finding marked against a baseline (`--baseline`).
+pub fn table_with(snap: &Snapshot, result: &AuditResult, base: Option<&Compared>) -> String {
     let confirmed = confirmations(snap, result);
     let header = helm_notice(snap).map(|n| n + "\n\n").unwrap_or_default();
     if result.findings.is_empty() {
@@ -61,13 +72,23 @@ pub fn table(snap: &Snapshot, result: &AuditResult) -> String {
     let rows: Vec<Vec<String>> = result
         .findings
         .iter()
-        .map(|f| {
-            let mut row = vec![
+        .enumerate()
+        .map(|(i, f)| {
+            let mut row = vec![];
+            if base.is_some() {
+                row.push(
+                    state(base, i)
+                        .map(State::as_str)
+                        .unwrap_or("")
+                        .to_ascii_uppercase(),
+                );
+            }
+            row.extend([
                 f.severity.as_str().to_ascii_uppercase(),
                 f.check.to_string(),
                 escape_ctrl(f.object.namespace.as_deref().unwrap_or("-")).into_owned(),
                 escape_ctrl(&format!("{}/{}", f.object.kind, f.object.name)).into_owned(),
-            ];
+            ]);
             if with_where {
                 row.push(match location(snap, f) {
                     Some((file, line)) => escape_ctrl(&format!("{file}:{line}")).into_owned(),
@@ -87,6 +108,9 @@ pub fn table(snap: &Snapshot, result: &AuditResult) -> String {
         })
         .collect();
     let mut headers = vec!["SEVERITY", "CHECK", "NAMESPACE", "OBJECT"];
+    if base.is_some() {
+        headers.insert(0, "BASELINE");
+    }
     if with_where {
         headers.push("WHERE");
     }
@@ -118,6 +142,26 @@ pub fn table(snap: &Snapshot, result: &AuditResult) -> String {
         result.count(Severity::Warning),
         result.count(Severity::Info)
     );
+    if let Some(c) = base {
+        let _ = writeln!(
+            out,
+            "against the baseline: {} new, {} updated, {} unchanged, {} absent (fixed or gone)",
+            c.count(State::New),
+            c.count(State::Updated),
+            c.count(State::Unchanged),
+            c.count(State::Absent)
+        );
+        for a in &c.absent {
+            let _ = writeln!(
+                out,
+                "  absent: {} {} {}/{}",
+                a.check,
+                escape_ctrl(a.namespace.as_deref().unwrap_or("-")),
+                escape_ctrl(&a.kind),
+                escape_ctrl(&a.name)
+            );
+        }
+    }
     out
 }
 
@@ -146,6 +190,29 @@ fn evidence_json(list: &[(&'static str, Vec<crate::triage::Evidence>)]) -> Value
 
 /// The JSON shape of cli.md.
 pub fn json(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> String {
+    json_with(snap, result, errors, None)
+}
+
+fn remembered_json(a: &Remembered) -> Value {
+    json!({
+        "check": a.check,
+        "severity": a.severity,
+        "object": {"kind": a.kind, "namespace": a.namespace, "name": a.name},
+        "path": a.path,
+        "message": a.message,
+        "baseline": "absent",
+        "fingerprint": a.fingerprint(),
+    })
+}
+
+/// [`json`], with each finding marked against a baseline (`--baseline`): `"baseline"` on each
+/// finding, the counts, and the findings that are gone under `"absent"`.
+pub fn json_with(
+    snap: &Snapshot,
+    result: &AuditResult,
+    errors: &[LoadError],
+    base: Option<&Compared>,
+) -> String {
     let confirmed = confirmations(snap, result);
     let v = json!({
         "kvet_version": VERSION,
@@ -155,7 +222,7 @@ pub fn json(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Stri
             "warning": result.count(Severity::Warning),
             "info": result.count(Severity::Info),
         },
-        "findings": result.findings.iter().map(|f| {
+        "findings": result.findings.iter().enumerate().map(|(i, f)| {
             let mut v = json!({
                 "check": f.check,
                 "severity": f.severity,
@@ -163,7 +230,11 @@ pub fn json(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Stri
                 "path": f.path,
                 "message": f.message,
                 "fix_available": f.fix_available,
+                "fingerprint": fingerprint_of(f),
             });
+            if let Some(st) = state(base, i) {
+                v["baseline"] = json!(st);
+            }
             if let Some((file, line)) = location(snap, f) {
                 v["location"] = json!({"file": file, "line": line});
             }
@@ -178,6 +249,15 @@ pub fn json(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Stri
     let mut v = v;
     if let Some(h) = &snap.helm {
         v["helm"] = json!({"releases": h.releases, "objects": h.objects.len(), "notice": helm_notice(snap)});
+    }
+    if let Some(c) = base {
+        v["baseline"] = json!({
+            "new": c.count(State::New),
+            "updated": c.count(State::Updated),
+            "unchanged": c.count(State::Unchanged),
+            "absent": c.count(State::Absent),
+        });
+        v["absent"] = c.absent.iter().map(remembered_json).collect();
     }
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
@@ -194,6 +274,17 @@ fn sarif_level(s: Severity) -> &'static str {
 
 /// SARIF 2.1.0: the catalog as rules, one result per finding with its file and line.
 pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> String {
+    sarif_with(snap, result, errors, None)
+}
+
+/// [`sarif`], with a `baselineState` on every result and the absent ones listed as results
+/// (SARIF 2.1.0 §3.27.24). Every result has `partialFingerprints` (§3.27.17), baseline or not.
+pub fn sarif_with(
+    snap: &Snapshot,
+    result: &AuditResult,
+    errors: &[LoadError],
+    base: Option<&Compared>,
+) -> String {
     let confirmed = confirmations(snap, result);
     let checks = registry();
     let rules: Vec<Value> = checks
@@ -211,10 +302,11 @@ pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Str
             })
         })
         .collect();
-    let results: Vec<Value> = result
+    let mut results: Vec<Value> = result
         .findings
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let rule_index = checks.iter().position(|c| c.info().id == f.check);
             let mut loc = json!({
                 "logicalLocations": [{
@@ -234,14 +326,36 @@ pub fn sarif(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> Str
                 "level": sarif_level(f.severity),
                 "message": {"text": format!("{}: {}", f.object, f.message)},
                 "locations": [loc],
+                "partialFingerprints": {FINGERPRINT_KEY: fingerprint_of(f)},
                 "properties": {"path": f.path, "kvet-severity": f.severity},
             });
+            if let Some(st) = state(base, i) {
+                r["baselineState"] = json!(st);
+            }
             if let Some(list) = confirmed.get(&(f.check, f.object.clone())) {
                 r["properties"]["evidence"] = evidence_json(list);
             }
             r
         })
         .collect();
+    if let Some(c) = base {
+        for a in &c.absent {
+            let object = match &a.namespace {
+                Some(ns) => format!("{}/{ns}/{}", a.kind, a.name),
+                None => format!("{}/{}", a.kind, a.name),
+            };
+            results.push(json!({
+                "ruleId": a.check,
+                "ruleIndex": checks.iter().position(|c| c.info().id == a.check),
+                "level": sarif_level(a.severity),
+                "message": {"text": format!("{object}: {}", a.message)},
+                "locations": [{"logicalLocations": [{"fullyQualifiedName": object, "kind": "resource"}]}],
+                "partialFingerprints": {FINGERPRINT_KEY: a.fingerprint()},
+                "baselineState": "absent",
+                "properties": {"path": a.path, "kvet-severity": a.severity},
+            }));
+        }
+    }
     let notifications: Vec<Value> = errors
         .iter()
         .map(|e| {
@@ -307,7 +421,23 @@ fn md_cell(s: &str) -> String {
 
 /// A report to paste into a ticket: summary, then findings by namespace and severity.
 pub fn markdown(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> String {
+    markdown_with(snap, result, errors, None)
+}
+
+/// [`markdown`], with each finding marked against a baseline and a section for the absent ones.
+pub fn markdown_with(
+    snap: &Snapshot,
+    result: &AuditResult,
+    errors: &[LoadError],
+    base: Option<&Compared>,
+) -> String {
     let confirmed = confirmations(snap, result);
+    let index: std::collections::HashMap<*const Finding, usize> = result
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f as *const Finding, i))
+        .collect();
     let mut out = String::new();
     let _ = writeln!(out, "# kvet audit report\n");
     let _ = writeln!(out, "- Source: `{}`", md_cell(&snap.source));
@@ -318,6 +448,16 @@ pub fn markdown(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> 
     let _ = writeln!(out, "| Severity | Findings |\n|---|---|");
     for s in [Severity::Critical, Severity::Warning, Severity::Info] {
         let _ = writeln!(out, "| {} | {} |", s, result.count(s));
+    }
+    if let Some(c) = base {
+        let _ = writeln!(
+            out,
+            "\nAgainst the baseline: **{} new**, {} updated, {} unchanged, {} absent (fixed or gone).",
+            c.count(State::New),
+            c.count(State::Updated),
+            c.count(State::Unchanged),
+            c.count(State::Absent)
+        );
     }
     if result.findings.is_empty() {
         let _ = writeln!(out, "\nNo findings.");
@@ -350,9 +490,17 @@ pub fn markdown(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> 
                     }
                     _ => String::new(),
                 };
+                let mark = match index
+                    .get(&(*f as *const Finding))
+                    .and_then(|&i| state(base, i))
+                {
+                    Some(State::New) => "**new** ",
+                    Some(State::Updated) => "*updated* ",
+                    _ => "",
+                };
                 let _ = writeln!(
                     out,
-                    "| `{}` | {}/{}{} | {} |",
+                    "| {mark}`{}` | {}/{}{} | {} |",
                     f.check,
                     f.object.kind,
                     md_cell(&f.object.name),
@@ -368,6 +516,21 @@ pub fn markdown(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> 
                 );
             }
             out.push('\n');
+        }
+    }
+    if let Some(c) = base.filter(|c| !c.absent.is_empty()) {
+        let _ = writeln!(out, "\n## Absent since the baseline\n");
+        let _ = writeln!(out, "| Check | Object | Finding |\n|---|---|---|");
+        for a in &c.absent {
+            let _ = writeln!(
+                out,
+                "| `{}` | {}/{}/{} | {} |",
+                a.check,
+                md_cell(&a.kind),
+                md_cell(a.namespace.as_deref().unwrap_or("-")),
+                md_cell(&a.name),
+                md_cell(&a.message)
+            );
         }
     }
     let warned = warnings(snap);

@@ -627,3 +627,148 @@ fn fix_check_oom_killed_raises_the_limit_of_the_container_the_kernel_killed() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not fire"));
 }
+
+/// Issue 21, baselines: audit → JSON → `--baseline` marks every finding unchanged and gates
+/// nothing; a changed copy marks only what it introduced as new (and what it fixed as absent),
+/// and only the new findings count towards --fail-on.
+#[test]
+fn baseline_round_trip_and_only_new_findings_fail_the_gate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifests = dir.path().join("app.yaml");
+    let yaml = std::fs::read_to_string(fixture("pdb-missing/fail_no_pdb.yaml")).expect("fixture");
+    std::fs::write(&manifests, &yaml).expect("write");
+    let report = dir.path().join("before.json");
+    let out = kvet()
+        .args(["audit", "-f"])
+        .arg(&manifests)
+        .args(["-o", "json"])
+        .output()
+        .expect("run");
+    std::fs::write(&report, &out.stdout).expect("write report");
+    let before: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let n = before["findings"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(n >= 2, "{before:#}");
+
+    // The same manifests against their own report: nothing new, nothing gone, exit 0.
+    let out = kvet()
+        .args(["audit", "-f"])
+        .arg(&manifests)
+        .args(["-o", "json", "--fail-on", "info", "--baseline"])
+        .arg(&report)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|f| f["baseline"] == "unchanged"),
+        "{v:#}"
+    );
+    assert_eq!(v["baseline"]["unchanged"], n);
+    assert_eq!(v["absent"], serde_json::json!([]));
+
+    // Lines move (a comment on top) and the image becomes :latest: only that is new.
+    let changed = format!(
+        "# moved down by a comment\n{}",
+        yaml.replace("example/app:1.0", "example/app:latest")
+    );
+    std::fs::write(&manifests, &changed).expect("write");
+    let out = kvet()
+        .args(["audit", "-f"])
+        .arg(&manifests)
+        .args(["-o", "sarif", "--fail-on", "warning", "--baseline"])
+        .arg(&report)
+        .output()
+        .expect("run");
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sarif");
+    let results = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .clone();
+    // SARIF 2.1.0's rules for these properties (§3.27.17, §3.27.24): baselineState is one of
+    // four values, on every result once a baseline is given; partialFingerprints maps names to
+    // strings.
+    for r in &results {
+        let state = r["baselineState"].as_str().unwrap_or_default();
+        assert!(
+            ["new", "unchanged", "updated", "absent"].contains(&state),
+            "{r:#}"
+        );
+        let fp = r["partialFingerprints"]
+            .as_object()
+            .expect("partialFingerprints");
+        assert!(
+            fp.values()
+                .all(|v| v.as_str().is_some_and(|s| s.len() == 32)),
+            "{r:#}"
+        );
+    }
+    let new: Vec<&str> = results
+        .iter()
+        .filter(|r| r["baselineState"] == "new")
+        .filter_map(|r| r["ruleId"].as_str())
+        .collect();
+    assert_eq!(
+        new,
+        ["image-latest"],
+        "moving lines makes nothing new: {sarif:#}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a new warning fails --fail-on warning"
+    );
+    // Fingerprints do not depend on lines: each unchanged result has its earlier fingerprint.
+    let earlier: Vec<&str> = before["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["fingerprint"].as_str())
+        .collect();
+    for r in results.iter().filter(|r| r["baselineState"] == "unchanged") {
+        let fp = r["partialFingerprints"]["kvetIdentity/v1"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(earlier.contains(&fp), "{r:#}");
+    }
+    // The critical pdb-missing is old: --fail-on critical passes.
+    let out = kvet()
+        .args(["audit", "-f"])
+        .arg(&manifests)
+        .args(["--fail-on", "critical", "--baseline"])
+        .arg(&report)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Fixed: the PDB added; the finding is absent, listed as a result too.
+    std::fs::write(
+        &manifests,
+        format!("{changed}---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: app, namespace: ns}}\nspec:\n  maxUnavailable: 1\n  selector: {{matchLabels: {{app: app}}}}\n"),
+    )
+    .expect("write");
+    let out = kvet()
+        .args(["audit", "-f"])
+        .arg(&manifests)
+        .args(["-o", "markdown", "--baseline"])
+        .arg(&report)
+        .output()
+        .expect("run");
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("## Absent since the baseline"), "{md}");
+    assert!(md.contains("| `pdb-missing` |"), "{md}");
+    assert!(md.contains("| **new** `image-latest`"), "{md}");
+}
