@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod audit;
 pub mod cli;
+pub mod diff;
 pub mod drain;
 pub mod fix;
 pub mod model;

@@ -1,5 +1,6 @@
 //! The command line: flags as cli.md gives them, dispatch, and exit codes.
 
+pub mod diff_cmd;
 pub mod drain_cmd;
 pub mod fix_cmd;
 pub mod live_fix;
@@ -143,6 +144,10 @@ pub enum Command {
     /// What hurts now: symptoms from events and statuses, worst first, with the findings that
     /// explain them (exit 1 when something is down)
     Triage(triage_cmd::TriageArgs),
+    /// What changed between two states (manifests, snapshots, live, ctx:NAME, demo): findings,
+    /// objects, RBAC grants, reachability and drain verdicts (exit 1 with --fail-on when a new
+    /// finding is at or above it)
+    Diff(diff_cmd::DiffArgs),
     /// The fixes kvet applied (newest first)
     Journal {
         #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
@@ -244,7 +249,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    pub fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Critical => Some(Severity::Critical),
             FailOn::Warning => Some(Severity::Warning),
@@ -725,6 +730,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Reach(args)) => reach_cmd::reach_cmd(&cli.source, args, out, err),
         Some(Command::Drain(args)) => drain_cmd::drain_cmd(&cli.source, args, out, err),
         Some(Command::Triage(args)) => triage_cmd::triage_cmd(&cli.source, args, out, err),
+        Some(Command::Diff(args)) => diff_cmd::diff_cmd(&cli.source, args, out, err),
         Some(Command::Journal { output }) => {
             live_fix::journal_cmd(*output == ListFormat::Json, out, err)
         }

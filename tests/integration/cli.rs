@@ -772,3 +772,147 @@ fn baseline_round_trip_and_only_new_findings_fail_the_gate() {
     assert!(md.contains("| `pdb-missing` |"), "{md}");
     assert!(md.contains("| **new** `image-latest`"), "{md}");
 }
+
+/// Issue 21: `kvet diff BEFORE AFTER` on manifests. A file compared with itself shows nothing;
+/// a changed copy reports each change in its section, in the documented JSON shape, and gates
+/// by exit code.
+#[test]
+fn diff_reports_each_change_in_its_section_and_gates_by_exit_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for d in [&a, &b] {
+        std::fs::create_dir_all(d).expect("dir");
+        for f in ["storefront.yaml", "payments.yaml", "cluster.yaml"] {
+            std::fs::copy(repo().join("assets/demo").join(f), d.join(f)).expect("copy");
+        }
+    }
+    let same = kvet().arg("diff").arg(&a).arg(&a).output().expect("run");
+    assert_eq!(same.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&same.stdout).starts_with("No difference"));
+
+    // A binding added, a policy widened (storefront's default-deny and DNS policies select
+    // nothing any more), a Deployment scaled.
+    let pay = std::fs::read_to_string(b.join("payments.yaml")).expect("read");
+    std::fs::write(
+        b.join("payments.yaml"),
+        format!("{pay}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: api-admin}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}}\nsubjects: [{{kind: ServiceAccount, name: api, namespace: payments}}]\n"),
+    )
+    .expect("write");
+    let store = std::fs::read_to_string(b.join("storefront.yaml")).expect("read");
+    let widened = store
+        .replace(
+            "  podSelector: {}\n  policyTypes: [Ingress, Egress]",
+            "  podSelector: {matchLabels: {nothing: here}}\n  policyTypes: [Ingress, Egress]",
+        )
+        .replace(
+            "  name: allow-dns\n  namespace: storefront\nspec:\n  podSelector: {}",
+            "  name: allow-dns\n  namespace: storefront\nspec:\n  podSelector: {matchLabels: {nothing: here}}",
+        );
+    assert_ne!(
+        widened, store,
+        "the demo's storefront policies are where this test expects"
+    );
+    std::fs::write(b.join("storefront.yaml"), widened).expect("write");
+
+    let out = kvet()
+        .arg("diff")
+        .arg(&a)
+        .arg(&b)
+        .args(["-o", "json", "--fail-on", "critical"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a new critical finding fails the gate"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for (section, keys) in [
+        ("findings", &["new", "resolved", "changed"][..]),
+        ("objects", &["added", "removed", "changed"]),
+        ("rbac", &["gained", "lost"]),
+        ("reach", &["opened", "closed"]),
+        ("drain", &["changed"]),
+    ] {
+        for k in keys {
+            assert!(v[section][k].is_array(), "{section}.{k}: {v:#}");
+        }
+    }
+    let new = v["findings"]["new"].as_array().expect("new");
+    assert!(
+        new.iter().any(|f| f["check"] == "rbac-cluster-admin"
+            && f["object"] == serde_json::json!({"kind": "ServiceAccount", "namespace": "payments", "name": "api"})),
+        "{new:#?}"
+    );
+    assert!(v["objects"]["added"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|o| o["kind"] == "ClusterRoleBinding" && o["name"] == "api-admin"));
+    let changed = v["objects"]["changed"].as_array().expect("changed");
+    assert!(
+        changed.iter().any(|c| c["object"]["name"] == "default-deny"
+            && c["fields"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|f| f["path"] == "/spec/podSelector/matchLabels/nothing"
+                    && f["before"].is_null()
+                    && f["after"] == "here")),
+        "{changed:#?}"
+    );
+    assert!(v["rbac"]["gained"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|g| g["subject"] == "system:serviceaccount:payments:api"
+            && g["binding"] == "ClusterRoleBinding/api-admin"
+            && g["namespace"].is_null()));
+    let opened = v["reach"]["opened"].as_array().expect("opened");
+    assert!(
+        opened.iter().any(|c| c["from"] == "storefront/checkout"
+            && c["to"] == "payments/api"
+            && c["port"] == 8080
+            && c["protocol"] == "TCP"
+            && c["allowed_by"]
+                .as_str()
+                .is_some_and(|a| a.contains("payments/api-from-storefront"))),
+        "{opened:#?}"
+    );
+    // Reversed: what was opened is closed, what was gained is lost.
+    let back = kvet()
+        .arg("diff")
+        .arg(&b)
+        .arg(&a)
+        .args(["-o", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(back.status.code(), Some(0), "no --fail-on: exit 0");
+    let r: serde_json::Value = serde_json::from_slice(&back.stdout).expect("json");
+    assert_eq!(
+        r["reach"]["closed"].as_array().map(Vec::len),
+        Some(opened.len())
+    );
+    assert_eq!(r["rbac"]["lost"], v["rbac"]["gained"]);
+    // The table has counts first; a missing side is a usage error.
+    let t = kvet().arg("diff").arg(&a).arg(&b).output().expect("run");
+    let text = String::from_utf8_lossy(&t.stdout);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap_or_default()
+            .trim_end()
+            .ends_with("new findings"),
+        "{text}"
+    );
+    for section in ["FINDINGS", "OBJECTS", "RBAC", "REACH"] {
+        assert!(text.contains(section), "{text}");
+    }
+    let bad = kvet()
+        .arg("diff")
+        .arg(&a)
+        .arg(dir.path().join("nope"))
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -1,0 +1,241 @@
+//! PURE. The access sections of a diff: RBAC grants and network reachability, each computed
+//! once per side with the existing engines (the role graph, the reachability matrix) and then
+//! compared as sets, never pair by pair across the two sides.
+
+use super::{RbacDiff, ReachDiff};
+use crate::model::Snapshot;
+use crate::netpol::{classes, Endpoint, Engine, PodClass, Protocol, Tier, Verdict};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One effective grant: a subject may do `verb` on `resource` in `namespace` (`None`:
+/// cluster-wide), through a binding and its role.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Grant {
+    pub subject: String,
+    pub verb: String,
+    /// `resource` or `group/resource`, `[names]` when the rule names objects; a non-resource
+    /// URL as itself.
+    pub resource: String,
+    pub namespace: Option<String>,
+    pub binding: String,
+    pub role: String,
+}
+
+type GrantKey = (String, String, String, Option<String>);
+
+/// Every grant of a snapshot, by (subject, verb, resource, namespace); the first binding
+/// and role that grant it.
+fn grants(s: &Snapshot) -> BTreeMap<GrantKey, Grant> {
+    let g = crate::rbac::Graph::new(s);
+    let mut out = BTreeMap::new();
+    for b in &s.bindings {
+        let Some((rules, role)) = g.role_of(b) else {
+            continue;
+        };
+        let binding = match &b.meta.namespace {
+            Some(ns) => format!("RoleBinding/{ns}/{}", b.meta.name),
+            None => format!("ClusterRoleBinding/{}", b.meta.name),
+        };
+        let namespace = b.meta.namespace.as_deref().map(str::to_string);
+        for subj in &b.subjects {
+            let subject = match &*subj.kind {
+                "ServiceAccount" => format!(
+                    "system:serviceaccount:{}:{}",
+                    b.subject_namespace(subj).unwrap_or(""),
+                    subj.name
+                ),
+                "Group" => format!("group:{}", subj.name),
+                _ => subj.name.to_string(),
+            };
+            for r in rules {
+                let names = if r.resource_names.is_empty() {
+                    String::new()
+                } else {
+                    let n: Vec<&str> = r.resource_names.iter().map(|x| &**x).collect();
+                    format!("[{}]", n.join(","))
+                };
+                let mut resources: Vec<String> = Vec::new();
+                for res in &r.resources {
+                    let groups: Vec<&str> = if r.api_groups.is_empty() {
+                        vec![""]
+                    } else {
+                        r.api_groups.iter().map(|x| &**x).collect()
+                    };
+                    for grp in groups {
+                        resources.push(if grp.is_empty() {
+                            format!("{res}{names}")
+                        } else {
+                            format!("{grp}/{res}{names}")
+                        });
+                    }
+                }
+                resources.extend(r.non_resource_urls.iter().map(|u| u.to_string()));
+                for verb in &r.verbs {
+                    for res in &resources {
+                        let key = (
+                            subject.clone(),
+                            verb.to_string(),
+                            res.clone(),
+                            namespace.clone(),
+                        );
+                        out.entry(key).or_insert_with(|| Grant {
+                            subject: subject.clone(),
+                            verb: verb.to_string(),
+                            resource: res.clone(),
+                            namespace: namespace.clone(),
+                            binding: binding.clone(),
+                            role: role.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The grants each subject gained and lost.
+pub fn rbac(before: &Snapshot, after: &Snapshot) -> RbacDiff {
+    let a = grants(before);
+    let b = grants(after);
+    RbacDiff {
+        gained: b
+            .iter()
+            .filter(|(k, _)| !a.contains_key(*k))
+            .map(|(_, g)| g.clone())
+            .collect(),
+        lost: a
+            .iter()
+            .filter(|(k, _)| !b.contains_key(*k))
+            .map(|(_, g)| g.clone())
+            .collect(),
+    }
+}
+
+/// A connection between two workloads on a port, and what decides it on the side where it
+/// is allowed (opened: after; closed: before) and where it is denied.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Connection {
+    /// `namespace/workload`.
+    pub from: String,
+    pub to: String,
+    pub port: u16,
+    pub protocol: String,
+    /// What allowed it (the policies, or the tier) where it is allowed.
+    pub allowed_by: String,
+    /// What denies it where it is denied.
+    pub denied_by: String,
+}
+
+fn side_reason(v: &Verdict, allowed: bool) -> String {
+    let mut parts = Vec::new();
+    for (dir, s) in [("egress", &v.egress), ("ingress", &v.ingress)] {
+        if let Some(a) = s.admin_reason(dir) {
+            parts.push(a);
+            continue;
+        }
+        match (s.tier(), allowed) {
+            (Tier::None, true) => parts.push(format!("{dir}: no policy isolates it")),
+            (Tier::NetworkPolicy, true) => parts.push(format!(
+                "{dir}: NetworkPolicy {}",
+                s.allowing_policies().join(", ")
+            )),
+            (Tier::NetworkPolicy, false) if !s.allows() => parts.push(format!(
+                "{dir}: isolated by NetworkPolicy {} and no rule admits it",
+                s.selected_by.join(", ")
+            )),
+            _ => {}
+        }
+    }
+    parts.join("; ")
+}
+
+/// The ports each workload class listens on (its containers' declared ports).
+fn ports(c: &PodClass) -> BTreeSet<(u16, String)> {
+    c.ports
+        .iter()
+        .filter_map(|p| {
+            let port = u16::try_from(p.port).ok()?;
+            Some((port, p.protocol.to_ascii_uppercase()))
+        })
+        .collect()
+}
+
+/// Connections opened and closed between workloads present on both sides, on the ports the
+/// destination declares on either side. Each side's verdicts come from one reachability matrix
+/// per port over the common workloads; only the pairs that differ are explained.
+pub fn reach(before: &Snapshot, after: &Snapshot) -> ReachDiff {
+    let ca = classes(before, None);
+    let cb = classes(after, None);
+    let names_b: BTreeSet<&str> = cb.iter().map(|c| c.name.as_str()).collect();
+    let common: Vec<&str> = ca
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| names_b.contains(n))
+        .collect();
+    let pick = |cs: &[PodClass]| -> Vec<PodClass> {
+        let by: BTreeMap<&str, &PodClass> = cs.iter().map(|c| (c.name.as_str(), c)).collect();
+        common
+            .iter()
+            .filter_map(|n| by.get(n).map(|c| (*c).clone()))
+            .collect()
+    };
+    let (pa, pb) = (pick(&ca), pick(&cb));
+    let (ea, eb) = (Engine::new(before), Engine::new(after));
+    // Destinations by (port, protocol): the workloads that declare it on either side.
+    let mut dests: BTreeMap<(u16, String), BTreeSet<usize>> = BTreeMap::new();
+    for (i, (a, b)) in pa.iter().zip(&pb).enumerate() {
+        for p in ports(a).into_iter().chain(ports(b)) {
+            dests.entry(p).or_default().insert(i);
+        }
+    }
+    let mut out = ReachDiff::default();
+    for ((port, proto), to_set) in dests {
+        let Some(protocol) = Protocol::parse(&proto) else {
+            continue;
+        };
+        let ma = crate::netpol::matrix::matrix(&ea, &pa, port, protocol);
+        let mb = crate::netpol::matrix::matrix(&eb, &pb, port, protocol);
+        for &to in &to_set {
+            for from in 0..pa.len() {
+                if from == to {
+                    continue;
+                }
+                let (was, is) = (ma.allowed(from, to), mb.allowed(from, to));
+                if was == is {
+                    continue;
+                }
+                let va = ea.decide(
+                    &Endpoint::Pod(pa[from].clone()),
+                    &Endpoint::Pod(pa[to].clone()),
+                    port,
+                    protocol,
+                );
+                let vb = eb.decide(
+                    &Endpoint::Pod(pb[from].clone()),
+                    &Endpoint::Pod(pb[to].clone()),
+                    port,
+                    protocol,
+                );
+                let (allowed, denied) = if is { (&vb, &va) } else { (&va, &vb) };
+                let c = Connection {
+                    from: pa[from].name.clone(),
+                    to: pa[to].name.clone(),
+                    port,
+                    protocol: proto.clone(),
+                    allowed_by: side_reason(allowed, true),
+                    denied_by: side_reason(denied, false),
+                };
+                if is {
+                    out.opened.push(c);
+                } else {
+                    out.closed.push(c);
+                }
+            }
+        }
+    }
+    out.opened.sort();
+    out.closed.sort();
+    out
+}
