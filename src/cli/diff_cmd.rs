@@ -50,11 +50,9 @@ fn side(src: &SourceArgs, text: &str) -> SourceArgs {
     s
 }
 
-fn load_side(
-    src: &SourceArgs,
-    text: &str,
-    err: &mut dyn Write,
-) -> Result<(crate::model::Snapshot, Vec<audit::Finding>), Failure> {
+type Side = (crate::model::Snapshot, Vec<audit::Finding>, Vec<String>);
+
+fn load_side(src: &SourceArgs, text: &str) -> Result<Side, Failure> {
     let is_file = !matches!(text, "live" | "demo") && !text.starts_with("ctx:");
     if is_file && text != "-" && !std::path::Path::new(text).exists() {
         return Err(Failure::usage(format!(
@@ -62,11 +60,14 @@ fn load_side(
         )));
     }
     let loaded = load_source(&side(src, text))?;
-    for e in loaded.errors.iter().chain(&loaded.degraded) {
-        let _ = writeln!(err, "kvet: {text}: {e}");
-    }
+    let problems = loaded
+        .errors
+        .iter()
+        .chain(&loaded.degraded)
+        .map(|e| format!("kvet: {text}: {e}"))
+        .collect();
     let findings = audit::run(&loaded.snapshot, &AuditOptions::default()).findings;
-    Ok((loaded.snapshot, findings))
+    Ok((loaded.snapshot, findings, problems))
 }
 
 pub fn diff_cmd(
@@ -80,8 +81,22 @@ pub fn diff_cmd(
             "kvet diff takes its two sides as arguments (BEFORE AFTER), not -f or --demo",
         ));
     }
-    let (a, fa) = load_side(src, &args.before, err)?;
-    let (b, fb) = load_side(src, &args.after, err)?;
+    // Both sides load (and are audited) at once: loading is most of a diff's time.
+    let (before, after) = std::thread::scope(|s| {
+        let a = s.spawn(|| load_side(src, &args.before));
+        let b = load_side(src, &args.after);
+        let a = a.join().unwrap_or_else(|_| {
+            Err(Failure::usage(
+                "loading the first side failed (see the log)",
+            ))
+        });
+        (a, b)
+    });
+    let (a, fa, pa) = before?;
+    let (b, fb, pb) = after?;
+    for p in pa.iter().chain(&pb) {
+        let _ = writeln!(err, "{p}");
+    }
     let d = diff(&a, &fa, &b, &fb);
     let text = match args.output {
         DiffFormat::Json => serde_json::to_string_pretty(&d).unwrap_or_default() + "\n",

@@ -151,6 +151,30 @@ fn side_reason(v: &Verdict, allowed: bool) -> String {
     parts.join("; ")
 }
 
+/// What the verdicts depend on besides the workloads: the NetworkPolicies, the admin tiers and
+/// the namespaces' labels, as kvet reads them.
+fn policy_inputs(s: &Snapshot) -> Vec<serde_json::Value> {
+    use crate::model::encode::encode;
+    use crate::model::Object;
+    let mut v: Vec<serde_json::Value> = s
+        .netpols
+        .iter()
+        .map(|p| encode(&Object::NetworkPolicy(p.clone())))
+        .chain(
+            s.admin_netpols
+                .iter()
+                .map(|p| encode(&Object::AdminNetworkPolicy(p.clone()))),
+        )
+        .chain(
+            s.namespaces
+                .iter()
+                .map(|n| encode(&Object::Namespace(n.clone()))),
+        )
+        .collect();
+    v.sort_by_cached_key(|x| x.to_string());
+    v
+}
+
 /// The ports each workload class listens on (its containers' declared ports).
 fn ports(c: &PodClass) -> BTreeSet<(u16, String)> {
     c.ports
@@ -182,6 +206,11 @@ pub fn reach(before: &Snapshot, after: &Snapshot) -> ReachDiff {
             .collect()
     };
     let (pa, pb) = (pick(&ca), pick(&cb));
+    // The same policies, namespace labels and workloads on both sides decide the same way:
+    // nothing to compute (the common case of a diff that touched no policy).
+    if pa == pb && policy_inputs(before) == policy_inputs(after) {
+        return ReachDiff::default();
+    }
     let (ea, eb) = (Engine::new(before), Engine::new(after));
     // Destinations by (port, protocol): the workloads that declare it on either side.
     let mut dests: BTreeMap<(u16, String), BTreeSet<usize>> = BTreeMap::new();

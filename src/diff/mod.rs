@@ -243,9 +243,9 @@ pub fn findings(before: &[Finding], after: &[Finding]) -> FindingsDiff {
 /// owns), each as kvet reads it (its first copy), without status.
 fn comparable(s: &Snapshot) -> BTreeMap<ObjectJson, Value> {
     let mut out = BTreeMap::new();
-    for o in s.objects() {
+    for o in s.objects_where(|m| !m.owner.as_ref().is_some_and(|w| w.controller)) {
         let m = o.meta();
-        if matches!(o, Object::Event(_)) || m.owner.as_ref().is_some_and(|w| w.controller) {
+        if matches!(o, Object::Event(_)) {
             continue;
         }
         let mut v = crate::model::encode::encode(&o);

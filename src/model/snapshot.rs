@@ -326,44 +326,160 @@ impl Snapshot {
 
     /// Every object, as decoded objects (bare pods once, as Pods).
     pub fn objects(&self) -> Vec<Object> {
-        let mut out: Vec<Object> = Vec::with_capacity(self.object_count());
-        out.extend(self.namespaces.iter().cloned().map(Object::Namespace));
-        out.extend(self.nodes.iter().cloned().map(Object::Node));
+        self.objects_where(|_| true)
+    }
+
+    /// The objects whose metadata passes `keep`, as decoded objects; the others are never
+    /// copied (a diff skips the pods a controller owns without cloning them).
+    pub fn objects_where(&self, keep: impl Fn(&super::Meta) -> bool) -> Vec<Object> {
+        let mut out: Vec<Object> = Vec::new();
+        out.extend(
+            self.namespaces
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Namespace),
+        );
+        out.extend(
+            self.nodes
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Node),
+        );
         out.extend(
             self.workloads
                 .iter()
-                .filter(|w| w.kind != WorkloadKind::Pod)
+                .filter(|w| w.kind != WorkloadKind::Pod && keep(&w.meta))
                 .cloned()
                 .map(Object::Workload),
         );
-        out.extend(self.pods.iter().cloned().map(Object::Pod));
-        out.extend(self.services.iter().cloned().map(Object::Service));
-        out.extend(self.pdbs.iter().cloned().map(Object::Pdb));
-        out.extend(self.hpas.iter().cloned().map(Object::Hpa));
-        out.extend(self.netpols.iter().cloned().map(Object::NetworkPolicy));
+        out.extend(
+            self.pods
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Pod),
+        );
+        out.extend(
+            self.services
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Service),
+        );
+        out.extend(
+            self.pdbs
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Pdb),
+        );
+        out.extend(
+            self.hpas
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Hpa),
+        );
+        out.extend(
+            self.netpols
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::NetworkPolicy),
+        );
         out.extend(
             self.admin_netpols
                 .iter()
+                .filter(|o| keep(&o.meta))
                 .cloned()
                 .map(Object::AdminNetworkPolicy),
         );
         out.extend(
             self.service_accounts
                 .iter()
+                .filter(|o| keep(&o.meta))
                 .cloned()
                 .map(Object::ServiceAccount),
         );
-        out.extend(self.roles.iter().cloned().map(Object::Role));
-        out.extend(self.bindings.iter().cloned().map(Object::Binding));
-        out.extend(self.quotas.iter().cloned().map(Object::ResourceQuota));
-        out.extend(self.limit_ranges.iter().cloned().map(Object::LimitRange));
-        out.extend(self.pvcs.iter().cloned().map(Object::Pvc));
-        out.extend(self.crds.iter().cloned().map(Object::Crd));
-        out.extend(self.ingresses.iter().cloned().map(Object::Ingress));
-        out.extend(self.webhooks.iter().cloned().map(Object::Webhook));
-        out.extend(self.events.iter().cloned().map(Object::Event));
-        out.extend(self.data.iter().cloned().map(Object::Data));
-        out.extend(self.others.iter().cloned().map(Object::Other));
+        out.extend(
+            self.roles
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Role),
+        );
+        out.extend(
+            self.bindings
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Binding),
+        );
+        out.extend(
+            self.quotas
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::ResourceQuota),
+        );
+        out.extend(
+            self.limit_ranges
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::LimitRange),
+        );
+        out.extend(
+            self.pvcs
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Pvc),
+        );
+        out.extend(
+            self.crds
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Crd),
+        );
+        out.extend(
+            self.ingresses
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Ingress),
+        );
+        out.extend(
+            self.webhooks
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Webhook),
+        );
+        out.extend(
+            self.events
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Event),
+        );
+        out.extend(
+            self.data
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Data),
+        );
+        out.extend(
+            self.others
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Other),
+        );
         out
     }
 
