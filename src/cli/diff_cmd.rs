@@ -43,7 +43,7 @@ fn side(src: &SourceArgs, text: &str) -> SourceArgs {
         "live" => {}
         "demo" => s.demo = true,
         t => match t.strip_prefix("ctx:") {
-            Some(ctx) => s.context = Some(ctx.to_string()),
+            Some(ctx) => s.context = vec![ctx.to_string()],
             None => s.filename = vec![t.to_string()],
         },
     }

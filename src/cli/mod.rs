@@ -3,6 +3,7 @@
 pub mod diff_cmd;
 pub mod drain_cmd;
 pub mod fix_cmd;
+pub mod fleet;
 pub mod live_fix;
 pub mod live_tui;
 pub mod output;
@@ -52,9 +53,10 @@ pub struct SourceArgs {
     /// Path to the kubeconfig file (as kubectl)
     #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context to use (as kubectl)
-    #[arg(long, global = true, value_name = "NAME")]
-    pub context: Option<String>,
+    /// The kubeconfig context to use (as kubectl). `kvet audit` takes it more than once: one
+    /// audit per context (a fleet)
+    #[arg(long, global = true, value_name = "NAME", action = clap::ArgAction::Append)]
+    pub context: Vec<String>,
     /// Namespace scope; offline, the namespace of objects that name none
     #[arg(short = 'n', long = "namespace", global = true, value_name = "NS")]
     pub namespace: Option<String>,
@@ -208,6 +210,13 @@ pub struct AuditArgs {
     /// Run only these checks (comma-separated IDs)
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub checks: Option<Vec<String>>,
+    /// Audit every context of the kubeconfig (a fleet), each apart; or give --context more than
+    /// once
+    #[arg(long)]
+    pub all_contexts: bool,
+    /// Fleet: how many contexts are audited at once
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub parallel: usize,
     /// Compare with an earlier audit: a `kvet audit -o json` report, a snapshot, or manifests.
     /// Each finding is marked new, unchanged or updated, gone ones are listed as absent, and
     /// only new findings count towards --fail-on
@@ -416,7 +425,7 @@ impl ProgressMeter {
 pub fn live_options(src: &SourceArgs, interactive_auth: bool) -> source::live::LiveOptions {
     source::live::LiveOptions {
         kubeconfig: src.kubeconfig.clone(),
-        context: src.context.clone(),
+        context: src.context.last().cloned(),
         namespace: if src.all_namespaces {
             None
         } else {
@@ -505,6 +514,9 @@ pub fn audit_cmd(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, Failure> {
+    if args.all_contexts || src.context.len() > 1 {
+        return fleet::fleet_cmd(src, args, out, err);
+    }
     if let Some(ids) = &args.checks {
         for id in ids {
             if find_check(id).is_none() {
@@ -822,7 +834,7 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
     let _ = writeln!(
         err,
         "kvet: connecting to {} (discovery; --request-timeout {})…",
-        cli.source.context.as_deref().map_or_else(
+        cli.source.context.last().map_or_else(
             || "the current context".to_string(),
             |c| format!("context {c}")
         ),

@@ -133,3 +133,150 @@ fn a_server_that_never_answers_times_out_with_exit_3() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("30s"));
 }
+
+/// A kubeconfig with a context that refuses connections (`refused`) and one whose server
+/// accepts and never answers (`silent`).
+fn bad_contexts(dir: &std::path::Path) -> std::path::PathBuf {
+    let refused = {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+        // dropped: nothing listens there any more
+    };
+    let silent = silent_server();
+    let p = dir.join("fleet-bad");
+    std::fs::write(
+        &p,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- {{name: r, cluster: {{server: \"http://127.0.0.1:{refused}\"}}}}\n- {{name: s, cluster: {{server: \"http://127.0.0.1:{silent}\"}}}}\nusers: [{{name: u, user: {{token: t}}}}]\ncontexts:\n- {{name: refused, context: {{cluster: r, user: u}}}}\n- {{name: silent, context: {{cluster: s, user: u}}}}\ncurrent-context: refused\n"
+        ),
+    )
+    .expect("write");
+    p
+}
+
+fn fleet(
+    kubeconfig_env: &str,
+    args: &[&str],
+) -> (Option<i32>, serde_json::Value, String, Duration) {
+    let start = Instant::now();
+    let out = Command::cargo_bin("kvet")
+        .expect("binary")
+        .env("KVET_CONFIG_DIR", repo().join("tests/fixtures/no-config"))
+        .env("KUBECONFIG", kubeconfig_env)
+        .args(args)
+        .timeout(Duration::from_secs(90))
+        .output()
+        .expect("run");
+    let took = start.elapsed();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code(),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        took,
+    )
+}
+
+/// Issue 21 §4: contexts that refuse or never answer are each reported with their error,
+/// within the timeouts, and the exit code is 3 as for one unreachable cluster.
+#[test]
+fn a_fleet_reports_a_refused_and_a_silent_context_apart_without_hanging() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = bad_contexts(dir.path());
+    let (code, v, stderr, took) = fleet(
+        &kc.display().to_string(),
+        &[
+            "audit",
+            "--all-contexts",
+            "-o",
+            "json",
+            "--request-timeout",
+            "2s",
+        ],
+    );
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(took < Duration::from_secs(30), "it took {took:?}");
+    let contexts = v["contexts"].as_array().expect("contexts");
+    let names: Vec<&str> = contexts
+        .iter()
+        .filter_map(|c| c["context"].as_str())
+        .collect();
+    assert_eq!(names, ["refused", "silent"]);
+    for c in contexts {
+        assert!(c["error"].as_str().is_some_and(|e| !e.is_empty()), "{c:#}");
+        assert_eq!(c["findings"], serde_json::json!([]));
+    }
+    assert!(stderr.contains("context silent"), "{stderr}");
+    // --context twice is the same fleet, in the order given.
+    let (code, v, _, _) = fleet(
+        &kc.display().to_string(),
+        &[
+            "audit",
+            "--context",
+            "silent",
+            "--context",
+            "refused",
+            "-o",
+            "json",
+            "--request-timeout",
+            "2s",
+        ],
+    );
+    assert_eq!(code, Some(3));
+    let names: Vec<&str> = v["contexts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["context"].as_str())
+        .collect();
+    assert_eq!(names, ["silent", "refused"]);
+}
+
+/// Live tier: the real control plane beside a refused and a silent context. The real one is
+/// audited (server version, findings), the others carry their errors, and SARIF has one run
+/// per context.
+#[test]
+fn a_fleet_audits_the_real_cluster_beside_broken_contexts() {
+    let Some(live) = crate::live::kubeconfig() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = bad_contexts(dir.path());
+    let env = format!("{live}:{}", kc.display());
+    let (code, v, stderr, took) = fleet(
+        &env,
+        &[
+            "audit",
+            "--all-contexts",
+            "-o",
+            "json",
+            "--request-timeout",
+            "3s",
+        ],
+    );
+    assert_eq!(code, Some(3), "the worst context decides: {stderr}");
+    assert!(took < Duration::from_secs(60), "it took {took:?}");
+    let contexts = v["contexts"].as_array().expect("contexts");
+    let real = contexts
+        .iter()
+        .find(|c| c["error"].is_null())
+        .unwrap_or_else(|| panic!("no context was audited: {v:#}"));
+    assert_eq!(real["server_version"], "1.20", "{real:#}");
+    assert!(real["summary"]["warning"].as_u64().is_some());
+    assert_eq!(
+        contexts.iter().filter(|c| c["error"].is_string()).count(),
+        2
+    );
+    let (_, s, _, _) = fleet(
+        &env,
+        &[
+            "audit",
+            "--all-contexts",
+            "-o",
+            "sarif",
+            "--request-timeout",
+            "3s",
+        ],
+    );
+    assert_eq!(s["runs"].as_array().map(Vec::len), Some(3), "{s:#}");
+}
