@@ -13,6 +13,7 @@ mod fixes;
 mod hostile;
 mod layers;
 mod live;
+mod live_diff;
 mod live_drain;
 mod live_fixes;
 mod live_triage;
