@@ -43,6 +43,10 @@ pub struct Cli {
     /// TUI theme: dark, light, high-contrast, or a file in <config dir>/themes/
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
+    /// TUI: compare with a saved state (a snapshot or manifests): new findings are marked ✚,
+    /// and the Changes view (8) lists what changed
+    #[arg(long, value_name = "FILE")]
+    pub since: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -821,8 +825,14 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
                 loaded.errors.len()
             );
         }
-        crate::tui::run(std::sync::Arc::new(loaded.snapshot), keymap, theme, None)
-            .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;
+        crate::tui::run(
+            std::sync::Arc::new(loaded.snapshot),
+            keymap,
+            theme,
+            None,
+            cli.since.clone(),
+        )
+        .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;
         return Ok(exit::OK);
     }
     // Live: connect and authenticate before the TUI takes the screen, so that an exec credential
@@ -887,6 +897,7 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
         keymap,
         theme,
         Some((info, feed)),
+        cli.since.clone(),
     )
     .map_err(|e| Failure::usage(format!("terminal error: {e}")))?;
     Ok(exit::OK)

@@ -77,6 +77,13 @@ pub enum AppEvent {
         session: u64,
         error: Option<String>,
     },
+    /// `:since FILE` loaded (or why not).
+    SinceLoaded(Result<Arc<super::shared::Since>, String>),
+    /// The diff against the `--since` state, for a snapshot generation.
+    ChangesReady {
+        generation: u64,
+        diff: Arc<crate::diff::Diff>,
+    },
     /// Live: connected (or reconnected) to a context, in an optional namespace scope.
     LiveConnected {
         context: String,
@@ -134,6 +141,15 @@ pub enum Effect {
     },
     /// Stop the log stream (the pager closed).
     StopLogs,
+    /// Load a saved state to compare with (`--since`, `:since FILE`).
+    LoadSince(std::path::PathBuf),
+    /// Compare the current snapshot and findings with the `--since` state, off the UI thread.
+    ComputeChanges {
+        generation: u64,
+        since: Arc<super::shared::Since>,
+        snapshot: Arc<Snapshot>,
+        findings: Arc<FindingsIndex>,
+    },
     /// Every node's drain verdict, off the UI thread.
     SimulateDrains {
         generation: u64,
@@ -153,6 +169,7 @@ pub const GLOBAL_COMMANDS: &[Command] = &[
     Command::ViewJournal,
     Command::ViewNodes,
     Command::ViewTriage,
+    Command::ViewChanges,
     Command::Yaml,
     Command::Logs,
     Command::Fix,
@@ -165,6 +182,10 @@ pub const GLOBAL_COMMAND_LINE: &[(&str, &str)] = &[
     (
         ":findings",
         "the Findings view (:workloads, :rbac, :net, :journal for the others)",
+    ),
+    (
+        ":since FILE",
+        "compare with a saved state (a snapshot, manifests or a JSON report); :since alone clears it",
     ),
     (
         ":ctx [NAME]",
@@ -196,6 +217,9 @@ pub struct App {
     pub pager: Option<super::views::pager::Pager>,
     /// The last pager session (bumped per request: stale results are dropped).
     pub pager_session: u64,
+    /// `--since FILE`: loaded at start.
+    pub start_since: Option<std::path::PathBuf>,
+    pub changes_view: super::views::changes::ChangesView,
 }
 
 impl App {
@@ -215,12 +239,14 @@ impl App {
             triage: Default::default(),
             pager: None,
             pager_session: 0,
+            start_since: None,
+            changes_view: Default::default(),
         }
     }
 
     /// The effects to run at start: the first audit.
     pub fn start(&self) -> Vec<Effect> {
-        vec![
+        let mut fx = vec![
             Effect::RunAudit {
                 generation: self.shared.generation,
                 snapshot: self.shared.snapshot.clone(),
@@ -230,7 +256,21 @@ impl App {
                 generation: self.shared.generation,
                 snapshot: self.shared.snapshot.clone(),
             },
-        ]
+        ];
+        fx.extend(self.start_since.clone().map(Effect::LoadSince));
+        fx
+    }
+
+    /// Asks for the diff against `--since` when there is one and the findings are current.
+    fn changes_effect(&self) -> Option<Effect> {
+        let sh = &self.shared;
+        let since = sh.since.clone()?;
+        (sh.findings_generation == Some(sh.generation)).then(|| Effect::ComputeChanges {
+            generation: sh.generation,
+            since,
+            snapshot: sh.snapshot.clone(),
+            findings: sh.findings.clone(),
+        })
     }
 
     pub fn key_mode(&self) -> KeyMode {
@@ -298,12 +338,14 @@ impl App {
                 if generation == sh.generation {
                     sh.findings = Arc::new(FindingsIndex::with_triage(result, &sh.snapshot));
                     sh.findings_generation = Some(generation);
+                    fx.extend(self.changes_effect());
                 }
             }
             AppEvent::FindingsReady { generation, index } => {
                 if generation == sh.generation {
                     sh.findings = index;
                     sh.findings_generation = Some(generation);
+                    fx.extend(self.changes_effect());
                 }
                 // An older generation's result is stale: dropped.
             }
@@ -314,6 +356,75 @@ impl App {
                 fx.push(Effect::LoadJournal);
             }
             AppEvent::JournalLoaded(r) => self.journal.set(r),
+            AppEvent::SinceLoaded(Ok(since)) => {
+                sh.status = Some(format!(
+                    "comparing with {}…",
+                    crate::text::escape_ctrl(&since.label)
+                ));
+                sh.since = Some(since);
+                sh.changes = None;
+                fx.extend(self.changes_effect());
+            }
+            AppEvent::SinceLoaded(Err(e)) => sh.status = Some(format!("cannot compare: {e}")),
+            AppEvent::ChangesReady { generation, diff } => {
+                if generation == sh.generation && sh.since.is_some() {
+                    let new_ids: std::collections::HashSet<(
+                        &str,
+                        String,
+                        Option<&str>,
+                        &str,
+                        &str,
+                    )> = diff
+                        .findings
+                        .new
+                        .iter()
+                        .map(|f| {
+                            (
+                                f.check.as_str(),
+                                f.object.kind.clone(),
+                                f.object.namespace.as_deref(),
+                                f.object.name.as_str(),
+                                f.path.as_str(),
+                            )
+                        })
+                        .collect();
+                    let new_findings = sh
+                        .findings
+                        .findings
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| {
+                            new_ids.contains(&(
+                                f.check,
+                                f.object.kind.as_str().to_string(),
+                                f.object.namespace.as_deref(),
+                                &*f.object.name,
+                                f.path.as_str(),
+                            ))
+                        })
+                        .map(|(i, _)| i)
+                        .collect();
+                    sh.status = Some(format!(
+                        "since {}: {} new findings, {} resolved, {} objects changed (8: Changes)",
+                        crate::text::escape_ctrl(
+                            &sh.since
+                                .as_ref()
+                                .map(|s| s.label.clone())
+                                .unwrap_or_default()
+                        ),
+                        diff.findings.new.len(),
+                        diff.findings.resolved.len(),
+                        diff.objects.changed.len()
+                            + diff.objects.added.len()
+                            + diff.objects.removed.len()
+                    ));
+                    sh.changes = Some(super::shared::Changes {
+                        generation,
+                        diff,
+                        new_findings,
+                    });
+                }
+            }
             AppEvent::YamlLoaded { session, result } => {
                 if let Some(p) = self.pager.as_mut() {
                     let result = result.map(|y| {
@@ -480,6 +591,7 @@ impl App {
             }
             View::Triage => self.triage.selected_symptom().map(|s| s.object.clone()),
             View::Nodes => self.nodes.selected_node(sh),
+            View::Changes => self.changes_view.selected_object(sh),
             View::Rbac | View::Network | View::Journal => None,
         }
     }
@@ -594,6 +706,16 @@ impl App {
             Command::ViewNetwork => self.view = View::Network,
             Command::ViewNodes => self.view = View::Nodes,
             Command::ViewTriage => self.view = View::Triage,
+            Command::ViewChanges => self.view = View::Changes,
+            Command::Select if self.view == View::Changes => {
+                match self.changes_view.selected_object(sh) {
+                    Some(r) if crate::model::WorkloadKind::from_kind(&r.kind).is_some() => {
+                        self.reveal(&r)
+                    }
+                    Some(r) => sh.status = Some(format!("{r}: it is not in the Workloads tree")),
+                    None => sh.status = Some("select a change with an object".into()),
+                }
+            }
             Command::Yaml => self.open_yaml(fx),
             Command::Logs => self.open_logs(fx),
             Command::Select if self.view == View::Triage => {
@@ -644,7 +766,9 @@ impl App {
                         .selected_symptom()
                         .and_then(|s| crate::triage::fixes::symptom_finding(&sh.snapshot, s))
                         .or_else(|| self.triage.selected_finding(sh)),
-                    View::Rbac | View::Network | View::Journal | View::Nodes => None,
+                    View::Rbac | View::Network | View::Journal | View::Nodes | View::Changes => {
+                        None
+                    }
                 };
                 self.fix(picked, BTreeMap::new(), fx);
             }
@@ -657,6 +781,7 @@ impl App {
                     View::Network => self.network.command(cmd, sh),
                     View::Nodes => self.nodes.command(cmd, sh),
                     View::Triage => self.triage.command(cmd, sh),
+                    View::Changes => self.changes_view.command(cmd, sh),
                 };
                 if !handled && matches!(cmd, Command::NextPane | Command::PrevPane) {
                     // Views without panes: Tab moves between views.
@@ -750,7 +875,12 @@ impl App {
         let handled = match self.view {
             View::Workloads => self.workloads.command_line(w, arg.clone(), sh),
             View::Findings => self.findings_view.command_line(w, arg.clone(), sh),
-            View::Rbac | View::Network | View::Journal | View::Nodes | View::Triage => false,
+            View::Rbac
+            | View::Network
+            | View::Journal
+            | View::Nodes
+            | View::Triage
+            | View::Changes => false,
         };
         if handled || self.global_command_line(w, arg.clone(), fx) {
             return;
@@ -782,6 +912,19 @@ impl App {
             "net" | "network" | "netpol" => self.view = View::Network,
             "nodes" | "node" | "no" => self.view = View::Nodes,
             "triage" | "tr" => self.view = View::Triage,
+            "changes" | "ch" => self.view = View::Changes,
+            "since" => match arg {
+                Some(file) => {
+                    sh.status = Some(format!("reading {}…", crate::text::escape_ctrl(&file)));
+                    fx.push(Effect::LoadSince(std::path::PathBuf::from(file)));
+                }
+                None => {
+                    sh.since = None;
+                    sh.changes = None;
+                    sh.status =
+                        Some("no comparison: :since FILE compares with a saved state".into());
+                }
+            },
             "target" => {
                 let parsed = arg
                     .as_deref()
@@ -879,7 +1022,12 @@ impl App {
         match self.view {
             View::Workloads => self.workloads.on_mouse(m, sh),
             View::Findings => self.findings_view.on_mouse(m, sh),
-            View::Rbac | View::Network | View::Journal | View::Nodes | View::Triage => {}
+            View::Rbac
+            | View::Network
+            | View::Journal
+            | View::Nodes
+            | View::Triage
+            | View::Changes => {}
         }
     }
 }

@@ -66,6 +66,7 @@ commands! {
     ViewJournal = "view_journal": "Journal view (the fixes kvet applied)",
     ViewNodes = "view_nodes": "Nodes view (pools, zones and drain verdicts)",
     ViewTriage = "view_triage": "Triage view (what hurts now, and the findings that explain it)",
+    ViewChanges = "view_changes": "Changes view (what changed since the --since state)",
     Drain = "drain": "Nodes: simulate draining the selected node, pool or zone",
     Undo = "undo": "Journal: undo the selected fix (a preview first)",
     ShowRbac = "show_rbac": "Workloads: the selected workload's ServiceAccount in the RBAC view",

@@ -43,6 +43,44 @@ impl EffectRunner for ThreadRunner {
     fn run(&mut self, fx: Effect, tx: &SyncSender<AppEvent>) -> Vec<AppEvent> {
         match fx {
             Effect::Quit | Effect::Connect { .. } | Effect::StopLogs => {}
+            Effect::LoadSince(path) => {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let res = std::panic::catch_unwind(|| load_since(&path));
+                    let ev = AppEvent::SinceLoaded(
+                        res.unwrap_or_else(|_| Err("reading it failed (see the log)".into())),
+                    );
+                    let _ = tx.send(ev);
+                });
+            }
+            Effect::ComputeChanges {
+                generation,
+                since,
+                snapshot,
+                findings,
+            } => {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        crate::diff::diff(
+                            &since.snapshot,
+                            &since.findings,
+                            &snapshot,
+                            &findings.findings,
+                        )
+                    }));
+                    let ev = match res {
+                        Ok(d) => AppEvent::ChangesReady {
+                            generation,
+                            diff: Arc::new(d),
+                        },
+                        Err(_) => {
+                            AppEvent::TaskFailed("the comparison failed (see the log)".into())
+                        }
+                    };
+                    let _ = tx.send(ev);
+                });
+            }
             Effect::FetchYaml {
                 session,
                 snapshot,
@@ -164,6 +202,40 @@ impl EffectRunner for ThreadRunner {
         }
         Vec::new()
     }
+}
+
+/// A saved state to compare with: a snapshot or manifests (audited), or a `kvet audit -o json`
+/// report (its findings alone).
+fn load_since(path: &std::path::Path) -> Result<Arc<shared::Since>, String> {
+    let label = path.display().to_string();
+    if !path.exists() {
+        return Err(format!("{label}: no such file or folder"));
+    }
+    let report = std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .filter(|v| v.get("kvet_version").is_some() && v.get("findings").is_some());
+    let (snapshot, findings) = match report {
+        Some(_) => {
+            return Err(format!(
+                "{label} is an audit report: the comparison needs the objects too (kvet snapshot save, or manifests)"
+            ))
+        }
+        None => {
+            let loaded = crate::source::load(
+                &[crate::source::Input::Path(path.to_path_buf())],
+                &Default::default(),
+                crate::model::SourceKind::Offline,
+            );
+            let f = crate::audit::run(&loaded.snapshot, &Default::default()).findings;
+            (loaded.snapshot, f)
+        }
+    };
+    Ok(Arc::new(shared::Since {
+        label,
+        snapshot: Arc::new(snapshot),
+        findings: Arc::new(findings),
+    }))
 }
 
 /// Logs without a cluster: the demo's, or a message saying where logs come from.
@@ -383,6 +455,7 @@ pub fn run(
     app_keymap: keymap::KeyMap,
     theme: theme::Theme,
     live: Option<(app::LiveInfo, Feed)>,
+    since: Option<std::path::PathBuf>,
 ) -> io::Result<()> {
     let _log = init_logging();
     tracing::info!(source = %snapshot.source, "starting the TUI");
@@ -404,6 +477,7 @@ pub fn run(
     let result = (|| {
         let mut terminal = Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
         let mut app = App::new(snapshot, app_keymap, theme);
+        app.start_since = since;
         read_input(tx.clone());
         let mut runner: Box<dyn EffectRunner> = match live {
             Some((info, feed)) => {

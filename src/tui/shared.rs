@@ -89,6 +89,28 @@ pub struct Shared {
     pub quit: bool,
     /// `:target X.Y`: the Kubernetes version deprecated-api checks against.
     pub target_version: Option<(u32, u32)>,
+    /// `--since FILE` / `:since FILE`: the saved state the current source is compared with.
+    pub since: Option<Arc<Since>>,
+    /// What changed since then, for the snapshot generation it was computed from.
+    pub changes: Option<Changes>,
+}
+
+/// A saved state to compare with: its snapshot and its findings.
+#[derive(Debug)]
+pub struct Since {
+    /// The file, as given.
+    pub label: String,
+    pub snapshot: Arc<Snapshot>,
+    pub findings: Arc<Vec<crate::audit::Finding>>,
+}
+
+/// The diff of the current source against [`Since`], and what the views mark with it.
+#[derive(Debug)]
+pub struct Changes {
+    pub generation: u64,
+    pub diff: Arc<crate::diff::Diff>,
+    /// Indices (in the current findings) of the findings that are new since then.
+    pub new_findings: std::collections::HashSet<usize>,
 }
 
 impl Shared {
@@ -110,6 +132,8 @@ impl Shared {
             status: None,
             quit: false,
             target_version: None,
+            since: None,
+            changes: None,
         }
     }
 
@@ -118,6 +142,13 @@ impl Shared {
             self.filter = text;
             self.filter_version += 1;
         }
+    }
+
+    /// Whether finding `i` is new since the `--since` state.
+    pub fn is_new(&self, i: usize) -> bool {
+        self.changes
+            .as_ref()
+            .is_some_and(|c| c.generation == self.generation && c.new_findings.contains(&i))
     }
 
     /// Opens the explanation of a check.

@@ -42,8 +42,17 @@ fn diff_of_two_live_snapshots_names_the_binding_the_policy_and_the_budget() {
     let before = data.path().join("before.yaml");
     let after = data.path().join("after.yaml");
     let save = |to: &std::path::Path| {
-        let out = kvet(&kc, data.path(), &["snapshot", "save", &to.display().to_string()]);
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = kvet(
+            &kc,
+            data.path(),
+            &["snapshot", "save", &to.display().to_string()],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     save(&before);
 
@@ -96,7 +105,12 @@ fn diff_of_two_live_snapshots_names_the_binding_the_policy_and_the_budget() {
             "json",
         ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     let gained = v["rbac"]["gained"].as_array().expect("gained");
     let sa = format!("system:serviceaccount:{ns}:api");
@@ -115,7 +129,11 @@ fn diff_of_two_live_snapshots_names_the_binding_the_policy_and_the_budget() {
     let fields_of = |kind: &str, name: &str| -> Vec<Value> {
         changed
             .iter()
-            .find(|c| c["object"]["kind"] == kind && c["object"]["name"] == name && c["object"]["namespace"] == ns.as_str())
+            .find(|c| {
+                c["object"]["kind"] == kind
+                    && c["object"]["name"] == name
+                    && c["object"]["namespace"] == ns.as_str()
+            })
             .and_then(|c| c["fields"].as_array().cloned())
             .unwrap_or_default()
     };
@@ -125,25 +143,44 @@ fn diff_of_two_live_snapshots_names_the_binding_the_policy_and_the_budget() {
             .any(|f| f["path"] == "/spec/maxUnavailable" && f["before"] == 1 && f["after"] == 0),
         "{changed:#?}"
     );
-    assert!(!fields_of("NetworkPolicy", "api-in").is_empty(), "{changed:#?}");
+    assert!(
+        !fields_of("NetworkPolicy", "api-in").is_empty(),
+        "{changed:#?}"
+    );
     let added = v["objects"]["added"].as_array().expect("added");
-    assert!(added.iter().any(|o| o["kind"] == "RoleBinding" && o["name"] == "api-secrets"));
+    assert!(added
+        .iter()
+        .any(|o| o["kind"] == "RoleBinding" && o["name"] == "api-secrets"));
     let opened = v["reach"]["opened"].as_array().expect("opened");
     assert!(
         opened.iter().any(|c| c["from"] == format!("{ns}/web")
             && c["to"] == format!("{ns}/api")
             && c["port"] == 8080
-            && c["allowed_by"].as_str().is_some_and(|a| a.contains("api-in"))),
+            && c["allowed_by"]
+                .as_str()
+                .is_some_and(|a| a.contains("api-in"))),
         "{opened:#?}"
     );
     // Pods and ReplicaSets the controllers churned are not object changes.
     assert!(changed.iter().chain(added).all(|c| {
-        let kind = c["object"]["kind"].as_str().or(c["kind"].as_str()).unwrap_or("");
+        let kind = c["object"]["kind"]
+            .as_str()
+            .or(c["kind"].as_str())
+            .unwrap_or("");
         kind != "Pod" && kind != "ReplicaSet"
     }));
     // And against the live cluster now: the same grants gained.
-    let out = kvet(&kc, data.path(), &["diff", &before.display().to_string(), "live", "-o", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = kvet(
+        &kc,
+        data.path(),
+        &["diff", &before.display().to_string(), "live", "-o", "json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let l: Value = serde_json::from_slice(&out.stdout).expect("json");
     let mine = |v: &Value| -> Vec<Value> {
         v["rbac"]["gained"]

@@ -264,7 +264,7 @@ fn help_lists_what_is_bound() {
     let mut app = demo_app();
     app.update(key('?'));
     assert!(matches!(app.shared.popup, Some(Popup::Help { .. })));
-    let text = screen(&mut app, 160, 160);
+    let text = screen(&mut app, 160, 260);
     assert!(
         text.contains("quit kvet") && text.contains(":ns NAME"),
         "{text}"
@@ -276,7 +276,7 @@ fn help_lists_what_is_bound() {
         Theme::default_theme(),
     );
     app2.update(key('?'));
-    let text = screen(&mut app2, 160, 160);
+    let text = screen(&mut app2, 160, 260);
     assert!(
         text.lines()
             .any(|l| l.contains("q x ctrl-c") && l.contains("quit kvet")),
@@ -489,6 +489,8 @@ impl EffectRunner for Inline {
             | Effect::FetchYaml { .. }
             | Effect::StreamLogs { .. }
             | Effect::StopLogs
+            | Effect::LoadSince(_)
+            | Effect::ComputeChanges { .. }
             | Effect::PlanUndo(_) => vec![],
         }
     }
@@ -1400,4 +1402,92 @@ fn node_details_show_the_events_recorded_about_the_node() {
     let text = screen(&mut app, 160, 48);
     assert!(text.contains("Events (1)"), "{text}");
     assert!(text.contains("OOMKilling ×9"), "{text}");
+}
+
+/// Issue 21 §3: `:since FILE` compares the source with a saved state: new findings are marked
+/// ✚, the Changes view lists the sections, Enter goes to a changed workload, and `:since`
+/// alone clears it.
+#[test]
+fn since_marks_new_findings_and_the_changes_view_lists_what_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = dir.path().join("before");
+    std::fs::create_dir_all(&before).expect("dir");
+    for f in ["storefront.yaml", "cluster.yaml"] {
+        std::fs::copy(
+            crate::support::repo().join("assets/demo").join(f),
+            before.join(f),
+        )
+        .expect("copy");
+    }
+    let after = dir.path().join("after");
+    std::fs::create_dir_all(&after).expect("dir");
+    std::fs::copy(before.join("cluster.yaml"), after.join("cluster.yaml")).expect("copy");
+    let store = std::fs::read_to_string(before.join("storefront.yaml")).expect("read");
+    // cart loses its PDB-relevant replicas change and its image moves to :latest.
+    let changed = store.replacen(
+        "image: registry.example.com/shop/cart:",
+        "image: registry.example.com/shop/cart-next:",
+        1,
+    );
+    assert_ne!(
+        changed, store,
+        "the demo's cart image is where this test expects"
+    );
+    std::fs::write(after.join("storefront.yaml"), changed).expect("write");
+    let snap = Arc::new(crate::support::load(&after).snapshot);
+    let mut app = App::new(snap.clone(), KeyMap::defaults(), Theme::default_theme());
+    let fx = app.start();
+    settle(&mut app, fx);
+    let result = audit::run(&snap, &AuditOptions::default());
+    let generation = app.shared.generation;
+    let fx = app.update(AppEvent::AuditDone { generation, result });
+    settle(&mut app, fx);
+    // :since with the earlier folder.
+    app.update(key(':'));
+    typed(&mut app, &format!("since {}", before.display()));
+    let fx = app.update(code(KeyCode::Enter));
+    assert!(matches!(fx.as_slice(), [Effect::LoadSince(_)]), "{fx:?}");
+    let (tx, rx) = mpsc::sync_channel(16);
+    let mut runner = kvet::tui::ThreadRunner;
+    let mut pending = fx;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while app.shared.changes.is_none() && std::time::Instant::now() < deadline {
+        for f in std::mem::take(&mut pending) {
+            for ev in runner.run(f, &tx) {
+                pending.extend(app.update(ev));
+            }
+        }
+        if let Ok(ev) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            pending.extend(app.update(ev));
+        }
+    }
+    let d = app.shared.changes.as_ref().expect("the comparison arrived");
+    assert!(
+        d.diff.objects.changed.iter().any(|c| c.object.name == "cart"
+            && c.fields.iter().any(|f| f.path.ends_with("/image"))),
+        "{:?}",
+        d.diff.objects
+    );
+    app.update(key('8'));
+    assert_eq!(app.view, View::Changes);
+    let text = screen(&mut app, 160, 40);
+    assert!(text.contains("Changes since"), "{text}");
+    assert!(text.contains("Δ Deployment/storefront/cart"), "{text}");
+    // Enter on the changed object goes to it.
+    let row = text
+        .lines()
+        .skip(2)
+        .position(|l| l.contains("Δ Deployment/storefront/cart"))
+        .expect("row");
+    for _ in 0..row {
+        app.update(code(KeyCode::Down));
+    }
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.view, View::Workloads);
+    assert!(screen(&mut app, 160, 40).contains("Deployment storefront/cart"));
+    // :since alone clears it.
+    app.update(key(':'));
+    typed(&mut app, "since");
+    app.update(code(KeyCode::Enter));
+    assert!(app.shared.since.is_none() && app.shared.changes.is_none());
 }

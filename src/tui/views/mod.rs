@@ -2,6 +2,7 @@
 //! rendering; the chrome around them (header, footer, popups) is shared. `draw` lays out the
 //! frame; each view renders only what is visible.
 
+pub mod changes;
 pub mod findings;
 pub mod fix_dialog;
 mod footer;
@@ -53,6 +54,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         View::Journal => journal::render(frame, body, &app.journal, sh),
         View::Nodes => nodes::render(frame, body, &mut app.nodes, sh),
         View::Triage => triage::render(frame, body, &mut app.triage, sh),
+        View::Changes => changes::render(frame, body, &mut app.changes_view, sh),
     }
     if let Some(p) = app.pager.as_mut() {
         pager::render(frame, body, p, sh);
@@ -73,10 +75,11 @@ pub enum View {
     Journal,
     Nodes,
     Triage,
+    Changes,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::Workloads,
         View::Findings,
         View::Rbac,
@@ -84,6 +87,7 @@ impl View {
         View::Journal,
         View::Nodes,
         View::Triage,
+        View::Changes,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -94,6 +98,7 @@ impl View {
             View::Journal => "Journal",
             View::Nodes => "Nodes",
             View::Triage => "Triage",
+            View::Changes => "Changes",
         }
     }
 
@@ -107,6 +112,7 @@ impl View {
             View::Network => network::COMMANDS,
             View::Nodes => nodes::COMMANDS,
             View::Triage => triage::COMMANDS,
+            View::Changes => changes::COMMANDS,
         }
     }
 
@@ -120,6 +126,7 @@ impl View {
             View::Network => network::COMMAND_LINE,
             View::Nodes => nodes::COMMAND_LINE,
             View::Triage => triage::COMMAND_LINE,
+            View::Changes => changes::COMMAND_LINE,
         }
     }
 }

@@ -85,10 +85,14 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) 
                 cells.push(Cell::from(escape_ctrl(f.object.namespace()).into_owned()));
             }
             cells.push(Cell::from(clip(&escape_ctrl(&object), obj_w)));
-            let message = match sh.findings.confirmed.get(&fi) {
+            let mut message = match sh.findings.confirmed.get(&fi) {
                 Some(c) => format!("✔ {} [{c}]", f.message),
                 None => f.message.clone(),
             };
+            // ✚: new since the --since state.
+            if sh.is_new(fi) {
+                message.insert_str(0, "✚ ");
+            }
             cells.push(Cell::from(clip(&escape_ctrl(&message), msg_w.max(10))));
             let row = Row::new(cells);
             if i == sel {

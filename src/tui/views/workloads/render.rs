@@ -186,6 +186,12 @@ fn render_findings(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared
             if confirmed {
                 spans.push(Span::styled("✔ ", t.accent()));
             }
+            if sh.is_new(fi) {
+                spans.push(Span::styled(
+                    "✚ ",
+                    t.severity(crate::audit::Severity::Warning),
+                ));
+            }
             spans.push(Span::raw(text));
             let line = Line::from(spans);
             if i == sel && v.pane == Pane::Findings {
