@@ -5,7 +5,7 @@
 use super::findings_index::FindingsIndex;
 use super::keymap::{Command, KeyMap, KeyMode};
 use super::theme::Theme;
-use crate::audit::{find_check, AuditResult, Finding};
+use crate::audit::{AuditResult, Finding};
 use crate::model::{ObjectRef, Snapshot};
 use crate::source::live::LoadProgress;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
@@ -261,18 +261,6 @@ impl App {
         fx
     }
 
-    /// Asks for the diff against `--since` when there is one and the findings are current.
-    fn changes_effect(&self) -> Option<Effect> {
-        let sh = &self.shared;
-        let since = sh.since.clone()?;
-        (sh.findings_generation == Some(sh.generation)).then(|| Effect::ComputeChanges {
-            generation: sh.generation,
-            since,
-            snapshot: sh.snapshot.clone(),
-            findings: sh.findings.clone(),
-        })
-    }
-
     pub fn key_mode(&self) -> KeyMode {
         if self.shared.input.is_some() {
             KeyMode::Input
@@ -366,65 +354,7 @@ impl App {
                 fx.extend(self.changes_effect());
             }
             AppEvent::SinceLoaded(Err(e)) => sh.status = Some(format!("cannot compare: {e}")),
-            AppEvent::ChangesReady { generation, diff } => {
-                if generation == sh.generation && sh.since.is_some() {
-                    let new_ids: std::collections::HashSet<(
-                        &str,
-                        String,
-                        Option<&str>,
-                        &str,
-                        &str,
-                    )> = diff
-                        .findings
-                        .new
-                        .iter()
-                        .map(|f| {
-                            (
-                                f.check.as_str(),
-                                f.object.kind.clone(),
-                                f.object.namespace.as_deref(),
-                                f.object.name.as_str(),
-                                f.path.as_str(),
-                            )
-                        })
-                        .collect();
-                    let new_findings = sh
-                        .findings
-                        .findings
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, f)| {
-                            new_ids.contains(&(
-                                f.check,
-                                f.object.kind.as_str().to_string(),
-                                f.object.namespace.as_deref(),
-                                &*f.object.name,
-                                f.path.as_str(),
-                            ))
-                        })
-                        .map(|(i, _)| i)
-                        .collect();
-                    sh.status = Some(format!(
-                        "since {}: {} new findings, {} resolved, {} objects changed (8: Changes)",
-                        crate::text::escape_ctrl(
-                            &sh.since
-                                .as_ref()
-                                .map(|s| s.label.clone())
-                                .unwrap_or_default()
-                        ),
-                        diff.findings.new.len(),
-                        diff.findings.resolved.len(),
-                        diff.objects.changed.len()
-                            + diff.objects.added.len()
-                            + diff.objects.removed.len()
-                    ));
-                    sh.changes = Some(super::shared::Changes {
-                        generation,
-                        diff,
-                        new_findings,
-                    });
-                }
-            }
+            AppEvent::ChangesReady { generation, diff } => self.set_changes(generation, diff),
             AppEvent::YamlLoaded { session, result } => {
                 if let Some(p) = self.pager.as_mut() {
                     let result = result.map(|y| {
@@ -578,67 +508,6 @@ impl App {
         self.command(cmd, fx);
     }
 
-    /// The object selected in the view on screen, for `y` and `l`.
-    pub fn selected_object(&mut self) -> Option<ObjectRef> {
-        // The triage is derived when drawn; a key before the first frame derives it here.
-        self.triage.refresh(&self.shared);
-        let sh = &self.shared;
-        match self.view {
-            View::Workloads => self.workloads.selected_node()?.object().cloned(),
-            View::Findings => {
-                let i = self.findings_view.selected_finding(sh)?;
-                sh.findings.findings.get(i).map(|f| f.object.clone())
-            }
-            View::Triage => self.triage.selected_symptom().map(|s| s.object.clone()),
-            View::Nodes => self.nodes.selected_node(sh),
-            View::Changes => self.changes_view.selected_object(sh),
-            View::Rbac | View::Network | View::Journal => None,
-        }
-    }
-
-    /// `y`: the selection's YAML in the pager.
-    fn open_yaml(&mut self, fx: &mut Vec<Effect>) {
-        let Some(r) = self.selected_object() else {
-            self.shared.status = Some("select an object first (y shows its YAML)".into());
-            return;
-        };
-        self.pager_session += 1;
-        let (p, effect) = super::views::pager::Pager::yaml(r, self.pager_session, &self.shared);
-        self.pager = Some(p);
-        fx.push(effect);
-    }
-
-    /// `l`: the logs of the selected pod, or of the worst pod of the selected workload.
-    fn open_logs(&mut self, fx: &mut Vec<Effect>) {
-        use super::views::pager;
-        let Some(r) = self.selected_object() else {
-            self.shared.status = Some("select a pod or a workload first (l shows its logs)".into());
-            return;
-        };
-        let snap = self.shared.snapshot.clone();
-        let Some(pod) = pager::pod_for(&snap, &r) else {
-            self.shared.status = Some(format!("{r}: no pod of it to read logs from"));
-            return;
-        };
-        if snap.pods[pod].node_name.is_none() && snap.source_kind == crate::model::SourceKind::Live
-        {
-            // The server answers an empty log for a pod no node runs: say why instead.
-            self.shared.status = Some(format!(
-                "pod {} is not scheduled on a node, so it has no logs yet (the Triage view says why it is Pending)",
-                crate::text::escape_ctrl(&snap.pods[pod].meta.name)
-            ));
-            return;
-        }
-        let Some(target) = pager::log_target(&snap, pod) else {
-            self.shared.status = Some(format!("{r}: its pod has no container"));
-            return;
-        };
-        self.pager_session += 1;
-        let (p, effect) = pager::Pager::logs(target, self.pager_session, snap.source_kind);
-        self.pager = Some(p);
-        fx.push(effect);
-    }
-
     /// Keys in the context picker.
     fn contexts_key(&mut self, k: KeyEvent, cmd: Command, selected: usize, fx: &mut Vec<Effect>) {
         let sh = &mut self.shared;
@@ -687,7 +556,7 @@ impl App {
         }
     }
 
-    fn do_quit(&mut self, fx: &mut Vec<Effect>) {
+    pub(super) fn do_quit(&mut self, fx: &mut Vec<Effect>) {
         self.shared.quit = true;
         fx.push(Effect::Quit);
     }
@@ -860,141 +729,6 @@ impl App {
             finding: f,
             settings,
         });
-    }
-
-    /// `:` commands, k9s-style: the view on screen first, then the global ones, then the other
-    /// views' (which bring their view to the screen).
-    pub fn run_command_line(&mut self, line: &str, fx: &mut Vec<Effect>) {
-        let mut parts = line.split_whitespace();
-        let Some(word) = parts.next() else { return };
-        let args: Vec<String> = parts.map(str::to_string).collect();
-        let arg = args.first().cloned();
-        let word = word.to_ascii_lowercase();
-        let w = word.as_str();
-        let sh = &mut self.shared;
-        let handled = match self.view {
-            View::Workloads => self.workloads.command_line(w, arg.clone(), sh),
-            View::Findings => self.findings_view.command_line(w, arg.clone(), sh),
-            View::Rbac
-            | View::Network
-            | View::Journal
-            | View::Nodes
-            | View::Triage
-            | View::Changes => false,
-        };
-        if handled || self.global_command_line(w, arg.clone(), fx) {
-            return;
-        }
-        let sh = &mut self.shared;
-        if self.rbac.command_line(w, &args, sh) {
-            self.view = View::Rbac;
-        } else if self.network.command_line(w, &args, sh) {
-            self.view = View::Network;
-        } else if self.nodes.command_line(w, &args, sh) {
-            self.view = View::Nodes;
-        } else if self.findings_view.command_line(w, arg.clone(), sh) {
-            self.view = View::Findings;
-        } else if self.workloads.command_line(w, arg, sh) {
-            self.view = View::Workloads;
-        } else {
-            sh.status = Some(format!("unknown command :{w} (? lists them)"));
-        }
-    }
-
-    fn global_command_line(&mut self, w: &str, arg: Option<String>, fx: &mut Vec<Effect>) -> bool {
-        let sh = &mut self.shared;
-        match w {
-            "q" | "quit" | "q!" => self.do_quit(fx),
-            "help" | "h" => sh.popup = Some(Popup::Help { scroll: 0 }),
-            "findings" | "f" => self.view = View::Findings,
-            "workloads" | "w" | "tree" => self.view = View::Workloads,
-            "rbac" => self.view = View::Rbac,
-            "net" | "network" | "netpol" => self.view = View::Network,
-            "nodes" | "node" | "no" => self.view = View::Nodes,
-            "triage" | "tr" => self.view = View::Triage,
-            "changes" | "ch" => self.view = View::Changes,
-            "since" => match arg {
-                Some(file) => {
-                    sh.status = Some(format!("reading {}…", crate::text::escape_ctrl(&file)));
-                    fx.push(Effect::LoadSince(std::path::PathBuf::from(file)));
-                }
-                None => {
-                    sh.since = None;
-                    sh.changes = None;
-                    sh.status =
-                        Some("no comparison: :since FILE compares with a saved state".into());
-                }
-            },
-            "target" => {
-                let parsed = arg
-                    .as_deref()
-                    .and_then(crate::audit::checks::deprecated_api::parse_version);
-                match parsed {
-                    Some(v) => {
-                        sh.target_version = Some(v);
-                        sh.status = Some(format!(
-                            "deprecated-api now targets Kubernetes {}.{}: auditing…",
-                            v.0, v.1
-                        ));
-                        let snap = sh.snapshot.clone();
-                        fx.extend(self.update(AppEvent::Snapshot(snap)));
-                    }
-                    None => {
-                        sh.status =
-                            Some("usage: :target X.Y (the Kubernetes version of the upgrade), e.g. :target 1.29".into())
-                    }
-                }
-            }
-            "journal" | "j" => {
-                self.view = View::Journal;
-                fx.push(Effect::LoadJournal);
-            }
-            "clear" => {
-                sh.set_filter(String::new());
-                self.findings_view.clear();
-            }
-            "ctx" | "context" | "contexts" => match (&sh.live, arg) {
-                (None, _) => {
-                    sh.status =
-                        Some("not connected to a cluster: start kvet without -f or --demo".into())
-                }
-                (Some(l), Some(ctx)) => {
-                    if l.contexts.contains(&ctx) || l.contexts.is_empty() {
-                        fx.push(Effect::Connect {
-                            context: Some(ctx.clone()),
-                            namespace: l.namespace.clone(),
-                        });
-                        sh.status = Some(format!("connecting to {ctx}…"));
-                    } else {
-                        sh.status = Some(format!("no context {ctx:?} in the kubeconfig"));
-                    }
-                }
-                (Some(l), None) => {
-                    let selected = l.contexts.iter().position(|c| *c == l.context).unwrap_or(0);
-                    sh.popup = Some(Popup::Contexts { selected });
-                }
-            },
-            "scope" => match &sh.live {
-                None => sh.status = Some("a namespace scope applies to live clusters".into()),
-                Some(l) => {
-                    let ns = arg.filter(|a| a != "all" && a != "-A");
-                    fx.push(Effect::Connect {
-                        context: Some(l.context.clone()),
-                        namespace: ns.clone(),
-                    });
-                    sh.status = Some(match ns {
-                        Some(ns) => format!("watching namespace {ns}…"),
-                        None => "watching all namespaces…".into(),
-                    });
-                }
-            },
-            "explain" => match arg.as_deref().and_then(find_check) {
-                Some(c) => sh.explain(c.info().id),
-                None => sh.status = Some("usage: :explain CHECK-ID".into()),
-            },
-            _ => return false,
-        }
-        true
     }
 
     /// Selects an object in the Workloads tree by reference (tests, the findings view).

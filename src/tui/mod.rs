@@ -5,6 +5,8 @@
 //! effects, runs the effects off the UI thread, and redraws at most every 16 ms.
 
 pub mod app;
+mod app_command_line;
+mod app_since;
 pub mod findings_index;
 pub mod fuzzy;
 pub mod keymap;

@@ -1,0 +1,136 @@
+//! The parts of [`App`] that route to the pager and to the `--since` comparison: which object a
+//! key acts on (`y`, `l`), opening the pager, and taking a comparison's result.
+
+use super::app::{App, Effect, View};
+use crate::model::ObjectRef;
+use std::sync::Arc;
+
+impl App {
+    /// The object selected in the view on screen, for `y` and `l`.
+    pub fn selected_object(&mut self) -> Option<ObjectRef> {
+        // The triage is derived when drawn; a key before the first frame derives it here.
+        self.triage.refresh(&self.shared);
+        let sh = &self.shared;
+        match self.view {
+            View::Workloads => self.workloads.selected_node()?.object().cloned(),
+            View::Findings => {
+                let i = self.findings_view.selected_finding(sh)?;
+                sh.findings.findings.get(i).map(|f| f.object.clone())
+            }
+            View::Triage => self.triage.selected_symptom().map(|s| s.object.clone()),
+            View::Nodes => self.nodes.selected_node(sh),
+            View::Changes => self.changes_view.selected_object(sh),
+            View::Rbac | View::Network | View::Journal => None,
+        }
+    }
+
+    /// `y`: the selection's YAML in the pager.
+    pub(super) fn open_yaml(&mut self, fx: &mut Vec<Effect>) {
+        let Some(r) = self.selected_object() else {
+            self.shared.status = Some("select an object first (y shows its YAML)".into());
+            return;
+        };
+        self.pager_session += 1;
+        let (p, effect) = super::views::pager::Pager::yaml(r, self.pager_session, &self.shared);
+        self.pager = Some(p);
+        fx.push(effect);
+    }
+
+    /// `l`: the logs of the selected pod, or of the worst pod of the selected workload.
+    pub(super) fn open_logs(&mut self, fx: &mut Vec<Effect>) {
+        use super::views::pager;
+        let Some(r) = self.selected_object() else {
+            self.shared.status = Some("select a pod or a workload first (l shows its logs)".into());
+            return;
+        };
+        let snap = self.shared.snapshot.clone();
+        let Some(pod) = pager::pod_for(&snap, &r) else {
+            self.shared.status = Some(format!("{r}: no pod of it to read logs from"));
+            return;
+        };
+        if snap.pods[pod].node_name.is_none() && snap.source_kind == crate::model::SourceKind::Live
+        {
+            // The server answers an empty log for a pod no node runs: say why instead.
+            self.shared.status = Some(format!(
+                "pod {} is not scheduled on a node, so it has no logs yet (the Triage view says why it is Pending)",
+                crate::text::escape_ctrl(&snap.pods[pod].meta.name)
+            ));
+            return;
+        }
+        let Some(target) = pager::log_target(&snap, pod) else {
+            self.shared.status = Some(format!("{r}: its pod has no container"));
+            return;
+        };
+        self.pager_session += 1;
+        let (p, effect) = pager::Pager::logs(target, self.pager_session, snap.source_kind);
+        self.pager = Some(p);
+        fx.push(effect);
+    }
+
+    /// Asks for the diff against `--since` when there is one and the findings are current.
+    pub(super) fn changes_effect(&self) -> Option<Effect> {
+        let sh = &self.shared;
+        let since = sh.since.clone()?;
+        (sh.findings_generation == Some(sh.generation)).then(|| Effect::ComputeChanges {
+            generation: sh.generation,
+            since,
+            snapshot: sh.snapshot.clone(),
+            findings: sh.findings.clone(),
+        })
+    }
+
+    /// The diff against `--since` arrived: the new findings are marked by their index.
+    pub(super) fn set_changes(&mut self, generation: u64, diff: Arc<crate::diff::Diff>) {
+        let sh = &mut self.shared;
+
+        if generation == sh.generation && sh.since.is_some() {
+            let new_ids: std::collections::HashSet<(&str, String, Option<&str>, &str, &str)> = diff
+                .findings
+                .new
+                .iter()
+                .map(|f| {
+                    (
+                        f.check.as_str(),
+                        f.object.kind.clone(),
+                        f.object.namespace.as_deref(),
+                        f.object.name.as_str(),
+                        f.path.as_str(),
+                    )
+                })
+                .collect();
+            let new_findings = sh
+                .findings
+                .findings
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| {
+                    new_ids.contains(&(
+                        f.check,
+                        f.object.kind.as_str().to_string(),
+                        f.object.namespace.as_deref(),
+                        &*f.object.name,
+                        f.path.as_str(),
+                    ))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            sh.status = Some(format!(
+                "since {}: {} new findings, {} resolved, {} objects changed (8: Changes)",
+                crate::text::escape_ctrl(
+                    &sh.since
+                        .as_ref()
+                        .map(|s| s.label.clone())
+                        .unwrap_or_default()
+                ),
+                diff.findings.new.len(),
+                diff.findings.resolved.len(),
+                diff.objects.changed.len() + diff.objects.added.len() + diff.objects.removed.len()
+            ));
+            sh.changes = Some(super::shared::Changes {
+                generation,
+                diff,
+                new_findings,
+            });
+        }
+    }
+}
