@@ -23,12 +23,12 @@ pub struct ContextAudit {
 }
 
 impl ContextAudit {
-    fn count(&self, s: Severity) -> usize {
+    pub fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == s).count()
     }
 
     /// The checks that fire most, for the summary row.
-    fn top_checks(&self, n: usize) -> Vec<String> {
+    pub fn top_checks(&self, n: usize) -> Vec<String> {
         let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
         for f in &self.findings {
             *by.entry(f.check).or_default() += 1;
@@ -44,7 +44,7 @@ impl ContextAudit {
 
 /// Audits each context, at most `parallel` at once, in the order given.
 pub async fn audit_contexts(
-    src: &SourceArgs,
+    base: &live::LiveOptions,
     contexts: &[String],
     parallel: usize,
     opts: &AuditOptions,
@@ -53,8 +53,9 @@ pub async fn audit_contexts(
     let tasks: Vec<_> = contexts
         .iter()
         .map(|ctx| {
-            let mut o = live_options(src, false);
+            let mut o = base.clone();
             o.context = Some(ctx.clone());
+            o.interactive_auth = false;
             let gate = gate.clone();
             let ctx = ctx.clone();
             let opts = opts.clone();
@@ -264,7 +265,12 @@ pub fn fleet_cmd(
         args.parallel.max(1)
     );
     let rt = super::runtime()?;
-    let all = rt.block_on(audit_contexts(src, &contexts, args.parallel, &opts));
+    let all = rt.block_on(audit_contexts(
+        &live_options(src, false),
+        &contexts,
+        args.parallel,
+        &opts,
+    ));
     for c in all.iter().filter(|c| c.error.is_some()) {
         let _ = writeln!(
             err,

@@ -145,6 +145,41 @@ impl EffectRunner for LiveRunner {
                 });
                 Vec::new()
             }
+            Effect::AuditFleet => {
+                let base = self.base.clone();
+                let tx = tx.clone();
+                self.runtime.spawn(async move {
+                    let contexts = contexts(&base);
+                    let all = crate::cli::fleet::audit_contexts(
+                        &base,
+                        &contexts,
+                        4,
+                        &crate::audit::AuditOptions::default(),
+                    )
+                    .await;
+                    let rows = all
+                        .iter()
+                        .map(|c| {
+                            use crate::audit::Severity;
+                            crate::tui::views::fleet::FleetRow {
+                                context: c.context.clone(),
+                                error: c.error.clone(),
+                                server_version: c.server_version,
+                                nodes: c.nodes,
+                                pods: c.pods,
+                                counts: [
+                                    c.count(Severity::Critical),
+                                    c.count(Severity::Warning),
+                                    c.count(Severity::Info),
+                                ],
+                                top: c.top_checks(3),
+                            }
+                        })
+                        .collect();
+                    let _ = tx.send(AppEvent::FleetDone(Ok(rows)));
+                });
+                Vec::new()
+            }
             Effect::StopLogs => {
                 if let Some(h) = self.logs.take() {
                     h.abort();

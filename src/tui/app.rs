@@ -77,6 +77,8 @@ pub enum AppEvent {
         session: u64,
         error: Option<String>,
     },
+    /// Every context's audit summary (or why the fleet cannot be shown).
+    FleetDone(Result<Vec<super::views::fleet::FleetRow>, String>),
     /// `:since FILE` loaded (or why not).
     SinceLoaded(Result<Arc<super::shared::Since>, String>),
     /// The diff against the `--since` state, for a snapshot generation.
@@ -141,6 +143,8 @@ pub enum Effect {
     },
     /// Stop the log stream (the pager closed).
     StopLogs,
+    /// Audit every kubeconfig context, in the background (live).
+    AuditFleet,
     /// Load a saved state to compare with (`--since`, `:since FILE`).
     LoadSince(std::path::PathBuf),
     /// Compare the current snapshot and findings with the `--since` state, off the UI thread.
@@ -170,6 +174,7 @@ pub const GLOBAL_COMMANDS: &[Command] = &[
     Command::ViewNodes,
     Command::ViewTriage,
     Command::ViewChanges,
+    Command::ViewFleet,
     Command::Yaml,
     Command::Logs,
     Command::Fix,
@@ -220,6 +225,7 @@ pub struct App {
     /// `--since FILE`: loaded at start.
     pub start_since: Option<std::path::PathBuf>,
     pub changes_view: super::views::changes::ChangesView,
+    pub fleet: super::views::fleet::FleetView,
 }
 
 impl App {
@@ -241,6 +247,7 @@ impl App {
             pager_session: 0,
             start_since: None,
             changes_view: Default::default(),
+            fleet: Default::default(),
         }
     }
 
@@ -344,6 +351,7 @@ impl App {
                 fx.push(Effect::LoadJournal);
             }
             AppEvent::JournalLoaded(r) => self.journal.set(r),
+            AppEvent::FleetDone(r) => self.fleet.set(r, crate::source::live::clock()),
             AppEvent::SinceLoaded(Ok(since)) => {
                 sh.status = Some(format!(
                     "comparing with {}…",
@@ -576,6 +584,22 @@ impl App {
             Command::ViewNodes => self.view = View::Nodes,
             Command::ViewTriage => self.view = View::Triage,
             Command::ViewChanges => self.view = View::Changes,
+            Command::ViewFleet => self.open_fleet(fx),
+            Command::Select if self.view == View::Fleet => match self.fleet.selected_context() {
+                Some(ctx) => match &sh.live {
+                    Some(l) => {
+                        fx.push(Effect::Connect {
+                            context: Some(ctx.to_string()),
+                            namespace: l.namespace.clone(),
+                        });
+                        sh.status =
+                            Some(format!("connecting to {}…", crate::text::escape_ctrl(ctx)));
+                        self.view = View::Workloads;
+                    }
+                    None => sh.status = Some("switching context needs a live source".into()),
+                },
+                None => sh.status = Some("no context selected".into()),
+            },
             Command::Select if self.view == View::Changes => {
                 match self.changes_view.selected_object(sh) {
                     Some(r) if crate::model::WorkloadKind::from_kind(&r.kind).is_some() => {
@@ -635,9 +659,12 @@ impl App {
                         .selected_symptom()
                         .and_then(|s| crate::triage::fixes::symptom_finding(&sh.snapshot, s))
                         .or_else(|| self.triage.selected_finding(sh)),
-                    View::Rbac | View::Network | View::Journal | View::Nodes | View::Changes => {
-                        None
-                    }
+                    View::Rbac
+                    | View::Network
+                    | View::Journal
+                    | View::Nodes
+                    | View::Changes
+                    | View::Fleet => None,
                 };
                 self.fix(picked, BTreeMap::new(), fx);
             }
@@ -651,6 +678,7 @@ impl App {
                     View::Nodes => self.nodes.command(cmd, sh),
                     View::Triage => self.triage.command(cmd, sh),
                     View::Changes => self.changes_view.command(cmd, sh),
+                    View::Fleet => self.fleet.command(cmd, sh),
                 };
                 if !handled && matches!(cmd, Command::NextPane | Command::PrevPane) {
                     // Views without panes: Tab moves between views.
@@ -761,7 +789,8 @@ impl App {
             | View::Journal
             | View::Nodes
             | View::Triage
-            | View::Changes => {}
+            | View::Changes
+            | View::Fleet => {}
         }
     }
 }

@@ -23,7 +23,8 @@ impl App {
             | View::Journal
             | View::Nodes
             | View::Triage
-            | View::Changes => false,
+            | View::Changes
+            | View::Fleet => false,
         };
         if handled || self.global_command_line(w, arg.clone(), fx) {
             return;
@@ -56,6 +57,7 @@ impl App {
             "nodes" | "node" | "no" => self.view = View::Nodes,
             "triage" | "tr" => self.view = View::Triage,
             "changes" | "ch" => self.view = View::Changes,
+            "fleet" => self.open_fleet(fx),
             "since" => match arg {
                 Some(file) => {
                     sh.status = Some(format!("reading {}…", crate::text::escape_ctrl(&file)));

@@ -20,6 +20,7 @@ impl App {
             View::Triage => self.triage.selected_symptom().map(|s| s.object.clone()),
             View::Nodes => self.nodes.selected_node(sh),
             View::Changes => self.changes_view.selected_object(sh),
+            View::Fleet => None,
             View::Rbac | View::Network | View::Journal => None,
         }
     }
@@ -77,6 +78,15 @@ impl App {
             snapshot: sh.snapshot.clone(),
             findings: sh.findings.clone(),
         })
+    }
+
+    /// The Fleet view: every context audited again in the background.
+    pub(super) fn open_fleet(&mut self, fx: &mut Vec<Effect>) {
+        self.view = View::Fleet;
+        if !self.fleet.loading {
+            self.fleet.loading = true;
+            fx.push(Effect::AuditFleet);
+        }
     }
 
     /// The diff against `--since` arrived: the new findings are marked by their index.

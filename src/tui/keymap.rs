@@ -67,6 +67,7 @@ commands! {
     ViewNodes = "view_nodes": "Nodes view (pools, zones and drain verdicts)",
     ViewTriage = "view_triage": "Triage view (what hurts now, and the findings that explain it)",
     ViewChanges = "view_changes": "Changes view (what changed since the --since state)",
+    ViewFleet = "view_fleet": "Fleet view (every kubeconfig context, audited in the background)",
     Drain = "drain": "Nodes: simulate draining the selected node, pool or zone",
     Undo = "undo": "Journal: undo the selected fix (a preview first)",
     ShowRbac = "show_rbac": "Workloads: the selected workload's ServiceAccount in the RBAC view",

@@ -45,6 +45,11 @@ impl EffectRunner for ThreadRunner {
     fn run(&mut self, fx: Effect, tx: &SyncSender<AppEvent>) -> Vec<AppEvent> {
         match fx {
             Effect::Quit | Effect::Connect { .. } | Effect::StopLogs => {}
+            Effect::AuditFleet => {
+                return vec![AppEvent::FleetDone(Err(
+                    "The fleet is every context of a kubeconfig: start kvet on a cluster (without -f or --demo), or run kvet audit --all-contexts.".into(),
+                ))]
+            }
             Effect::LoadSince(path) => {
                 let tx = tx.clone();
                 std::thread::spawn(move || {

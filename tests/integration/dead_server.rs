@@ -280,3 +280,89 @@ fn a_fleet_audits_the_real_cluster_beside_broken_contexts() {
     );
     assert_eq!(s["runs"].as_array().map(Vec::len), Some(3), "{s:#}");
 }
+
+/// Issue 21 §4, TUI: the Fleet view audits every context in the background; a refused and a
+/// silent context show their errors without stalling, and Enter switches to the selected one.
+#[test]
+fn the_fleet_view_audits_every_context_and_enter_switches() {
+    use kvet::tui::app::{App, AppEvent, Effect, View};
+    use kvet::tui::EffectRunner;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = bad_contexts(dir.path());
+    let rt = std::sync::Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime"),
+    );
+    let mut runner = kvet::cli::live_tui::LiveRunner {
+        runtime: rt.clone(),
+        base: kvet::source::live::LiveOptions {
+            kubeconfig: Some(kc.clone()),
+            request_timeout: Some(Duration::from_secs(2)),
+            ..Default::default()
+        },
+        feed: Default::default(),
+        audits: kvet::tui::ThreadRunner,
+        conn: Default::default(),
+        logs: None,
+    };
+    let snap = std::sync::Arc::new(kvet::model::Snapshot::empty(
+        kvet::model::SourceKind::Live,
+        "refused",
+    ));
+    let mut app = App::new(
+        snap,
+        kvet::tui::keymap::KeyMap::defaults(),
+        kvet::tui::theme::Theme::default_theme(),
+    );
+    app.shared.live = Some(kvet::tui::app::LiveInfo {
+        context: "refused".into(),
+        ..Default::default()
+    });
+    let key = |c| AppEvent::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let fx = app.update(key(KeyCode::Char('9')));
+    assert_eq!(app.view, View::Fleet);
+    assert!(matches!(fx.as_slice(), [Effect::AuditFleet]), "{fx:?}");
+    let (tx, rx) = std::sync::mpsc::sync_channel(16);
+    let start = Instant::now();
+    for f in fx {
+        assert!(
+            runner.run(f, &tx).is_empty(),
+            "the fleet is audited in the background"
+        );
+    }
+    let ev = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the fleet's audit arrived");
+    assert!(start.elapsed() < Duration::from_secs(30));
+    app.update(ev);
+    let text = crate::tui::screen(&mut app, 140, 20);
+    assert!(text.contains("Fleet (2 contexts, 2 not audited)"), "{text}");
+    assert!(
+        text.contains("● refused"),
+        "the current context is marked: {text}"
+    );
+    assert_eq!(text.matches("error:").count(), 2, "{text}");
+    // Enter on the second row switches to it.
+    app.update(key(KeyCode::Down));
+    let fx = app.update(key(KeyCode::Enter));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Connect { context: Some(c), .. }] if c == "silent"),
+        "{fx:?}"
+    );
+    assert_eq!(app.view, View::Workloads);
+    // Offline, the view says where a fleet comes from.
+    let mut offline = crate::tui::demo_app();
+    let fx = offline.update(key(KeyCode::Char('9')));
+    let mut inline = kvet::tui::ThreadRunner;
+    for f in fx {
+        for ev in inline.run(f, &tx) {
+            offline.update(ev);
+        }
+    }
+    let text = crate::tui::screen(&mut offline, 140, 20);
+    assert!(text.contains("every context of a kubeconfig"), "{text}");
+}

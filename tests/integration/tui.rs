@@ -490,6 +490,7 @@ impl EffectRunner for Inline {
             | Effect::StreamLogs { .. }
             | Effect::StopLogs
             | Effect::LoadSince(_)
+            | Effect::AuditFleet
             | Effect::ComputeChanges { .. }
             | Effect::PlanUndo(_) => vec![],
         }

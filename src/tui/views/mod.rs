@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod findings;
 pub mod fix_dialog;
+pub mod fleet;
 mod footer;
 mod header;
 pub mod journal;
@@ -55,6 +56,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         View::Nodes => nodes::render(frame, body, &mut app.nodes, sh),
         View::Triage => triage::render(frame, body, &mut app.triage, sh),
         View::Changes => changes::render(frame, body, &mut app.changes_view, sh),
+        View::Fleet => fleet::render(frame, body, &app.fleet, sh),
     }
     if let Some(p) = app.pager.as_mut() {
         pager::render(frame, body, p, sh);
@@ -76,10 +78,11 @@ pub enum View {
     Nodes,
     Triage,
     Changes,
+    Fleet,
 }
 
 impl View {
-    pub const ALL: [View; 8] = [
+    pub const ALL: [View; 9] = [
         View::Workloads,
         View::Findings,
         View::Rbac,
@@ -88,6 +91,7 @@ impl View {
         View::Nodes,
         View::Triage,
         View::Changes,
+        View::Fleet,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -99,6 +103,7 @@ impl View {
             View::Nodes => "Nodes",
             View::Triage => "Triage",
             View::Changes => "Changes",
+            View::Fleet => "Fleet",
         }
     }
 
@@ -113,6 +118,7 @@ impl View {
             View::Nodes => nodes::COMMANDS,
             View::Triage => triage::COMMANDS,
             View::Changes => changes::COMMANDS,
+            View::Fleet => fleet::COMMANDS,
         }
     }
 
@@ -127,6 +133,7 @@ impl View {
             View::Nodes => nodes::COMMAND_LINE,
             View::Triage => triage::COMMAND_LINE,
             View::Changes => changes::COMMAND_LINE,
+            View::Fleet => fleet::COMMAND_LINE,
         }
     }
 }
