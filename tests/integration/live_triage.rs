@@ -63,11 +63,35 @@ fn real_controller_evidence_is_joined_to_the_findings_that_explain_it() {
     let qns = &format!("{ns}-q");
     let rt = rt();
     let conn = rt.block_on(connect(&kc));
+    rt.block_on(create_all(
+        &conn,
+        &[
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": qns}}),
+            json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "pods", "namespace": qns},
+                "spec": {"hard": {"pods": "0"}}}),
+        ],
+    ));
+    // Until the quota controller has computed the quota's status, admission refuses pods with
+    // "status unknown for quota", not "exceeded quota", and the ReplicaSet controller backs off:
+    // the Deployment comes once the quota is known.
+    let quotas: Api<k8s_openapi::api::core::v1::ResourceQuota> =
+        Api::namespaced(conn.client.clone(), qns);
+    let start = std::time::Instant::now();
+    while rt
+        .block_on(quotas.get("pods"))
+        .ok()
+        .and_then(|q| q.status)
+        .and_then(|s| s.hard)
+        .is_none()
+    {
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "the quota's status was never computed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
     let docs: Vec<Value> = vec![
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
-        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": qns}}),
-        json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "pods", "namespace": qns},
-            "spec": {"hard": {"pods": "0"}}}),
         // Three replicas under a quota of no pod: the ReplicaSet controller records FailedCreate.
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": qns},
             "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
