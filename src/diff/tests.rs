@@ -1,16 +1,8 @@
 use super::*;
-use crate::model::decode::DecodeOptions;
 use std::collections::BTreeSet;
 
 fn snap(yaml: &str) -> Snapshot {
-    let opts = DecodeOptions::default();
-    let mut objects = Vec::new();
-    for doc in yaml.split("\n---\n") {
-        let d = crate::model::decode::decode_yaml(doc, &opts);
-        assert!(d.errors.is_empty(), "{:?}\n{doc}", d.errors);
-        objects.extend(d.objects);
-    }
-    Snapshot::build(crate::model::SourceKind::Offline, "t", Vec::new(), objects)
+    crate::model::snapshot::from_yaml(yaml, crate::model::SourceKind::Offline)
 }
 
 fn run(before: &str, after: &str) -> Diff {

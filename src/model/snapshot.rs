@@ -724,3 +724,16 @@ impl Snapshot {
         self.index.all.len()
     }
 }
+
+/// Tests: a live-like snapshot of `---`-separated YAML documents (each must decode cleanly).
+#[cfg(test)]
+pub fn from_yaml(yaml: &str, kind: SourceKind) -> Snapshot {
+    let opts = super::decode::DecodeOptions::default();
+    let mut objects = Vec::new();
+    for doc in yaml.split("\n---\n") {
+        let d = super::decode::decode_yaml(doc, &opts);
+        assert!(d.errors.is_empty(), "{:?}\n{doc}", d.errors);
+        objects.extend(d.objects);
+    }
+    Snapshot::build(kind, "t", Vec::new(), objects)
+}

@@ -1,15 +1,7 @@
 use super::*;
-use crate::model::decode::DecodeOptions;
 
 fn snap(yaml: &str) -> Snapshot {
-    let opts = DecodeOptions::default();
-    let mut objects = Vec::new();
-    for doc in yaml.split("\n---\n") {
-        let d = crate::model::decode::decode_yaml(doc, &opts);
-        assert!(d.errors.is_empty(), "{:?}\n{doc}", d.errors);
-        objects.extend(d.objects);
-    }
-    Snapshot::build(crate::model::SourceKind::Live, "t", Vec::new(), objects)
+    crate::model::snapshot::from_yaml(yaml, crate::model::SourceKind::Live)
 }
 
 fn run(yaml: &str) -> Vec<Symptom> {

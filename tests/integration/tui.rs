@@ -1492,3 +1492,13 @@ fn since_marks_new_findings_and_the_changes_view_lists_what_changed() {
     app.update(code(KeyCode::Enter));
     assert!(app.shared.since.is_none() && app.shared.changes.is_none());
 }
+
+/// Status lines quote names, contexts and server messages: the footer escapes them.
+#[test]
+fn the_status_line_never_prints_a_raw_control_character() {
+    let mut app = demo_app();
+    app.shared.status = Some("cannot read \u{1b}]52;c;ZXZpbA==\u{7} logs".into());
+    let text = screen(&mut app, 120, 20);
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(text.contains("\\x1b]52;c;ZXZpbA==\\x07"), "{text}");
+}

@@ -31,9 +31,20 @@ pub const COMMAND_LINE: &[(&str, &str)] = &[(
     "what changed since the --since state (:since FILE sets it)",
 )];
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ChangesView {
     pub selected: usize,
+    /// The rows of the diff on screen, built once per comparison (a diff can list millions of
+    /// connections: never per frame or per key).
+    cache: Option<(std::sync::Arc<Diff>, std::sync::Arc<Vec<Row>>)>,
+}
+
+impl std::fmt::Debug for ChangesView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangesView")
+            .field("selected", &self.selected)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One row: its text, its style class and the object it is about.
@@ -227,23 +238,32 @@ fn rows(d: &Diff) -> Vec<Row> {
 }
 
 impl ChangesView {
-    fn current<'a>(&self, sh: &'a Shared) -> Option<&'a Diff> {
-        sh.changes
+    /// The rows of the current diff, from the cache when it is the same comparison.
+    fn rows(&mut self, sh: &Shared) -> Option<std::sync::Arc<Vec<Row>>> {
+        let d = sh
+            .changes
             .as_ref()
             .filter(|c| c.generation == sh.generation)
-            .map(|c| &*c.diff)
+            .map(|c| &c.diff)?;
+        match &self.cache {
+            Some((k, r)) if std::sync::Arc::ptr_eq(k, d) => Some(r.clone()),
+            _ => {
+                let r = std::sync::Arc::new(rows(d));
+                self.cache = Some((d.clone(), r.clone()));
+                Some(r)
+            }
+        }
     }
 
-    pub fn selected_object(&self, sh: &Shared) -> Option<ObjectRef> {
-        let d = self.current(sh)?;
-        rows(d).into_iter().nth(self.selected)?.object
+    pub fn selected_object(&mut self, sh: &Shared) -> Option<ObjectRef> {
+        self.rows(sh)?.get(self.selected)?.object.clone()
     }
 
     pub fn command(&mut self, cmd: Command, sh: &mut Shared) -> bool {
         if !super::is_move(cmd) {
             return false;
         }
-        let n = self.current(sh).map(|d| rows(d).len()).unwrap_or(0);
+        let n = self.rows(sh).map(|r| r.len()).unwrap_or(0);
         self.selected = super::step(self.selected, super::delta(cmd, 10), n);
         true
     }
@@ -260,7 +280,7 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut ChangesView, sh: &Shared) {
         .title(title)
         .border_style(t.border(true))
         .style(t.base());
-    let Some(d) = v.current(sh) else {
+    let Some(all) = v.rows(sh) else {
         let text = if sh.since.is_none() {
             "No comparison. Start kvet with --since FILE, or type :since FILE (a saved snapshot, manifests or a kvet audit JSON report)."
         } else {
@@ -272,7 +292,6 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut ChangesView, sh: &Shared) {
         );
         return;
     };
-    let all = rows(d);
     v.selected = v.selected.min(all.len().saturating_sub(1));
     let h = area.height.saturating_sub(2) as usize;
     let w = area.width.saturating_sub(2) as usize;

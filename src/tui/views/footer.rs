@@ -23,7 +23,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled("   Enter apply · Esc cancel", t.muted()),
         ])
     } else if let Some(s) = &sh.status {
-        Line::from(Span::styled(s.clone(), t.accent()))
+        // Status lines name objects, contexts and server messages: escaped here, once.
+        Line::from(Span::styled(
+            crate::text::escape_ctrl(s).into_owned(),
+            t.accent(),
+        ))
     } else {
         let mode = app.key_mode();
         let wanted: &[Command] = match mode {
