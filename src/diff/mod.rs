@@ -61,7 +61,7 @@ pub struct FindingEntry {
     pub message: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ObjectJson {
     pub kind: String,
     pub namespace: Option<String>,

@@ -79,12 +79,16 @@ pub enum AppEvent {
     },
     /// Every context's audit summary (or why the fleet cannot be shown).
     FleetDone(Result<Vec<super::views::fleet::FleetRow>, String>),
+    /// Time to audit the fleet again (when the Fleet view is still shown).
+    FleetDue,
     /// `:since FILE` loaded (or why not).
     SinceLoaded(Result<Arc<super::shared::Since>, String>),
     /// The diff against the `--since` state, for a snapshot generation.
     ChangesReady {
         generation: u64,
-        diff: Arc<crate::diff::Diff>,
+        /// The state it was compared with (a result for an earlier `:since` is dropped).
+        since: Arc<super::shared::Since>,
+        diff: Result<Arc<crate::diff::Diff>, String>,
     },
     /// Live: connected (or reconnected) to a context, in an optional namespace scope.
     LiveConnected {
@@ -145,6 +149,8 @@ pub enum Effect {
     StopLogs,
     /// Audit every kubeconfig context, in the background (live).
     AuditFleet,
+    /// Send [`AppEvent::FleetDue`] after this long: the Fleet view's periodic refresh.
+    FleetDueIn(std::time::Duration),
     /// Load a saved state to compare with (`--since`, `:since FILE`).
     LoadSince(std::path::PathBuf),
     /// Compare the current snapshot and findings with the `--since` state, off the UI thread.
@@ -226,6 +232,10 @@ pub struct App {
     pub start_since: Option<std::path::PathBuf>,
     pub changes_view: super::views::changes::ChangesView,
     pub fleet: super::views::fleet::FleetView,
+    /// A comparison with `--since` is being computed: at most one runs at a time.
+    pub(super) changes_running: bool,
+    /// Snapshots arrived while it ran: compare again (with the latest) when it is done.
+    pub(super) changes_wanted: bool,
 }
 
 impl App {
@@ -248,6 +258,8 @@ impl App {
             start_since: None,
             changes_view: Default::default(),
             fleet: Default::default(),
+            changes_running: false,
+            changes_wanted: false,
         }
     }
 
@@ -351,18 +363,46 @@ impl App {
                 fx.push(Effect::LoadJournal);
             }
             AppEvent::JournalLoaded(r) => self.journal.set(r),
-            AppEvent::FleetDone(r) => self.fleet.set(r, crate::source::live::clock()),
+            AppEvent::FleetDone(r) => {
+                let ok = r.is_ok();
+                self.fleet.set(r, crate::source::live::clock());
+                // Shown and audited: audit again in a while (one timer at a time).
+                if ok && self.view == View::Fleet && !self.fleet.refresh_pending {
+                    self.fleet.refresh_pending = true;
+                    fx.push(Effect::FleetDueIn(super::views::fleet::REFRESH));
+                }
+            }
+            AppEvent::FleetDue => {
+                self.fleet.refresh_pending = false;
+                if self.view == View::Fleet {
+                    self.open_fleet(&mut fx);
+                }
+            }
             AppEvent::SinceLoaded(Ok(since)) => {
                 sh.status = Some(format!(
                     "comparing with {}…",
                     crate::text::escape_ctrl(&since.label)
                 ));
                 sh.since = Some(since);
-                sh.changes = None;
+                sh.set_changes(None);
                 fx.extend(self.changes_effect());
             }
             AppEvent::SinceLoaded(Err(e)) => sh.status = Some(format!("cannot compare: {e}")),
-            AppEvent::ChangesReady { generation, diff } => self.set_changes(generation, diff),
+            AppEvent::ChangesReady {
+                generation,
+                since,
+                diff,
+            } => {
+                self.changes_running = false;
+                match diff {
+                    Ok(d) => self.set_changes(generation, &since, d),
+                    Err(e) => self.shared.status = Some(e),
+                }
+                // Snapshots that arrived meanwhile: compare the latest one only.
+                if std::mem::take(&mut self.changes_wanted) {
+                    fx.extend(self.changes_effect());
+                }
+            }
             AppEvent::YamlLoaded { session, result } => {
                 if let Some(p) = self.pager.as_mut() {
                     let result = result.map(|y| {

@@ -65,7 +65,7 @@ impl App {
                 }
                 None => {
                     sh.since = None;
-                    sh.changes = None;
+                    sh.set_changes(None);
                     sh.status =
                         Some("no comparison: :since FILE compares with a saved state".into());
                 }

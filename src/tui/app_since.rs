@@ -69,10 +69,19 @@ impl App {
     }
 
     /// Asks for the diff against `--since` when there is one and the findings are current.
-    pub(super) fn changes_effect(&self) -> Option<Effect> {
+    /// While one is being computed, none is started: the latest state is compared when it ends.
+    pub(super) fn changes_effect(&mut self) -> Option<Effect> {
         let sh = &self.shared;
         let since = sh.since.clone()?;
-        (sh.findings_generation == Some(sh.generation)).then(|| Effect::ComputeChanges {
+        if sh.findings_generation != Some(sh.generation) {
+            return None;
+        }
+        if self.changes_running {
+            self.changes_wanted = true;
+            return None;
+        }
+        self.changes_running = true;
+        Some(Effect::ComputeChanges {
             generation: sh.generation,
             since,
             snapshot: sh.snapshot.clone(),
@@ -90,8 +99,16 @@ impl App {
     }
 
     /// The diff against `--since` arrived: the new findings are marked by their index.
-    pub(super) fn set_changes(&mut self, generation: u64, diff: Arc<crate::diff::Diff>) {
+    pub(super) fn set_changes(
+        &mut self,
+        generation: u64,
+        since: &Arc<super::shared::Since>,
+        diff: Arc<crate::diff::Diff>,
+    ) {
         let sh = &mut self.shared;
+        if !sh.since.as_ref().is_some_and(|s| Arc::ptr_eq(s, since)) {
+            return;
+        }
 
         if generation == sh.generation && sh.since.is_some() {
             let new_ids: std::collections::HashSet<(&str, String, Option<&str>, &str, &str)> = diff
@@ -136,11 +153,19 @@ impl App {
                 diff.findings.resolved.len(),
                 diff.objects.changed.len() + diff.objects.added.len() + diff.objects.removed.len()
             ));
-            sh.changes = Some(super::shared::Changes {
+            let changed_objects = diff
+                .objects
+                .added
+                .iter()
+                .chain(diff.objects.changed.iter().map(|c| &c.object))
+                .cloned()
+                .collect();
+            sh.set_changes(Some(super::shared::Changes {
                 generation,
                 diff,
                 new_findings,
-            });
+                changed_objects,
+            }));
         }
     }
 }

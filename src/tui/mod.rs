@@ -50,6 +50,13 @@ impl EffectRunner for ThreadRunner {
                     "The fleet is every context of a kubeconfig: start kvet on a cluster (without -f or --demo), or run kvet audit --all-contexts.".into(),
                 ))]
             }
+            Effect::FleetDueIn(after) => {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(after);
+                    let _ = tx.send(AppEvent::FleetDue);
+                });
+            }
             Effect::LoadSince(path) => {
                 let tx = tx.clone();
                 std::thread::spawn(move || {
@@ -76,14 +83,12 @@ impl EffectRunner for ThreadRunner {
                             &findings.findings,
                         )
                     }));
-                    let ev = match res {
-                        Ok(d) => AppEvent::ChangesReady {
-                            generation,
-                            diff: Arc::new(d),
-                        },
-                        Err(_) => {
-                            AppEvent::TaskFailed("the comparison failed (see the log)".into())
-                        }
+                    let ev = AppEvent::ChangesReady {
+                        generation,
+                        diff: res
+                            .map(Arc::new)
+                            .map_err(|_| "the comparison failed (see the log)".to_string()),
+                        since,
                     };
                     let _ = tx.send(ev);
                 });

@@ -91,8 +91,11 @@ pub struct Shared {
     pub target_version: Option<(u32, u32)>,
     /// `--since FILE` / `:since FILE`: the saved state the current source is compared with.
     pub since: Option<Arc<Since>>,
-    /// What changed since then, for the snapshot generation it was computed from.
+    /// What changed since then, for the snapshot generation it was computed from. Set it with
+    /// [`Shared::set_changes`], which tells the views that mark changes.
     pub changes: Option<Changes>,
+    /// Bumped whenever `changes` is set or cleared.
+    pub changes_version: u64,
 }
 
 /// A saved state to compare with: its snapshot and its findings.
@@ -111,6 +114,8 @@ pub struct Changes {
     pub diff: Arc<crate::diff::Diff>,
     /// Indices (in the current findings) of the findings that are new since then.
     pub new_findings: std::collections::HashSet<usize>,
+    /// Objects added or changed since then (Δ in the tree).
+    pub changed_objects: std::collections::HashSet<crate::diff::ObjectJson>,
 }
 
 impl Shared {
@@ -134,6 +139,7 @@ impl Shared {
             target_version: None,
             since: None,
             changes: None,
+            changes_version: 0,
         }
     }
 
@@ -149,6 +155,29 @@ impl Shared {
         self.changes
             .as_ref()
             .is_some_and(|c| c.generation == self.generation && c.new_findings.contains(&i))
+    }
+
+    /// How object `r` changed since the `--since` state: `Some(None)` when it was added,
+    /// `Some(Some(change))` when fields changed, `None` when it did not change (or no comparison).
+    pub fn change_of(
+        &self,
+        r: &crate::model::ObjectRef,
+    ) -> Option<Option<&crate::diff::ObjectChange>> {
+        let c = self
+            .changes
+            .as_ref()
+            .filter(|c| c.generation == self.generation)?;
+        let key = crate::diff::ObjectJson::of(r);
+        if !c.changed_objects.contains(&key) {
+            return None;
+        }
+        Some(c.diff.objects.changed.iter().find(|o| o.object == key))
+    }
+
+    /// Replaces (or clears) what changed since the `--since` state.
+    pub fn set_changes(&mut self, changes: Option<Changes>) {
+        self.changes = changes;
+        self.changes_version += 1;
     }
 
     /// Opens the explanation of a check.

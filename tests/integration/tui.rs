@@ -491,6 +491,7 @@ impl EffectRunner for Inline {
             | Effect::StopLogs
             | Effect::LoadSince(_)
             | Effect::AuditFleet
+            | Effect::FleetDueIn(_)
             | Effect::ComputeChanges { .. }
             | Effect::PlanUndo(_) => vec![],
         }
@@ -1485,12 +1486,23 @@ fn since_marks_new_findings_and_the_changes_view_lists_what_changed() {
     }
     app.update(code(KeyCode::Enter));
     assert_eq!(app.view, View::Workloads);
-    assert!(screen(&mut app, 160, 40).contains("Deployment storefront/cart"));
+    let text = screen(&mut app, 160, 40);
+    assert!(text.contains("Deployment storefront/cart"), "{text}");
+    // The tree marks the changed workload Δ, and the details say which field changed and how.
+    assert!(text.contains("Δ cart"), "{text}");
+    assert!(text.contains("Δ changed since"), "{text}");
+    assert!(
+        text.contains("shop/cart:") && text.contains("→") && text.contains("shop/cart-next:"),
+        "{text}"
+    );
+    // Unchanged workloads carry no mark.
+    assert!(!text.contains("Δ checkout"), "{text}");
     // :since alone clears it.
     app.update(key(':'));
     typed(&mut app, "since");
     app.update(code(KeyCode::Enter));
     assert!(app.shared.since.is_none() && app.shared.changes.is_none());
+    assert!(!screen(&mut app, 160, 40).contains("Δ cart"));
 }
 
 /// Status lines quote names, contexts and server messages: the footer escapes them.
@@ -1501,4 +1513,123 @@ fn the_status_line_never_prints_a_raw_control_character() {
     let text = screen(&mut app, 120, 20);
     assert!(!text.contains('\u{1b}'), "{text}");
     assert!(text.contains("\\x1b]52;c;ZXZpbA==\\x07"), "{text}");
+}
+
+/// The Fleet view audits every context again while it is shown: one timer at a time, and none
+/// once the user has left the view.
+#[test]
+fn the_fleet_view_refreshes_itself_while_shown() {
+    use kvet::tui::views::fleet::{FleetRow, REFRESH};
+    let mut app = demo_app();
+    let fx = app.update(key('9'));
+    assert_eq!(app.view, View::Fleet);
+    assert!(matches!(fx.as_slice(), [Effect::AuditFleet]), "{fx:?}");
+    let row = |n: usize| FleetRow {
+        context: "staging".into(),
+        error: None,
+        server_version: Some((1, 30)),
+        nodes: 3,
+        pods: n,
+        counts: [1, 2, 0],
+        top: vec!["pdb-missing".into()],
+    };
+    let fx = app.update(AppEvent::FleetDone(Ok(vec![row(10)])));
+    assert!(
+        matches!(fx.as_slice(), [Effect::FleetDueIn(d)] if *d == REFRESH),
+        "{fx:?}"
+    );
+    let text = screen(&mut app, 140, 20);
+    assert!(text.contains("again every 60 s"), "{text}");
+    // A second result while a refresh is pending does not start a second timer.
+    let fx = app.update(AppEvent::FleetDone(Ok(vec![row(11)])));
+    assert!(fx.is_empty(), "{fx:?}");
+    // Due while shown: audit again.
+    let fx = app.update(AppEvent::FleetDue);
+    assert!(matches!(fx.as_slice(), [Effect::AuditFleet]), "{fx:?}");
+    assert!(screen(&mut app, 140, 20).contains("auditing"));
+    let fx = app.update(AppEvent::FleetDone(Ok(vec![row(12)])));
+    assert!(matches!(fx.as_slice(), [Effect::FleetDueIn(_)]), "{fx:?}");
+    // Left the view: the timer fires into nothing, and no new one is set.
+    app.update(key('1'));
+    assert_eq!(app.view, View::Workloads);
+    let fx = app.update(AppEvent::FleetDue);
+    assert!(fx.is_empty(), "{fx:?}");
+    // An error (offline) is shown and not retried on a timer.
+    app.update(key('9'));
+    let fx = app.update(AppEvent::FleetDone(Err("no kubeconfig".into())));
+    assert!(fx.is_empty(), "{fx:?}");
+}
+
+/// Live, snapshots come faster than a big comparison: at most one runs, and when it ends the
+/// latest snapshot is compared (the ones in between are skipped).
+#[test]
+fn since_comparisons_are_coalesced_latest_wins() {
+    let mut app = demo_app();
+    let snap = app.shared.snapshot.clone();
+    let before = audit::run(&snap, &AuditOptions::default());
+    let since = Arc::new(kvet::tui::shared::Since {
+        label: "before.json".into(),
+        snapshot: snap.clone(),
+        findings: Arc::new(before.findings.clone()),
+    });
+    let fx = app.update(AppEvent::SinceLoaded(Ok(since.clone())));
+    let first = match fx.as_slice() {
+        [Effect::ComputeChanges { generation, .. }] => *generation,
+        other => panic!("{other:?}"),
+    };
+    // Two more snapshots while the first comparison runs: none starts.
+    for _ in 0..2 {
+        let fx = app.update(AppEvent::Snapshot(snap.clone()));
+        settle(&mut app, fx);
+        let generation = app.shared.generation;
+        let result = audit::run(&snap, &AuditOptions::default());
+        let fx = app.update(AppEvent::AuditDone { generation, result });
+        assert!(
+            !fx.iter()
+                .any(|f| matches!(f, Effect::ComputeChanges { .. })),
+            "{fx:?}"
+        );
+    }
+    // The first ends: it is for an old generation (not shown), and the latest is compared now.
+    let diff = Arc::new(kvet::diff::diff(
+        &snap,
+        &before.findings,
+        &snap,
+        &before.findings,
+    ));
+    let fx = app.update(AppEvent::ChangesReady {
+        generation: first,
+        since: since.clone(),
+        diff: Ok(diff.clone()),
+    });
+    let latest = app.shared.generation;
+    assert!(latest > first);
+    assert!(
+        matches!(fx.as_slice(), [Effect::ComputeChanges { generation, .. }] if *generation == latest),
+        "{fx:?}"
+    );
+    assert!(
+        app.shared.changes.is_none(),
+        "a stale comparison is not shown"
+    );
+    let fx = app.update(AppEvent::ChangesReady {
+        generation: latest,
+        since: since.clone(),
+        diff: Ok(diff.clone()),
+    });
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(app.shared.changes.is_some());
+    // A result for an earlier :since (replaced meanwhile) is dropped.
+    let other = Arc::new(kvet::tui::shared::Since {
+        label: "other.json".into(),
+        snapshot: snap.clone(),
+        findings: since.findings.clone(),
+    });
+    app.update(AppEvent::SinceLoaded(Ok(other)));
+    app.update(AppEvent::ChangesReady {
+        generation: latest,
+        since,
+        diff: Ok(diff),
+    });
+    assert!(app.shared.changes.is_none());
 }

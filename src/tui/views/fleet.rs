@@ -48,7 +48,13 @@ pub struct FleetView {
     pub error: Option<String>,
     /// When the rows were audited (`HH:MM:SS` UTC).
     pub at: Option<String>,
+    /// A refresh is scheduled ([`REFRESH`] after the last audit).
+    pub refresh_pending: bool,
 }
+
+/// How often the Fleet view audits every context again while it is shown. A fleet audit lists
+/// every cluster, so this is minutes, not k9s's seconds.
+pub const REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl FleetView {
     pub fn set(&mut self, result: Result<Vec<FleetRow>, String>, at: String) {
@@ -93,7 +99,7 @@ pub fn render(frame: &mut Frame, area: Rect, v: &FleetView, sh: &Shared) {
         },
         match (&v.at, v.loading) {
             (_, true) => " · auditing…".to_string(),
-            (Some(at), false) => format!(" · at {at} UTC"),
+            (Some(at), false) => format!(" · at {at} UTC, again every {} s", REFRESH.as_secs()),
             (None, false) => String::new(),
         }
     );

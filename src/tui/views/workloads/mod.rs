@@ -38,8 +38,8 @@ pub struct TreeModel {
     pub index: TreeIndex,
     /// Set when something the items show changed (opened nodes, order).
     pub dirty: bool,
-    /// The shared version the items were built from.
-    built: Option<Version>,
+    /// The shared version (and changes version) the items were built from.
+    built: Option<(Version, u64)>,
 }
 
 /// The commands this view acts on, for the help screen.
@@ -112,7 +112,7 @@ impl WorkloadsView {
 
     /// Rebuilds the tree items if anything they depend on changed.
     pub fn refresh_tree(&mut self, sh: &Shared) {
-        if !self.tree.dirty && self.tree.built == Some(sh.version()) {
+        if !self.tree.dirty && self.tree.built == Some((sh.version(), sh.changes_version)) {
             return;
         }
         let opened: HashSet<Vec<NodeId>> = self.tree.state.opened().clone();
@@ -125,9 +125,14 @@ impl WorkloadsView {
             filter,
             findings_first: self.findings_first,
             theme: &sh.theme,
+            changed: sh
+                .changes
+                .as_ref()
+                .filter(|c| c.generation == sh.generation && !c.changed_objects.is_empty())
+                .map(|c| &c.changed_objects),
         });
         self.tree.dirty = false;
-        self.tree.built = Some(sh.version());
+        self.tree.built = Some((sh.version(), sh.changes_version));
         if filter.is_some() {
             // A filtered tree shows every match: open the namespaces and kinds that hold them.
             fn open_all(

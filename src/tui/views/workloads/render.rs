@@ -76,6 +76,7 @@ fn render_details(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared)
     {
         sa_summary(&mut lines, sh, w);
     }
+    since_summary(&mut lines, v, sh);
     if let Some(p) = sh.progress.as_ref().filter(|p| !p.complete()) {
         // Nothing here is final until every kind is listed: say so above the figures.
         let text = if p.kinds_done < p.kinds_total {
@@ -127,6 +128,58 @@ fn render_details(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared)
             .scroll((v.details_scroll, 0)),
         area,
     );
+}
+
+/// Δ: how the selected object changed since the `--since` state, field by field.
+fn since_summary(lines: &mut Vec<Line<'static>>, v: &WorkloadsView, sh: &Shared) {
+    let r = match v.selected_node() {
+        Some(super::tree::NodeId::Object(r) | super::tree::NodeId::Copy(r, _)) => r,
+        _ => return,
+    };
+    let Some(change) = sh.change_of(r) else {
+        return;
+    };
+    let label = sh
+        .since
+        .as_ref()
+        .map(|s| escape_ctrl(&s.label).into_owned())
+        .unwrap_or_default();
+    let warn = sh.theme.severity(crate::audit::Severity::Warning);
+    lines.push(Line::raw(""));
+    let Some(change) = change else {
+        lines.push(Line::styled(format!("Δ added since {label}"), warn));
+        return;
+    };
+    lines.push(Line::styled(format!("Δ changed since {label}"), warn));
+    const SHOWN: usize = 12;
+    for f in change.fields.iter().take(SHOWN) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {} ", escape_ctrl(&f.path)), sh.theme.muted()),
+            Span::raw(format!(
+                "{} → {}",
+                escape_ctrl(&short_json(&f.before)),
+                escape_ctrl(&short_json(&f.after))
+            )),
+        ]));
+    }
+    if change.fields.len() > SHOWN {
+        lines.push(Line::styled(
+            format!(
+                "  … {} more fields (8: Changes)",
+                change.fields.len() - SHOWN
+            ),
+            sh.theme.muted(),
+        ));
+    }
+}
+
+/// A JSON value on one line, cut to a readable length.
+fn short_json(v: &serde_json::Value) -> String {
+    let s = match v {
+        serde_json::Value::Null => "(none)".to_string(),
+        other => other.to_string(),
+    };
+    clip(&s, 60)
 }
 
 fn render_findings(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared) {

@@ -203,6 +203,15 @@ pub struct BuildCtx<'a> {
     pub filter: Option<&'a str>,
     pub findings_first: bool,
     pub theme: &'a Theme,
+    /// Objects added or changed since the `--since` state: marked Δ.
+    pub changed: Option<&'a std::collections::HashSet<crate::diff::ObjectJson>>,
+}
+
+impl BuildCtx<'_> {
+    fn is_changed(&self, r: &ObjectRef) -> bool {
+        self.changed
+            .is_some_and(|c| c.contains(&crate::diff::ObjectJson::of(r)))
+    }
 }
 
 fn badge_spans(b: Badge, theme: &Theme) -> Vec<Span<'static>> {
@@ -466,6 +475,11 @@ fn object_item(
     let theme = ctx.theme;
     let s = ctx.snap;
     let name = escape_ctrl(&name).into_owned();
+    // Δ: added or changed since the `--since` state.
+    let name = match &id {
+        NodeId::Object(r) | NodeId::Copy(r, _) if ctx.is_changed(r) => format!("Δ {name}"),
+        _ => name,
+    };
     if matches!(g, Group::Pdbs | Group::Hpas) {
         return TreeItem::new_leaf(id, line(name, None, b, theme));
     }
