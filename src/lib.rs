@@ -13,6 +13,7 @@ pub mod model;
 pub mod netpol;
 pub mod private_files;
 pub mod rbac;
+pub mod report;
 pub mod source;
 pub mod synth;
 pub mod text;

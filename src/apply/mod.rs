@@ -6,6 +6,7 @@
 //! its signature are `journal.rs`.
 
 pub mod journal;
+pub mod reports;
 
 pub use crate::fix::journal::{for_review, new_id, Entry, EntryObject};
 pub use journal::{append, journal_path, now_utc, read_journal};

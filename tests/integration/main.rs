@@ -22,5 +22,6 @@ mod memory;
 mod netpol;
 mod peers;
 mod rbac_oracle;
+mod reports;
 mod support;
 mod tui;

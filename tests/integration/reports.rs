@@ -1,0 +1,397 @@
+//! `kvet report --dry-run`: the objects are valid against the vendored CRDs' schemas, and they
+//! carry every finding of the audit once.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn kvet() -> Command {
+    let mut c = Command::cargo_bin("kvet").expect("binary");
+    c.env(
+        "KVET_CONFIG_DIR",
+        crate::support::repo().join("tests/fixtures/no-config"),
+    )
+    .env_remove("KUBECONFIG");
+    c
+}
+
+fn json_of(args: &[&str]) -> Value {
+    let out = kvet().args(args).output().expect("run");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// The openAPIV3Schema of one version of a vendored CRD.
+fn schema(file: &str, version: &str) -> Value {
+    let path = crate::support::repo().join("assets/crds").join(file);
+    let text = std::fs::read_to_string(&path).expect("crd");
+    let crd: Value = serde_saphyr::from_str(&text).expect("yaml");
+    crd["spec"]["versions"]
+        .as_array()
+        .and_then(|vs| vs.iter().find(|v| v["name"] == version))
+        .map(|v| v["schema"]["openAPIV3Schema"].clone())
+        .unwrap_or_else(|| panic!("{file} has no version {version}"))
+}
+
+/// The structural-schema rules the API server applies to custom resources: types, enums,
+/// required fields, and no field the schema does not declare (the server would prune it, and
+/// what kvet meant to say would be lost without an error).
+fn validate(v: &Value, s: &Value, at: &str, errors: &mut Vec<String>) {
+    if s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true)) {
+        return;
+    }
+    let ty = s.get("type").and_then(Value::as_str).unwrap_or("");
+    let ok = match ty {
+        "object" => v.is_object(),
+        "array" => v.is_array(),
+        "string" => v.is_string(),
+        "integer" => v.is_i64() || v.is_u64(),
+        "boolean" => v.is_boolean(),
+        _ => true,
+    };
+    if !ok {
+        errors.push(format!("{at}: {v} is not {ty}"));
+        return;
+    }
+    if let Some(e) = s.get("enum").and_then(Value::as_array) {
+        if !e.contains(v) {
+            errors.push(format!("{at}: {v} is not one of {e:?}"));
+        }
+    }
+    match v {
+        Value::Object(m) => {
+            for r in s
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(r) = r.as_str() {
+                    if !m.contains_key(r) {
+                        errors.push(format!("{at}: required field {r} is missing"));
+                    }
+                }
+            }
+            // metadata is the server's (ObjectMeta), not the CRD's.
+            if at != "/metadata" {
+                for (k, x) in m {
+                    let sub = s
+                        .get("properties")
+                        .and_then(|p| p.get(k))
+                        .or_else(|| s.get("additionalProperties"));
+                    match sub {
+                        Some(sub) => validate(x, sub, &format!("{at}/{k}"), errors),
+                        None => errors.push(format!("{at}/{k}: not in the schema (pruned)")),
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(is) = s.get("items") {
+                for (i, x) in items.iter().enumerate() {
+                    validate(x, is, &format!("{at}/{i}"), errors);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn dry_run_reports_are_valid_objects_of_both_apis_and_carry_every_finding() {
+    let audit = json_of(&["audit", "--demo", "-o", "json", "--fail-on", "never"]);
+    let findings = audit["findings"].as_array().expect("findings").len();
+    assert!(findings > 10);
+    let checks = json_of(&["checks", "-o", "json"]);
+    let ids: Vec<&str> = checks
+        .as_array()
+        .or_else(|| checks["checks"].as_array())
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    let list = json_of(&[
+        "report",
+        "--demo",
+        "--dry-run",
+        "--format",
+        "both",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(list["kind"], "List");
+    let items = list["items"].as_array().expect("items");
+    let schemas = [
+        (
+            "Report",
+            schema("openreports/openreports.io_reports.yaml", "v1alpha1"),
+        ),
+        (
+            "ClusterReport",
+            schema("openreports/openreports.io_clusterreports.yaml", "v1alpha1"),
+        ),
+        (
+            "PolicyReport",
+            schema("wgpolicy/wgpolicyk8s.io_policyreports.yaml", "v1alpha2"),
+        ),
+        (
+            "ClusterPolicyReport",
+            schema(
+                "wgpolicy/wgpolicyk8s.io_clusterpolicyreports.yaml",
+                "v1alpha2",
+            ),
+        ),
+    ];
+    // The validator itself rejects what the server would: a severity outside the enum, a
+    // property that is not a string, a field the schema does not have.
+    let mut bad = items[0].clone();
+    bad["results"][0]["severity"] = Value::from("warning");
+    bad["results"][0]["properties"]["count"] = Value::from(3);
+    bad["results"][0]["fixHint"] = Value::from("x");
+    let mut errors = Vec::new();
+    validate(&bad, &schemas[1].1, "", &mut errors);
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    let mut per_api = std::collections::BTreeMap::<&str, usize>::new();
+    for item in items {
+        let kind = item["kind"].as_str().expect("kind");
+        let api = item["apiVersion"].as_str().expect("apiVersion");
+        let (_, s) = schemas
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .unwrap_or_else(|| panic!("unexpected kind {kind}"));
+        let mut errors = Vec::new();
+        validate(item, s, "", &mut errors);
+        assert!(errors.is_empty(), "{kind}: {errors:#?}");
+        assert_eq!(
+            item["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+            "kvet"
+        );
+        let namespaced = kind == "Report" || kind == "PolicyReport";
+        assert_eq!(
+            item["metadata"]["namespace"].is_string(),
+            namespaced,
+            "{item}"
+        );
+        let results = item["results"].as_array().expect("results");
+        *per_api.entry(api).or_default() += results.len();
+        // The summary counts the results by result.
+        for r in ["pass", "fail", "warn", "error", "skip"] {
+            let n = results.iter().filter(|x| x["result"] == r).count();
+            assert_eq!(item["summary"][r].as_u64(), Some(n as u64), "{kind} {r}");
+        }
+        for x in results {
+            let policy = x["policy"].as_str().expect("policy");
+            assert!(ids.contains(&policy), "{policy} is not a check ID");
+            assert_eq!(x["source"], "kvet");
+            let sev = x["severity"].as_str().expect("severity");
+            let expected = if sev == "info" { "warn" } else { "fail" };
+            assert_eq!(x["result"], expected, "{x}");
+            // The object is named, in the report of its namespace.
+            let res = &x["resources"][0];
+            assert_eq!(res["namespace"], item["metadata"]["namespace"], "{x}");
+        }
+    }
+    assert_eq!(
+        per_api.get("openreports.io/v1alpha1"),
+        Some(&findings),
+        "{per_api:?}"
+    );
+    assert_eq!(per_api.get("wgpolicyk8s.io/v1alpha2"), Some(&findings));
+}
+
+#[test]
+fn report_refuses_to_write_offline_or_readonly() {
+    let out = kvet().args(["report", "--demo"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--dry-run"));
+    let out = kvet()
+        .args(["report", "--readonly", "--kubeconfig", "/nonexistent"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("--readonly"), "{text}");
+}
+
+/// The YAML form is one document per report, and reads back as the JSON form does.
+#[test]
+fn dry_run_yaml_is_one_document_per_report() {
+    let out = kvet()
+        .args(["report", "--demo", "--dry-run", "--format", "wgpolicy"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let docs: Vec<&str> = text
+        .split("---\n")
+        .filter(|d| !d.trim().is_empty())
+        .collect();
+    let list = json_of(&[
+        "report",
+        "--demo",
+        "--dry-run",
+        "--format",
+        "wgpolicy",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(docs.len(), list["items"].as_array().map_or(0, Vec::len));
+    for d in docs {
+        let v: Value = serde_saphyr::from_str(d).expect("yaml");
+        assert!(v["kind"] == "PolicyReport" || v["kind"] == "ClusterPolicyReport");
+    }
+}
+
+/// The in-cluster ServiceAccount's rights: (verb, resource as `kvet can` takes it, subresource,
+/// allowed). The live tier asks the real server the same questions.
+pub const IN_CLUSTER_RIGHTS: &[(&str, &str, Option<&str>, bool)] = &[
+    ("list", "pods", None, true),
+    ("watch", "pods", None, true),
+    ("watch", "deployments.apps", None, true),
+    ("list", "networkpolicies.networking.k8s.io", None, true),
+    (
+        "list",
+        "clusterrolebindings.rbac.authorization.k8s.io",
+        None,
+        true,
+    ),
+    ("list", "events.events.k8s.io", None, true),
+    ("create", "reports.openreports.io", None, true),
+    ("patch", "clusterreports.openreports.io", None, true),
+    ("delete", "policyreports.wgpolicyk8s.io", None, true),
+    ("get", "secrets", None, false),
+    ("list", "secrets", None, false),
+    ("create", "pods", None, false),
+    ("create", "pods", Some("exec"), false),
+    ("get", "pods", Some("log"), false),
+    ("patch", "deployments.apps", None, false),
+    ("delete", "namespaces", None, false),
+    (
+        "escalate",
+        "clusterroles.rbac.authorization.k8s.io",
+        None,
+        false,
+    ),
+    (
+        "bind",
+        "clusterroles.rbac.authorization.k8s.io",
+        None,
+        false,
+    ),
+    (
+        "create",
+        "clusterrolebindings.rbac.authorization.k8s.io",
+        None,
+        false,
+    ),
+    ("patch", "configmaps", None, false),
+];
+
+pub const IN_CLUSTER: &str = "assets/deploy/in-cluster.yaml";
+
+/// kvet's own RBAC engine on its own manifest: the ServiceAccount may read what kvet reads and
+/// write reports, and nothing else on the list.
+#[test]
+fn the_in_cluster_service_account_has_exactly_the_rights_kvet_needs() {
+    let manifest = crate::support::repo().join(IN_CLUSTER);
+    for (verb, resource, sub, allowed) in IN_CLUSTER_RIGHTS {
+        let mut args = vec![
+            "can".to_string(),
+            "-f".into(),
+            manifest.display().to_string(),
+            "serviceaccount:kvet:kvet".into(),
+            verb.to_string(),
+            resource.to_string(),
+        ];
+        if let Some(s) = sub {
+            args.extend(["--subresource".into(), s.to_string()]);
+        }
+        let out = kvet().args(&args).output().expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(if *allowed { 0 } else { 1 }),
+            "{verb} {resource} {sub:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    // The ClusterRole's read rules are exactly the kinds kvet lists (src/source/kinds.rs), less
+    // Secrets; its writes are the four report kinds.
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let role: Value = text
+        .split("\n---\n")
+        .filter_map(|d| serde_saphyr::from_str::<Value>(d).ok())
+        .find(|d| d["kind"] == "ClusterRole")
+        .expect("a ClusterRole");
+    let mut read = std::collections::BTreeSet::new();
+    let mut written = std::collections::BTreeSet::new();
+    for rule in role["rules"].as_array().expect("rules") {
+        let verbs: Vec<&str> = rule["verbs"]
+            .as_array()
+            .expect("verbs")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        for g in rule["apiGroups"].as_array().expect("groups") {
+            for r in rule["resources"].as_array().expect("resources") {
+                let key = (
+                    g.as_str().unwrap_or_default().to_string(),
+                    r.as_str().unwrap_or_default().to_string(),
+                );
+                if verbs == ["list", "watch"] {
+                    read.insert(key);
+                } else {
+                    assert_eq!(
+                        verbs,
+                        ["get", "list", "create", "patch", "delete"],
+                        "{key:?}"
+                    );
+                    written.insert(key);
+                }
+            }
+        }
+    }
+    let kinds: std::collections::BTreeSet<(String, String)> = kvet::source::kinds::KINDS
+        .iter()
+        .filter(|k| k.kind != "Secret")
+        .map(|k| (k.group.to_string(), k.plural.to_string()))
+        .collect();
+    assert_eq!(read, kinds);
+    let reports: std::collections::BTreeSet<(String, String)> = kvet::report::Api::ALL
+        .iter()
+        .flat_map(|a| [true, false].map(|n| (a.group().to_string(), a.plural(n).to_string())))
+        .collect();
+    assert_eq!(written, reports);
+    // The CronJob runs a command kvet accepts.
+    let cron: Value = text
+        .split("\n---\n")
+        .filter_map(|d| serde_saphyr::from_str::<Value>(d).ok())
+        .find(|d| d["kind"] == "CronJob")
+        .expect("a CronJob");
+    let args: Vec<String> = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+        [0]["args"]
+        .as_array()
+        .expect("args")
+        .iter()
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect();
+    use clap::Parser;
+    let parsed = kvet::cli::Cli::try_parse_from(std::iter::once("kvet".to_string()).chain(args));
+    assert!(
+        matches!(
+            parsed.as_ref().map(|c| &c.command),
+            Ok(Some(kvet::cli::Command::Report(_)))
+        ),
+        "{:?}",
+        parsed.err()
+    );
+    // And kvet's audit of its own manifest finds nothing.
+    let out = kvet()
+        .args(["audit", "-f", &manifest.display().to_string(), "-o", "json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["findings"], Value::Array(vec![]), "{}", v["findings"]);
+}
