@@ -154,7 +154,15 @@ pub async fn reconcile(
                 match apply(conn, api, &k, obj).await {
                     Ok(()) if created => out.created.push(key_label(&k)),
                     Ok(()) => out.updated.push(key_label(&k)),
-                    Err(e) => out.errors.push(format!("{}: {e}", key_label(&k))),
+                    // The namespace went away (or is going) while kvet audited: nothing to
+                    // report there, and not a failure of the run.
+                    Err(e) if namespace_gone(&e) => out.skipped.push(format!(
+                        "{} (its namespace is being deleted)",
+                        key_label(&k)
+                    )),
+                    Err(e) => out
+                        .errors
+                        .push(format!("{}: {}", key_label(&k), server_error(&e))),
                 }
             }
             Action::Delete(k) => {
@@ -183,11 +191,22 @@ pub async fn reconcile(
 
 /// Server-side apply, field manager `kvet`, forced: the report is kvet's alone (its label and
 /// name were checked), so no other manager's claim on a field can stand.
-async fn apply(conn: &Connection, api: Api, k: &Key, obj: Value) -> Result<(), String> {
+async fn apply(conn: &Connection, api: Api, k: &Key, obj: Value) -> Result<(), kube::Error> {
     let pp = PatchParams::apply(FIELD_MANAGER).force();
     api_for(conn, api, k.0.as_deref(), k.0.is_some())
         .patch(&k.1, &pp, &Patch::Apply(obj))
         .await
         .map(|_| ())
-        .map_err(|e| server_error(&e))
+}
+
+/// A write refused because the namespace is gone (404 naming the namespace) or terminating
+/// (403 "… because it is being terminated", the NamespaceLifecycle admission plugin).
+fn namespace_gone(e: &kube::Error) -> bool {
+    match e {
+        kube::Error::Api(s) => {
+            (s.code == 404 && s.message.contains("namespaces"))
+                || (s.code == 403 && s.message.contains("being terminated"))
+        }
+        _ => false,
+    }
 }

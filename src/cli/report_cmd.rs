@@ -253,11 +253,15 @@ pub fn report_cmd(
                 let _ = writeln!(err, "kvet: {}: {e}", o.api);
             }
             for s in &o.skipped {
-                let _ = writeln!(
-                    err,
-                    "kvet: {}: {s} exists and is not kvet's (no app.kubernetes.io/managed-by=kvet label): left alone",
-                    o.api
-                );
+                if s.ends_with(')') {
+                    let _ = writeln!(err, "kvet: {}: {s}: skipped", o.api);
+                } else {
+                    let _ = writeln!(
+                        err,
+                        "kvet: {}: {s} exists and is not kvet's (no app.kubernetes.io/managed-by=kvet label): left alone",
+                        o.api
+                    );
+                }
             }
         }
         Ok(if failed { exit::UNREACHABLE } else { exit::OK })

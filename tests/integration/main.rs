@@ -16,6 +16,7 @@ mod live;
 mod live_diff;
 mod live_drain;
 mod live_fixes;
+mod live_reports;
 mod live_triage;
 mod locations;
 mod memory;

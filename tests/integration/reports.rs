@@ -395,3 +395,125 @@ fn the_in_cluster_service_account_has_exactly_the_rights_kvet_needs() {
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["findings"], Value::Array(vec![]), "{}", v["findings"]);
 }
+
+/// A minimal API server on loopback that serves the core API and nothing else (no report
+/// CRDs), and records every request's method and path.
+fn bare_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+                let mut w = match s.try_clone() {
+                    Ok(w) => w,
+                    Err(_) => return,
+                };
+                let mut r = BufReader::new(s);
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut len = 0usize;
+                    loop {
+                        let mut h = String::new();
+                        if r.read_line(&mut h).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let h = h.trim_end();
+                        if h.is_empty() {
+                            break;
+                        }
+                        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                            len = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0u8; len];
+                    let _ = r.read_exact(&mut body);
+                    let mut parts = line.split_whitespace();
+                    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                    let path = target.split('?').next().unwrap_or("").to_string();
+                    if let Ok(mut l) = log.lock() {
+                        l.push(format!("{method} {path}"));
+                    }
+                    let (code, text) = match path.as_str() {
+                        "/version" => (200, r#"{"major":"1","minor":"30","gitVersion":"v1.30.0"}"#.to_string()),
+                        "/api" => (200, r#"{"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[]}"#.to_string()),
+                        "/apis" => (200, r#"{"kind":"APIGroupList","apiVersion":"v1","groups":[]}"#.to_string()),
+                        "/api/v1" => (200, r#"{"kind":"APIResourceList","groupVersion":"v1","resources":[]}"#.to_string()),
+                        _ => (404, r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}"#.to_string()),
+                    };
+                    let reason = if code == 200 { "OK" } else { "Not Found" };
+                    if write!(
+                        w,
+                        "HTTP/1.1 {code} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{text}",
+                        text.len()
+                    )
+                    .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, seen)
+}
+
+/// Without the CRDs, kvet says so and names both APIs, before listing anything and without a
+/// single write; `--readonly` sends no request at all.
+#[test]
+fn report_on_a_cluster_without_the_crds_names_both_apis_and_writes_nothing() {
+    let (port, seen) = bare_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        format!("apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: \"http://127.0.0.1:{port}\"}}}}]\nusers: [{{name: u, user: {{token: t}}}}]\ncontexts: [{{name: bare, context: {{cluster: c, user: u}}}}]\ncurrent-context: bare\n"),
+    )
+    .expect("kubeconfig");
+    let kc = kc.display().to_string();
+    let out = kvet()
+        .args(["report", "--kubeconfig", &kc])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("openreports.io/v1alpha1"), "{err}");
+    assert!(err.contains("wgpolicyk8s.io/v1alpha2"), "{err}");
+    assert!(err.contains("context bare"), "{err}");
+    let asked = seen.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(
+        asked
+            .iter()
+            .any(|r| r == "GET /apis/openreports.io/v1alpha1"),
+        "{asked:?}"
+    );
+    assert!(asked.iter().all(|r| r.starts_with("GET ")), "{asked:?}");
+    // Asked for one API by name: the message names it.
+    let out = kvet()
+        .args(["report", "--kubeconfig", &kc, "--format", "wgpolicy"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("does not serve wgpolicyk8s.io/v1alpha2"),
+        "{err}"
+    );
+    // --readonly: refused before connecting.
+    let before = seen.lock().map(|l| l.len()).unwrap_or_default();
+    let out = kvet()
+        .args(["report", "--kubeconfig", &kc, "--readonly"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(seen.lock().map(|l| l.len()).unwrap_or_default(), before);
+}
