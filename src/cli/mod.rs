@@ -1,5 +1,6 @@
 //! The command line: flags as cli.md gives them, dispatch, and exit codes.
 
+pub mod complete;
 pub mod diff_cmd;
 pub mod drain_cmd;
 pub mod fix_cmd;
@@ -34,10 +35,18 @@ pub mod exit {
     pub const UNREACHABLE: u8 = 3;
 }
 
+/// `kvet --version`: the package version and the commit it was built from (build.rs).
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("KVET_COMMIT"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "kvet",
-    version,
+    version = LONG_VERSION,
     about = "Inspect and audit Kubernetes clusters: workloads, PDBs, probes, rollouts, autoscaling",
     long_about = None,
     after_help = "Run `kvet --demo audit` to try it on the embedded demo cluster."
@@ -163,6 +172,21 @@ pub enum Command {
     /// namespace plus a cluster-scoped one, for Policy Reporter and other readers; --dry-run
     /// prints them
     Report(report_cmd::ReportArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish (see the README
+    /// for where each shell reads it)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print kvet's man page (roff): `kvet man > kvet.1`, or `kvet man | man -l -`
+    Man,
+    /// The completion protocol of kubectl plugins (`kubectl_complete-kvet`): the words after
+    /// `kubectl kvet`, the last one being completed
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
+    },
     /// The fixes kvet applied (newest first)
     Journal {
         #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
@@ -609,6 +633,25 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Triage(args)) => triage_cmd::triage_cmd(&cli.source, args, out, err),
         Some(Command::Diff(args)) => diff_cmd::diff_cmd(&cli.source, args, out, err),
         Some(Command::Report(args)) => report_cmd::report_cmd(&cli.source, args, out, err),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(*shell, &mut cmd, "kvet", out);
+            Ok(exit::OK)
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            written(clap_mangen::Man::new(Cli::command()).render(out))
+        }
+        Some(Command::Complete { words }) => {
+            use clap::CommandFactory;
+            written(complete::print(
+                &Cli::command(),
+                words,
+                &complete::kubeconfig_contexts,
+                out,
+            ))
+        }
         Some(Command::Journal { output }) => {
             live_fix::journal_cmd(*output == ListFormat::Json, out, err)
         }
@@ -627,6 +670,16 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             let _ = writeln!(err, "kvet: {}", f.message);
             f.code
         }
+    }
+}
+
+/// The exit code of a command that only prints: a reader that closed the pipe early
+/// (`kvet man | head`) is not an error.
+fn written(r: std::io::Result<()>) -> Result<u8, Failure> {
+    match r {
+        Ok(()) => Ok(exit::OK),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::OK),
+        Err(e) => Err(Failure::usage(format!("cannot write output: {e}"))),
     }
 }
 

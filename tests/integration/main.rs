@@ -21,6 +21,7 @@ mod live_triage;
 mod locations;
 mod memory;
 mod netpol;
+mod packaging;
 mod peers;
 mod rbac_oracle;
 mod reports;
