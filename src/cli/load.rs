@@ -137,6 +137,8 @@ pub fn live_options(src: &SourceArgs, interactive_auth: bool) -> source::live::L
         readonly: src.readonly,
         interactive_auth,
         request_timeout: src.request_timeout.0,
+        // Other tools' reports: the TUI asks for them; headless commands have no use for them.
+        reports: false,
     }
 }
 

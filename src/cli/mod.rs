@@ -61,6 +61,10 @@ pub struct Cli {
     /// and the Changes view (8) lists what changed
     #[arg(long, value_name = "FILE")]
     pub since: Option<PathBuf>,
+    /// TUI: show other tools' policy reports (OpenReports, wg-policy) beside kvet's findings;
+    /// --reports=false neither reads nor shows them
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub reports: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -730,7 +734,10 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
         _ => crate::tui::keymap::KeyMap::defaults(),
     };
     if cli.source.demo || !cli.source.filename.is_empty() {
-        let loaded = load_source(&cli.source)?;
+        let mut loaded = load_source(&cli.source)?;
+        if !cli.reports {
+            loaded.snapshot.reports.clear();
+        }
         if !loaded.errors.is_empty() {
             // Shown before the screen switches, so nothing is hidden behind the TUI.
             report_errors(&loaded, err);
@@ -754,7 +761,8 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
     // plugin can talk to the user (and cache its token); the TUI's own client never lets a
     // plugin write to the terminal.
     let runtime = std::sync::Arc::new(runtime()?);
-    let opts = live_options(&cli.source, true);
+    let mut opts = live_options(&cli.source, true);
+    opts.reports = cli.reports;
     // The screen stays the shell's until the server answers: say what is being waited for.
     let _ = writeln!(
         err,
@@ -793,7 +801,8 @@ fn tui_cmd(cli: &Cli, err: &mut dyn Write) -> Result<u8, Failure> {
         Vec::new(),
         Vec::new(),
     );
-    let base = live_options(&cli.source, false);
+    let mut base = live_options(&cli.source, false);
+    base.reports = cli.reports;
     let rt = runtime.clone();
     let feed: crate::tui::Feed = Box::new(move |tx| {
         let runner = live_tui::LiveRunner {

@@ -760,6 +760,23 @@ pub fn encode(o: &Object) -> Value {
             }
             v
         }
+        Object::Report(r) => {
+            let results: Vec<Value> = r.results.iter().map(|x| {
+                let mut v = json!({"source": &*x.source, "policy": &*x.policy, "result": &*x.result,
+                    "message": &*x.message});
+                for (k, f) in [("rule", &x.rule), ("category", &x.category), ("severity", &x.severity)] {
+                    if let Some(f) = f {
+                        v[k] = json!(&**f);
+                    }
+                }
+                if let Some(o) = &x.object {
+                    v["resources"] = json!([{"kind": o.kind.as_str(), "namespace": o.namespace.as_deref(), "name": &*o.name}]);
+                }
+                v
+            }).collect();
+            json!({"apiVersion": &*r.meta.api_version, "kind": &*r.kind, "metadata": meta(&r.meta),
+                "summary": {"pass": r.passed}, "results": results})
+        }
         Object::Other(o) => {
             json!({"apiVersion": &*o.meta.api_version, "kind": &*o.kind, "metadata": meta(&o.meta)})
         }

@@ -126,7 +126,7 @@ impl Kind {
                 | Kind::ClusterRoleBinding
                 | Kind::AdminNetworkPolicy
                 | Kind::BaselineAdminNetworkPolicy
-        )
+        ) || matches!(self, Kind::Other(k) if matches!(&**k, "ClusterReport" | "ClusterPolicyReport"))
     }
 }
 

@@ -869,6 +869,8 @@ pub enum Object {
     Webhook(WebhookConfig),
     Event(Event),
     Data(DataObject),
+    /// Another tool's policy report (OpenReports or wg-policy).
+    Report(super::reports::PolicyReport),
     Other(OtherObject),
 }
 
@@ -895,6 +897,7 @@ impl Object {
             Object::Event(o) => &o.meta,
             Object::Webhook(o) => &o.meta,
             Object::Data(o) => &o.meta,
+            Object::Report(o) => &o.meta,
             Object::Other(o) => &o.meta,
         }
     }
@@ -921,6 +924,7 @@ impl Object {
             Object::Event(o) => &mut o.meta,
             Object::Webhook(o) => &mut o.meta,
             Object::Data(o) => &mut o.meta,
+            Object::Report(o) => &mut o.meta,
             Object::Other(o) => &mut o.meta,
         }
     }
@@ -950,6 +954,7 @@ impl Object {
             Object::Webhook(w) if w.mutating => Kind::MutatingWebhookConfiguration,
             Object::Webhook(_) => Kind::ValidatingWebhookConfiguration,
             Object::Data(d) => d.kind.clone(),
+            Object::Report(r) => r.kind(),
             Object::Other(o) => Kind::Other(o.kind.clone()),
         }
     }

@@ -60,6 +60,8 @@ pub struct Snapshot {
     /// Events not kept because [`MAX_EVENTS`] were held already.
     pub events_dropped: usize,
     pub data: Vec<DataObject>,
+    /// Other tools' policy reports (not kvet's own).
+    pub reports: Vec<super::reports::PolicyReport>,
     pub others: Vec<OtherObject>,
     pub index: Index,
     /// Read from a file that `kvet snapshot save` wrote from a live cluster: offline-only checks
@@ -234,6 +236,8 @@ impl Builder {
                 }
             }
             Object::Data(o) => snap.data.push(o),
+            Object::Report(o) if o.is_kvets() => {}
+            Object::Report(o) => snap.reports.push(o),
             Object::Other(o) => snap.others.push(o),
         }
     }
@@ -315,6 +319,7 @@ impl Snapshot {
             events: Vec::new(),
             events_dropped: 0,
             data: Vec::new(),
+            reports: Vec::new(),
             others: Vec::new(),
             index: Index::default(),
             captured_live: false,
@@ -472,6 +477,13 @@ impl Snapshot {
                 .filter(|o| keep(&o.meta))
                 .cloned()
                 .map(Object::Data),
+        );
+        out.extend(
+            self.reports
+                .iter()
+                .filter(|o| keep(&o.meta))
+                .cloned()
+                .map(Object::Report),
         );
         out.extend(
             self.others
@@ -712,6 +724,7 @@ impl Snapshot {
             (k, &o.meta)
         }));
         out.extend(self.data.iter().map(|o| (o.kind.clone(), &o.meta)));
+        out.extend(self.reports.iter().map(|o| (o.kind(), &o.meta)));
         out.extend(
             self.others
                 .iter()

@@ -159,3 +159,45 @@ pub const KINDS: &[KindSpec] = &[
         optional: false,
     },
 ];
+
+/// Other tools' policy reports, read for the TUI only (`--reports=false` turns it off): both
+/// APIs, and wg-policy's newer v1beta1 where it is the version served. Optional: a cluster
+/// without them is not worth a warning.
+pub const REPORT_KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: "Report",
+        group: "openreports.io",
+        versions: &["v1alpha1"],
+        plural: "reports",
+        namespaced: true,
+        metadata_only: false,
+        optional: true,
+    },
+    KindSpec {
+        kind: "ClusterReport",
+        group: "openreports.io",
+        versions: &["v1alpha1"],
+        plural: "clusterreports",
+        namespaced: false,
+        metadata_only: false,
+        optional: true,
+    },
+    KindSpec {
+        kind: "PolicyReport",
+        group: "wgpolicyk8s.io",
+        versions: &["v1alpha2", "v1beta1"],
+        plural: "policyreports",
+        namespaced: true,
+        metadata_only: false,
+        optional: true,
+    },
+    KindSpec {
+        kind: "ClusterPolicyReport",
+        group: "wgpolicyk8s.io",
+        versions: &["v1alpha2", "v1beta1"],
+        plural: "clusterpolicyreports",
+        namespaced: false,
+        metadata_only: false,
+        optional: true,
+    },
+];

@@ -32,6 +32,8 @@ pub struct LiveOptions {
     /// `--request-timeout`. `None` waits forever. Connecting is bounded by the same value, at
     /// most [`CONNECT_TIMEOUT`].
     pub request_timeout: Option<std::time::Duration>,
+    /// Also read other tools' policy reports (the TUI, unless `--reports=false`).
+    pub reports: bool,
 }
 
 /// The default of `--request-timeout`: long enough for a 500-object page of a loaded server.
@@ -90,6 +92,8 @@ pub struct Connection {
     pub insecure: bool,
     pub namespace: Option<String>,
     pub readonly: bool,
+    /// Read other tools' policy reports too ([`LiveOptions::reports`]).
+    pub reports: bool,
 }
 
 /// Resolves the kubeconfig as kubectl does (`--kubeconfig`, else `KUBECONFIG` with its files
@@ -163,6 +167,7 @@ pub async fn connect(opts: &LiveOptions) -> Result<Connection, LiveError> {
         insecure,
         namespace: opts.namespace.clone(),
         readonly: opts.readonly,
+        reports: opts.reports,
     })
 }
 
@@ -236,7 +241,12 @@ pub async fn discover(
     let mut out = Vec::new();
     let mut reached = false;
     let mut last_error = String::new();
-    for spec in KINDS {
+    let reports: &[KindSpec] = if conn.reports {
+        super::kinds::REPORT_KINDS
+    } else {
+        &[]
+    };
+    for spec in KINDS.iter().chain(reports) {
         let mut found = None;
         let mut status = KindStatus::NotServed;
         for v in spec.versions {

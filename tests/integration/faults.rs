@@ -169,6 +169,7 @@ where
         insecure: false,
         namespace: None,
         readonly: true,
+        reports: false,
     }
 }
 

@@ -566,11 +566,13 @@ fn measured_cold_start_is_the_patched_one() {
             c.waiting_reason.as_deref() == Some("CrashLoopBackOff") && c.restart_count == 27
         })
     }));
-    // Pods were placed on nodes by the real scheduler, and not on the cordoned node.
+    // The demo's pods were placed on nodes by the real scheduler, and not on the cordoned node.
+    // (Other live tests run beside this one with pods that no node may take.)
     assert!(snap
         .pods
         .iter()
-        .filter(|p| p.meta.owner.is_some())
+        .filter(|p| p.meta.owner.is_some()
+            && crate::support::DEMO_NAMESPACES.contains(&p.meta.namespace()))
         .all(|p| p.node_name.is_some()));
     assert!(snap
         .pods
@@ -817,6 +819,7 @@ async fn counting_connection(
         insecure: false,
         namespace: None,
         readonly,
+        reports: false,
     };
     (conn, log)
 }
@@ -854,9 +857,13 @@ fn steady_state_is_one_list_and_one_watch_per_kind_and_readonly_never_writes() {
             .iter()
             .filter(|(_, p)| p.contains("watch=true"))
             .collect();
+        // A kind with more than 500 objects (Events, on a cluster the other live tests have
+        // used) takes more pages of the same list: count the lists, not the pages.
         let lists: Vec<_> = log
             .iter()
-            .filter(|(_, p)| p.contains("limit=500") && !p.contains("watch=true"))
+            .filter(|(_, p)| {
+                p.contains("limit=500") && !p.contains("watch=true") && !p.contains("continue=")
+            })
             .collect();
         let discovery = log.len() - watches.len() - lists.len();
         eprintln!(
@@ -866,11 +873,7 @@ fn steady_state_is_one_list_and_one_watch_per_kind_and_readonly_never_writes() {
             watches.len()
         );
         assert_eq!(watches.len(), kinds, "one watch per kind: {watches:#?}");
-        assert_eq!(
-            lists.len(),
-            kinds,
-            "one list per kind (every kind fits in one page of 500): {lists:#?}"
-        );
+        assert_eq!(lists.len(), kinds, "one list per kind: {lists:#?}");
         // No request names an object: nothing per object.
         assert!(
             log.iter().all(|(_, p)| p.contains("watch=true")
@@ -936,8 +939,16 @@ fn snapshot_save_reopens_offline_with_the_same_findings() {
             .as_array()
             .expect("findings")
             .iter()
-            // Another test changes kvet-watch while this one runs.
-            .filter(|f| f["object"]["namespace"] != "kvet-watch")
+            // Other live tests create, change and delete namespaces of their own (kvet-watch,
+            // kvet-rep-..., kvet-diff-...) while this one runs: compare the rest.
+            .filter(|f| {
+                let ns = f["object"]["namespace"].as_str().unwrap_or("");
+                let own = f["object"]["kind"] == "Namespace"
+                    && f["object"]["name"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("kvet-"));
+                !ns.starts_with("kvet-") && !own
+            })
             .map(|f| {
                 format!(
                     "{} {} {}/{} {}",

@@ -299,6 +299,34 @@ fn reports_are_written_kept_rewritten_and_cleaned_and_the_in_cluster_account_can
     assert_eq!(policies(&now), ["require-labels"]);
 
     in_cluster_account(&rt, &conn, &kc, data.path(), theirs);
+
+    // The TUI's source reads other tools' reports (not kvet's own) when asked to.
+    let seen = |reports: bool| {
+        let conn = rt
+            .block_on(kvet::source::live::connect(
+                &kvet::source::live::LiveOptions {
+                    kubeconfig: Some(kc.clone().into()),
+                    namespace: Some(theirs.to_string()),
+                    reports,
+                    ..Default::default()
+                },
+            ))
+            .expect("connect");
+        let (snap, _) = rt
+            .block_on(kvet::source::live::load_with_progress(&conn, &mut |_| {}))
+            .expect("load");
+        snap.reports
+    };
+    let reports = seen(true);
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(&*reports[0].results[0].source, "kyverno");
+    assert_eq!(&*reports[0].results[0].policy, "require-labels");
+    assert!(seen(false).is_empty());
+    // Leave the cluster as the other live tests expect it.
+    let nsr = resource("v1", "Namespace", "namespaces");
+    for n in [ns, theirs] {
+        let _ = rt.block_on(api(&conn, &nsr, None).delete(n, &DeleteParams::default()));
+    }
 }
 
 /// The in-cluster manifest applied (its CronJob as batch/v1beta1, what v1.20 serves): the

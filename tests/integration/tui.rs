@@ -1633,3 +1633,90 @@ fn since_comparisons_are_coalesced_latest_wins() {
     });
     assert!(app.shared.changes.is_none());
 }
+
+/// Other tools' reports (Kyverno, a scanner, kube-bench) show after kvet's findings in the
+/// Findings view, labelled by source and counted apart, and in the selected workload's details;
+/// kvet's own report is not shown twice.
+#[test]
+fn other_tools_reports_show_beside_kvets_findings_and_are_counted_apart() {
+    let repo = crate::support::repo();
+    let loaded = kvet::source::load(
+        &[
+            kvet::source::Input::Path(repo.join("assets/demo")),
+            kvet::source::Input::Path(repo.join("tests/fixtures/reports/other-tools.yaml")),
+        ],
+        &kvet::model::decode::DecodeOptions::default(),
+        kvet::model::SourceKind::Offline,
+    );
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let snap = Arc::new(loaded.snapshot);
+    // Three reports of other tools (kvet's own is skipped), four results that are not passes.
+    assert_eq!(snap.reports.len(), 3);
+    let results: usize = snap.reports.iter().map(|r| r.results.len()).sum();
+    assert_eq!(results, 4);
+    assert_eq!(snap.reports.iter().map(|r| r.passed).sum::<u32>(), 2);
+    let mut app = App::new(snap.clone(), KeyMap::defaults(), Theme::default_theme());
+    let fx = app.start();
+    settle(&mut app, fx);
+    let result = audit::run(&snap, &AuditOptions::default());
+    let kvet_count = result.findings.len();
+    let generation = app.shared.generation;
+    let fx = app.update(AppEvent::AuditDone { generation, result });
+    settle(&mut app, fx);
+    app.update(key('2'));
+    assert_eq!(app.view, View::Findings);
+    let text = screen(&mut app, 180, 60);
+    // kvet's own count is its own; the others are counted by source.
+    assert!(
+        text.contains(&format!("Findings {kvet_count}/{kvet_count}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("other tools 4 (kyverno 2, kube-bench-adapter 1, trivy 1)"),
+        "{text}"
+    );
+    // They come after kvet's 78 rows: the end of the table.
+    app.update(code(KeyCode::End));
+    let text = screen(&mut app, 180, 60);
+    assert!(text.contains("kyverno: require-labels"), "{text}");
+    assert!(text.contains("trivy: CVE-2024-45337"), "{text}");
+    assert!(!text.contains("must not be shown"), "{text}");
+    // The last row is the least severe of the others: Enter says what it is.
+    app.update(code(KeyCode::Enter));
+    let status = app.shared.status.clone().unwrap_or_default();
+    assert!(
+        status.contains("kube-bench-adapter") && status.contains("--profiling"),
+        "{status}"
+    );
+    assert_eq!(
+        app.shared.popup, None,
+        "no kvet explanation for another tool's policy"
+    );
+    // The severity filter applies to them too.
+    app.update(key(':'));
+    typed(&mut app, "sev critical");
+    app.update(code(KeyCode::Enter));
+    let text = screen(&mut app, 180, 60);
+    assert!(text.contains("trivy: CVE-2024-45337"), "{text}");
+    assert!(text.contains("kyverno: disallow-latest"), "{text}");
+    assert!(!text.contains("kyverno: require-labels"), "{text}");
+    // The workload's details list what other tools said about it.
+    app.update(key('1'));
+    app.update(key(':'));
+    typed(&mut app, "deploy storefront");
+    app.update(code(KeyCode::Enter));
+    app.update(code(KeyCode::Right));
+    assert_eq!(selected_name(&app).as_deref(), Some("cart"));
+    let text = screen(&mut app, 180, 60);
+    assert!(text.contains("Other tools' reports (2)"), "{text}");
+    assert!(text.contains("kyverno · require-labels"), "{text}");
+}
+
+#[test]
+fn reports_false_is_accepted_as_kubectl_style_boolean() {
+    use clap::Parser;
+    let on = kvet::cli::Cli::try_parse_from(["kvet", "--demo"]).expect("parse");
+    assert!(on.reports);
+    let off = kvet::cli::Cli::try_parse_from(["kvet", "--demo", "--reports=false"]).expect("parse");
+    assert!(!off.reports);
+}

@@ -1,6 +1,7 @@
 //! The Findings view: every finding in one table, sortable and filterable. This module owns the
 //! view's state, its keys and its `:` commands; `render` draws only the visible rows.
 
+pub mod external;
 mod render;
 
 pub use render::render;
@@ -90,11 +91,14 @@ pub struct FindingsView {
     pub area: Rect,
     /// Rows after filters and sorting, and the shared version they were computed for.
     rows: Option<(Version, Arc<Vec<usize>>)>,
+    /// Other tools' results, shown after kvet's rows.
+    ext: Option<(Version, Arc<Vec<external::ExtRow>>)>,
 }
 
 impl FindingsView {
     fn changed(&mut self) {
         self.rows = None;
+        self.ext = None;
         self.selected = 0;
         self.offset = 0;
     }
@@ -111,9 +115,33 @@ impl FindingsView {
         rows
     }
 
-    /// The finding on the selected row.
+    /// Other tools' rows (after kvet's), cached like them.
+    pub fn external_rows(&mut self, sh: &Shared) -> Arc<Vec<external::ExtRow>> {
+        if let Some((v, r)) = &self.ext {
+            if *v == sh.version() {
+                return r.clone();
+            }
+        }
+        let rows = Arc::new(external::rows(sh, &self.filter));
+        self.ext = Some((sh.version(), rows.clone()));
+        rows
+    }
+
+    /// Every row: kvet's, then other tools'.
+    fn len(&mut self, sh: &Shared) -> usize {
+        self.rows(sh).len() + self.external_rows(sh).len()
+    }
+
+    /// The finding on the selected row (none on another tool's row).
     pub fn selected_finding(&mut self, sh: &Shared) -> Option<usize> {
         self.rows(sh).get(self.selected).copied()
+    }
+
+    /// Another tool's result on the selected row.
+    pub fn selected_external(&mut self, sh: &Shared) -> Option<external::ExtRow> {
+        let kvet = self.rows(sh).len();
+        let i = self.selected.checked_sub(kvet)?;
+        self.external_rows(sh).get(i).copied()
     }
 
     /// Acts on a command. Returns false when the command is not this view's.
@@ -142,6 +170,12 @@ impl FindingsView {
                 if let Some(&i) = rows.get(self.selected) {
                     let check = sh.findings.findings[i].check;
                     sh.explain(check);
+                } else if let Some(x) = self
+                    .selected_external(sh)
+                    .and_then(|e| external::result(sh, e))
+                {
+                    // Another tool's: kvet has no explanation or fix of its own for it.
+                    sh.status = Some(crate::text::escape_ctrl(&external::describe(x)).into_owned());
                 }
             }
             Command::Up
@@ -151,7 +185,7 @@ impl FindingsView {
             | Command::Top
             | Command::Bottom => {
                 let page = (self.area.height.saturating_sub(3) as usize).max(1);
-                let len = self.rows(sh).len();
+                let len = self.len(sh);
                 self.selected = super::step(self.selected, super::delta(cmd, page), len);
             }
             _ => return false,
@@ -193,7 +227,7 @@ impl FindingsView {
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) if self.area.contains(pos) => {
                 let row = m.row.saturating_sub(self.area.y + 2) as usize + self.offset;
-                if row < self.rows(sh).len() {
+                if row < self.len(sh) {
                     self.selected = row;
                 }
             }
@@ -203,7 +237,7 @@ impl FindingsView {
                 } else {
                     -3
                 };
-                let len = self.rows(sh).len();
+                let len = self.len(sh);
                 self.selected = super::step(self.selected, delta, len);
             }
             _ => {}

@@ -11,6 +11,7 @@ use ratatui::Frame;
 pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) {
     v.area = area;
     let rows_ix = v.rows(sh);
+    let ext = v.external_rows(sh);
     let t = &sh.theme;
     let mut filters = Vec::new();
     if let Some(s) = v.filter.min_severity {
@@ -28,8 +29,18 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) 
     if !sh.filter.is_empty() {
         filters.push(format!("/{}", escape_ctrl(&sh.filter)));
     }
+    // Other tools' results are counted apart, by source.
+    let others = if sh.snapshot.reports.iter().any(|r| !r.results.is_empty()) {
+        format!(
+            " · other tools {} ({})",
+            ext.len(),
+            super::external::by_source(sh)
+        )
+    } else {
+        String::new()
+    };
     let title = format!(
-        " Findings {}/{}{} · sorted by {}{} ",
+        " Findings {}/{}{} · sorted by {}{}{} ",
         rows_ix.len(),
         sh.findings.findings.len(),
         if sh.loading() {
@@ -42,7 +53,8 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) 
             String::new()
         } else {
             format!(" · {}", filters.join(" · "))
-        }
+        },
+        others
     );
     let block = Block::default()
         .borders(Borders::ALL)
@@ -50,7 +62,8 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) 
         .border_style(t.border(true))
         .style(t.base());
     let inner_h = area.height.saturating_sub(3) as usize;
-    let sel = v.selected.min(rows_ix.len().saturating_sub(1));
+    let total = rows_ix.len() + ext.len();
+    let sel = v.selected.min(total.saturating_sub(1));
     if sel < v.offset {
         v.offset = sel;
     } else if inner_h > 0 && sel >= v.offset + inner_h {
@@ -65,7 +78,7 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) 
     } else {
         9 + 24 + 30 + 6
     }) as usize;
-    let rows: Vec<Row> = rows_ix
+    let mut rows: Vec<Row> = rows_ix
         .iter()
         .enumerate()
         .skip(offset)
@@ -102,6 +115,43 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) 
             }
         })
         .collect();
+    // Then other tools' results, labelled by their source.
+    let first_ext = offset.saturating_sub(rows_ix.len());
+    let room = inner_h.saturating_sub(rows.len());
+    for (j, &e) in ext.iter().enumerate().skip(first_ext).take(room) {
+        let Some(x) = super::external::result(sh, e) else {
+            continue;
+        };
+        let level = x.severity_level();
+        let object = match &x.object {
+            Some(o) if wide => format!("{}/{}", o.kind, o.name),
+            Some(o) => format!("{}/{}", o.namespace(), o.name),
+            None => "(the namespace)".to_string(),
+        };
+        let mut cells = vec![
+            Cell::from(Span::styled(
+                escape_ctrl(x.severity.as_deref().unwrap_or(&x.result)).into_owned(),
+                t.severity(level),
+            )),
+            Cell::from(Span::styled(
+                clip(&escape_ctrl(&format!("{}: {}", x.source, x.policy)), 26),
+                t.muted(),
+            )),
+        ];
+        if wide {
+            cells.push(Cell::from(
+                escape_ctrl(super::external::namespace(sh, e)).into_owned(),
+            ));
+        }
+        cells.push(Cell::from(clip(&escape_ctrl(&object), obj_w)));
+        cells.push(Cell::from(clip(&escape_ctrl(&x.message), msg_w.max(10))));
+        let row = Row::new(cells);
+        rows.push(if rows_ix.len() + j == sel {
+            row.style(t.selection())
+        } else {
+            row
+        });
+    }
     let (header, widths) = if wide {
         (
             Row::new(["SEVERITY", "CHECK", "NAMESPACE", "OBJECT", "MESSAGE"]),

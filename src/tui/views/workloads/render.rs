@@ -77,6 +77,7 @@ fn render_details(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared)
         sa_summary(&mut lines, sh, w);
     }
     since_summary(&mut lines, v, sh);
+    reports_summary(&mut lines, v, sh);
     if let Some(p) = sh.progress.as_ref().filter(|p| !p.complete()) {
         // Nothing here is final until every kind is listed: say so above the figures.
         let text = if p.kinds_done < p.kinds_total {
@@ -168,6 +169,64 @@ fn since_summary(lines: &mut Vec<Line<'static>>, v: &WorkloadsView, sh: &Shared)
                 "  … {} more fields (8: Changes)",
                 change.fields.len() - SHOWN
             ),
+            sh.theme.muted(),
+        ));
+    }
+}
+
+/// Other tools' results on the selected object (and, for a workload, on its pods), labelled by
+/// their source: beside kvet's findings, never counted with them.
+fn reports_summary(lines: &mut Vec<Line<'static>>, v: &WorkloadsView, sh: &Shared) {
+    let r = match v.selected_node() {
+        Some(super::tree::NodeId::Object(r) | super::tree::NodeId::Copy(r, _)) => r,
+        _ => return,
+    };
+    if sh.snapshot.reports.is_empty() {
+        return;
+    }
+    let mut about: Vec<crate::model::ObjectRef> = vec![r.clone()];
+    let node = super::tree::NodeId::Object(r.clone());
+    if let Some(w) = super::tree::workload_of(&sh.snapshot, &node) {
+        if let Some(pods) = sh.snapshot.index.pods_of.get(w) {
+            about.extend(pods.iter().map(|&p| {
+                crate::model::objects::obj_ref(crate::model::Kind::Pod, &sh.snapshot.pods[p].meta)
+            }));
+        }
+    }
+    let found: Vec<&crate::model::ExternalResult> = sh
+        .snapshot
+        .reports
+        .iter()
+        .flat_map(|rep| rep.results.iter())
+        .filter(|x| x.object.as_ref().is_some_and(|o| about.contains(o)))
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!("Other tools' reports ({})", found.len()),
+        sh.theme.accent(),
+    ));
+    const SHOWN: usize = 8;
+    for x in found.iter().take(SHOWN) {
+        lines.push(Line::from(vec![
+            Span::styled("  ", sh.theme.muted()),
+            Span::styled(
+                escape_ctrl(x.severity.as_deref().unwrap_or(&x.result)).into_owned(),
+                sh.theme.severity(x.severity_level()),
+            ),
+            Span::raw(format!(
+                " {} · {}: {}",
+                escape_ctrl(&x.source),
+                escape_ctrl(&x.policy),
+                escape_ctrl(&x.message)
+            )),
+        ]));
+    }
+    if found.len() > SHOWN {
+        lines.push(Line::styled(
+            format!("  … {} more (2: Findings)", found.len() - SHOWN),
             sh.theme.muted(),
         ));
     }
