@@ -126,6 +126,7 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) 
         let object = match &x.object {
             Some(o) if wide => format!("{}/{}", o.kind, o.name),
             Some(o) => format!("{}/{}", o.namespace(), o.name),
+            None if super::external::namespace(sh, e).is_empty() => "(the cluster)".to_string(),
             None => "(the namespace)".to_string(),
         };
         let mut cells = vec![
