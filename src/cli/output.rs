@@ -188,6 +188,18 @@ fn evidence_json(list: &[(&'static str, Vec<crate::triage::Evidence>)]) -> Value
     )
 }
 
+/// A check ID as a SARIF rule name: `pdb-missing` → `PdbMissing`.
+fn rule_name(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// The JSON shape of cli.md.
 pub fn json(snap: &Snapshot, result: &AuditResult, errors: &[LoadError]) -> String {
     json_with(snap, result, errors, None)
@@ -222,27 +234,9 @@ pub fn json_with(
             "warning": result.count(Severity::Warning),
             "info": result.count(Severity::Info),
         },
-        "findings": result.findings.iter().enumerate().map(|(i, f)| {
-            let mut v = json!({
-                "check": f.check,
-                "severity": f.severity,
-                "object": {"kind": f.object.kind.as_str(), "namespace": f.object.namespace.as_deref(), "name": &*f.object.name},
-                "path": f.path,
-                "message": f.message,
-                "fix_available": f.fix_available,
-                "fingerprint": fingerprint_of(f),
-            });
-            if let Some(st) = state(base, i) {
-                v["baseline"] = json!(st);
-            }
-            if let Some((file, line)) = location(snap, f) {
-                v["location"] = json!({"file": file, "line": line});
-            }
-            if let Some(list) = confirmed.get(&(f.check, f.object.clone())) {
-                v["evidence"] = evidence_json(list);
-            }
-            v
-        }).collect::<Vec<_>>(),
+        // Spliced in below, one finding at a time: a DOM of 100k findings held at once would
+        // weigh more than the snapshot's growth (G1's memory goal).
+        "findings": FINDINGS_SLOT,
         "errors": errors.iter().map(error_json).collect::<Vec<_>>(),
         "warnings": warnings(snap),
     });
@@ -259,9 +253,77 @@ pub fn json_with(
         });
         v["absent"] = c.absent.iter().map(remembered_json).collect();
     }
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    let finding = |i: usize, f: &Finding| {
+        let mut v = json!({
+            "check": f.check,
+            "severity": f.severity,
+            "object": {"kind": f.object.kind.as_str(), "namespace": f.object.namespace.as_deref(), "name": &*f.object.name},
+            "path": f.path,
+            "message": f.message,
+            "fix_available": f.fix_available,
+            "fingerprint": fingerprint_of(f),
+        });
+        if let Some(st) = state(base, i) {
+            v["baseline"] = json!(st);
+        }
+        if let Some((file, line)) = location(snap, f) {
+            v["location"] = json!({"file": file, "line": line});
+        }
+        if let Some(list) = confirmed.get(&(f.check, f.object.clone())) {
+            v["evidence"] = evidence_json(list);
+        }
+        v
+    };
+    let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+    let items = result
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| finding(i, f));
+    let mut s = splice_array(&text, "findings", 1, items);
     s.push('\n');
     s
+}
+
+/// Where [`splice_array`] puts an array's items.
+const FINDINGS_SLOT: &str = "\u{1}kvet-array-slot";
+
+/// Replaces `"key": SLOT` in pretty JSON (`depth` levels deep) with the items, each written as
+/// `serde_json::to_string_pretty` would write it inside the array: the same text, without
+/// holding every item's value at once.
+fn splice_array(text: &str, key: &str, depth: usize, items: impl Iterator<Item = Value>) -> String {
+    let slot = format!(
+        "\"{key}\": {}",
+        serde_json::to_string(FINDINGS_SLOT).unwrap_or_default()
+    );
+    let Some(at) = text.find(&slot) else {
+        return text.to_string();
+    };
+    let outer = "  ".repeat(depth);
+    let inner = "  ".repeat(depth + 1);
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..at]);
+    out.push_str(&format!("\"{key}\": ["));
+    let mut any = false;
+    for (n, item) in items.enumerate() {
+        any = true;
+        out.push_str(if n == 0 { "\n" } else { ",\n" });
+        let one = serde_json::to_string_pretty(&item).unwrap_or_default();
+        for (k, line) in one.lines().enumerate() {
+            if k > 0 {
+                out.push('\n');
+            }
+            out.push_str(&inner);
+            out.push_str(line);
+        }
+    }
+    if any {
+        out.push('\n');
+        out.push_str(&outer);
+    }
+    out.push(']');
+    out.push_str(&text[at + slot.len()..]);
+    out
 }
 
 fn sarif_level(s: Severity) -> &'static str {
@@ -293,7 +355,8 @@ pub fn sarif_with(
             let i = c.info();
             json!({
                 "id": i.id,
-                "name": i.id,
+                // SARIF wants a readable name that is not the ID (`pdb-missing` → PdbMissing).
+                "name": rule_name(i.id),
                 "shortDescription": {"text": i.summary},
                 "fullDescription": {"text": i.summary},
                 "help": {"text": i.doc},
@@ -302,49 +365,44 @@ pub fn sarif_with(
             })
         })
         .collect();
-    let mut results: Vec<Value> = result
-        .findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let rule_index = checks.iter().position(|c| c.info().id == f.check);
-            let mut loc = json!({
-                "logicalLocations": [{
-                    "fullyQualifiedName": f.object.to_string(),
-                    "kind": "resource",
-                }],
+    // Made one at a time as the text is written (see `splice_array`).
+    let results = result.findings.iter().enumerate().map(|(i, f)| {
+        let rule_index = checks.iter().position(|c| c.info().id == f.check);
+        let mut loc = json!({
+            "logicalLocations": [{
+                "fullyQualifiedName": f.object.to_string(),
+                "kind": "resource",
+            }],
+        });
+        if let Some((file, line)) = location(snap, f) {
+            loc["physicalLocation"] = json!({
+                "artifactLocation": {"uri": artifact_uri(file)},
+                "region": {"startLine": line},
             });
-            if let Some((file, line)) = location(snap, f) {
-                loc["physicalLocation"] = json!({
-                    "artifactLocation": {"uri": artifact_uri(file)},
-                    "region": {"startLine": line},
-                });
-            }
-            let mut r = json!({
-                "ruleId": f.check,
-                "ruleIndex": rule_index,
-                "level": sarif_level(f.severity),
-                "message": {"text": format!("{}: {}", f.object, f.message)},
-                "locations": [loc],
-                "partialFingerprints": {FINGERPRINT_KEY: fingerprint_of(f)},
-                "properties": {"path": f.path, "kvet-severity": f.severity},
-            });
-            if let Some(st) = state(base, i) {
-                r["baselineState"] = json!(st);
-            }
-            if let Some(list) = confirmed.get(&(f.check, f.object.clone())) {
-                r["properties"]["evidence"] = evidence_json(list);
-            }
-            r
-        })
-        .collect();
-    if let Some(c) = base {
-        for a in &c.absent {
+        }
+        let mut r = json!({
+            "ruleId": f.check,
+            "ruleIndex": rule_index,
+            "level": sarif_level(f.severity),
+            "message": {"text": format!("{}: {}", f.object, f.message)},
+            "locations": [loc],
+            "partialFingerprints": {FINGERPRINT_KEY: fingerprint_of(f)},
+            "properties": {"path": f.path, "kvet-severity": f.severity},
+        });
+        if let Some(st) = state(base, i) {
+            r["baselineState"] = json!(st);
+        }
+        if let Some(list) = confirmed.get(&(f.check, f.object.clone())) {
+            r["properties"]["evidence"] = evidence_json(list);
+        }
+        r
+    });
+    let absent = base.into_iter().flat_map(|c| c.absent.iter()).map(|a| {
             let object = match &a.namespace {
                 Some(ns) => format!("{}/{ns}/{}", a.kind, a.name),
                 None => format!("{}/{}", a.kind, a.name),
             };
-            results.push(json!({
+            json!({
                 "ruleId": a.check,
                 "ruleIndex": checks.iter().position(|c| c.info().id == a.check),
                 "level": sarif_level(a.severity),
@@ -353,9 +411,8 @@ pub fn sarif_with(
                 "partialFingerprints": {FINGERPRINT_KEY: a.fingerprint()},
                 "baselineState": "absent",
                 "properties": {"path": a.path, "kvet-severity": a.severity},
-            }));
-        }
-    }
+            })
+    });
     let notifications: Vec<Value> = errors
         .iter()
         .map(|e| {
@@ -381,14 +438,16 @@ pub fn sarif_with(
                 "executionSuccessful": errors.is_empty(),
                 "toolExecutionNotifications": notifications,
             }],
-            "results": results,
+            "results": FINDINGS_SLOT,
         }],
     });
     let mut v = v;
     if let Some(n) = helm_notice(snap) {
         v["runs"][0]["properties"] = json!({"helm": n});
     }
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+    // `results` is a key of the run object, inside the `runs` array: three levels deep.
+    let mut s = splice_array(&text, "results", 3, results.chain(absent));
     s.push('\n');
     s
 }
@@ -551,4 +610,27 @@ pub fn markdown_with(
         "\n`kvet explain <check>` describes each check and its fix."
     );
     out
+}
+
+#[cfg(test)]
+mod splice_tests {
+    use super::*;
+
+    /// The spliced text is exactly what serializing the whole value at once gives.
+    #[test]
+    fn spliced_json_is_the_same_text() {
+        let items = vec![
+            json!({"a": 1, "b": {"c": [1, 2], "d": "x\ny"}}),
+            json!({"a": 2, "b": {}, "e": []}),
+        ];
+        for list in [items.clone(), Vec::new()] {
+            let whole = json!({"k": 1, "findings": list.clone(), "z": ["q"]});
+            let slot = json!({"k": 1, "findings": FINDINGS_SLOT, "z": ["q"]});
+            let text = serde_json::to_string_pretty(&slot).unwrap_or_default();
+            assert_eq!(
+                splice_array(&text, "findings", 1, list.into_iter()),
+                serde_json::to_string_pretty(&whole).unwrap_or_default()
+            );
+        }
+    }
 }

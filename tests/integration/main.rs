@@ -25,5 +25,6 @@ mod packaging;
 mod peers;
 mod rbac_oracle;
 mod reports;
+mod sarif_schema;
 mod support;
 mod tui;

@@ -1,0 +1,227 @@
+//! kvet's SARIF against the SARIF 2.1.0 JSON schema (`tests/fixtures/sarif/`): a plain audit,
+//! an audit against a baseline (every result's `baselineState`, the absent ones included, and
+//! `partialFingerprints`), and a fleet of one run per context.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn kvet() -> Command {
+    let mut c = Command::cargo_bin("kvet").expect("binary");
+    c.env(
+        "KVET_CONFIG_DIR",
+        crate::support::repo().join("tests/fixtures/no-config"),
+    );
+    c
+}
+
+fn schema() -> Value {
+    let p = crate::support::repo().join("tests/fixtures/sarif/sarif-2.1.0.json");
+    serde_json::from_str(&std::fs::read_to_string(p).expect("schema")).expect("json")
+}
+
+/// The keywords the SARIF schema uses, as JSON Schema defines them (`format` and `pattern`
+/// are not checked: they only constrain URIs, version strings and language tags).
+struct Validator<'a> {
+    root: &'a Value,
+}
+
+impl Validator<'_> {
+    fn resolve<'b>(&'b self, s: &'b Value) -> &'b Value {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                let ptr = r.trim_start_matches('#');
+                self.root
+                    .pointer(ptr)
+                    .unwrap_or_else(|| panic!("unresolved {r}"))
+            }
+            None => s,
+        }
+    }
+
+    fn type_ok(v: &Value, t: &str) -> bool {
+        match t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            "null" => v.is_null(),
+            _ => true,
+        }
+    }
+
+    fn errors(&self, v: &Value, s: &Value, at: &str) -> Vec<String> {
+        let s = self.resolve(s);
+        let mut out = Vec::new();
+        match s.get("type") {
+            Some(Value::String(t)) if !Self::type_ok(v, t) => {
+                return vec![format!("{at}: {v} is not {t}")]
+            }
+            Some(Value::Array(ts))
+                if !ts
+                    .iter()
+                    .any(|t| Self::type_ok(v, t.as_str().unwrap_or(""))) =>
+            {
+                return vec![format!("{at}: {v} is none of {ts:?}")]
+            }
+            _ => {}
+        }
+        if let Some(e) = s.get("enum").and_then(Value::as_array) {
+            if !e.contains(v) {
+                out.push(format!("{at}: {v} is not one of {e:?}"));
+            }
+        }
+        if let (Some(min), Some(n)) = (s.get("minimum").and_then(Value::as_f64), v.as_f64()) {
+            if n < min {
+                out.push(format!("{at}: {n} < {min}"));
+            }
+        }
+        if let (Some(max), Some(n)) = (s.get("maximum").and_then(Value::as_f64), v.as_f64()) {
+            if n > max {
+                out.push(format!("{at}: {n} > {max}"));
+            }
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(alts) = s.get(key).and_then(Value::as_array) {
+                let ok = alts
+                    .iter()
+                    .filter(|a| self.errors(v, a, at).is_empty())
+                    .count();
+                let good = if key == "oneOf" { ok == 1 } else { ok >= 1 };
+                if !good {
+                    out.push(format!("{at}: {ok} of the {key} alternatives match"));
+                }
+            }
+        }
+        match v {
+            Value::Object(m) => {
+                for r in s
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
+                    if !m.contains_key(r) {
+                        out.push(format!("{at}: required {r} is missing"));
+                    }
+                }
+                let props = s.get("properties").and_then(Value::as_object);
+                for (k, x) in m {
+                    match (props.and_then(|p| p.get(k)), s.get("additionalProperties")) {
+                        (Some(sub), _) => out.extend(self.errors(x, sub, &format!("{at}/{k}"))),
+                        (None, Some(Value::Bool(false))) => {
+                            out.push(format!("{at}/{k}: not allowed here"))
+                        }
+                        (None, Some(sub @ Value::Object(_))) => {
+                            out.extend(self.errors(x, sub, &format!("{at}/{k}")))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(min) = s.get("minItems").and_then(Value::as_u64) {
+                    if (items.len() as u64) < min {
+                        out.push(format!("{at}: fewer than {min} items"));
+                    }
+                }
+                if s.get("uniqueItems") == Some(&Value::Bool(true)) {
+                    for (i, x) in items.iter().enumerate() {
+                        if items[..i].contains(x) {
+                            out.push(format!("{at}/{i}: repeats an earlier item"));
+                        }
+                    }
+                }
+                if let Some(is) = s.get("items") {
+                    for (i, x) in items.iter().enumerate() {
+                        out.extend(self.errors(x, is, &format!("{at}/{i}")));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+fn validate(sarif: &Value) -> Vec<String> {
+    let root = schema();
+    Validator { root: &root }.errors(sarif, &root, "")
+}
+
+fn sarif(args: &[&str]) -> Value {
+    let out = kvet().args(args).output().expect("run");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn audit_sarif_is_valid_sarif_2_1_0() {
+    let v = sarif(&["audit", "--demo", "-o", "sarif", "--fail-on", "never"]);
+    let errors = validate(&v);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() > 10);
+    // Every result has a stable fingerprint; rules have a name distinct from their ID.
+    assert!(results
+        .iter()
+        .all(|r| r["partialFingerprints"]["kvetIdentity/v1"].is_string()));
+    let rules = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert!(rules.iter().all(|r| r["name"] != r["id"]), "{rules:?}");
+}
+
+#[test]
+fn baseline_sarif_marks_every_result_and_lists_the_absent_ones_validly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The baseline: the demo less storefront (its findings are new now), plus a finding of a
+    // workload that is gone (absent now).
+    let demo = crate::support::repo().join("assets/demo");
+    let before = dir.path().join("before");
+    std::fs::create_dir_all(&before).expect("dir");
+    for f in std::fs::read_dir(&demo).expect("demo").flatten() {
+        let name = f.file_name().to_string_lossy().to_string();
+        if name.ends_with(".yaml") && name != "storefront.yaml" {
+            std::fs::copy(f.path(), before.join(&name)).expect("copy");
+        }
+    }
+    std::fs::write(
+        before.join("gone.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: gone, namespace: payments}\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: gone}}\n  template:\n    metadata: {labels: {app: gone}}\n    spec: {containers: [{name: gone, image: gone:1}]}\n",
+    )
+    .expect("write");
+    let base = before.display().to_string();
+    let v = sarif(&[
+        "audit",
+        "-f",
+        &demo.display().to_string(),
+        "-o",
+        "sarif",
+        "--baseline",
+        &base,
+        "--fail-on",
+        "never",
+    ]);
+    let errors = validate(&v);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    let state = |s: &str| results.iter().filter(|r| r["baselineState"] == s).count();
+    assert!(results.iter().all(|r| r["baselineState"].is_string()));
+    assert!(state("new") > 0 && state("unchanged") > 0 && state("absent") > 0);
+    // New ones are storefront's; absent ones are the gone workload's.
+    for r in results.iter().filter(|r| r["baselineState"] == "new") {
+        let text = r.to_string();
+        assert!(text.contains("storefront"), "{text}");
+    }
+    for r in results.iter().filter(|r| r["baselineState"] == "absent") {
+        assert!(r.to_string().contains("gone"), "{r}");
+    }
+    // A state outside the schema's enum is caught: the validator can fail.
+    let mut bad = v.clone();
+    bad["runs"][0]["results"][0]["baselineState"] = Value::from("old");
+    bad["runs"][0]["results"][0]["partialFingerprints"]["kvetIdentity/v1"] = Value::from(7);
+    assert_eq!(validate(&bad).len(), 2, "{:#?}", validate(&bad));
+}
