@@ -40,7 +40,7 @@ fn resource(api: Api, namespaced: bool) -> ApiResource {
         version: api.version().into(),
         api_version: api.api_version(),
         kind: api.kind(namespaced).into(),
-        plural: api.plural(namespaced).into(),
+        plural: api.plural(namespaced),
     }
 }
 

@@ -111,17 +111,6 @@ fn version(v: Option<(u32, u32)>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn finding_json(f: &Finding) -> Value {
-    json!({
-        "check": f.check,
-        "severity": f.severity,
-        "object": {"kind": f.object.kind.as_str(), "namespace": f.object.namespace.as_deref(), "name": &*f.object.name},
-        "path": f.path,
-        "message": f.message,
-        "fix_available": f.fix_available,
-    })
-}
-
 pub fn json(all: &[ContextAudit]) -> String {
     let v = json!({"contexts": all.iter().map(|c| json!({
         "context": c.context,
@@ -132,7 +121,7 @@ pub fn json(all: &[ContextAudit]) -> String {
             "warning": c.count(Severity::Warning),
             "info": c.count(Severity::Info),
         },
-        "findings": c.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "findings": c.findings.iter().map(super::output::finding_json).collect::<Vec<_>>(),
     })).collect::<Vec<_>>()});
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }

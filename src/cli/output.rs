@@ -188,6 +188,20 @@ fn evidence_json(list: &[(&'static str, Vec<crate::triage::Evidence>)]) -> Value
     )
 }
 
+/// A finding as `kvet audit -o json` lists it (without its location, evidence and baseline
+/// state, which need the snapshot).
+pub fn finding_json(f: &Finding) -> Value {
+    json!({
+        "check": f.check,
+        "severity": f.severity,
+        "object": {"kind": f.object.kind.as_str(), "namespace": f.object.namespace.as_deref(), "name": &*f.object.name},
+        "path": f.path,
+        "message": f.message,
+        "fix_available": f.fix_available,
+        "fingerprint": fingerprint_of(f),
+    })
+}
+
 /// A check ID as a SARIF rule name: `pdb-missing` → `PdbMissing`.
 fn rule_name(id: &str) -> String {
     id.split('-')
@@ -254,15 +268,7 @@ pub fn json_with(
         v["absent"] = c.absent.iter().map(remembered_json).collect();
     }
     let finding = |i: usize, f: &Finding| {
-        let mut v = json!({
-            "check": f.check,
-            "severity": f.severity,
-            "object": {"kind": f.object.kind.as_str(), "namespace": f.object.namespace.as_deref(), "name": &*f.object.name},
-            "path": f.path,
-            "message": f.message,
-            "fix_available": f.fix_available,
-            "fingerprint": fingerprint_of(f),
-        });
+        let mut v = finding_json(f);
         if let Some(st) = state(base, i) {
             v["baseline"] = json!(st);
         }

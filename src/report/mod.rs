@@ -64,13 +64,9 @@ impl Api {
         }
     }
 
-    pub fn plural(self, namespaced: bool) -> &'static str {
-        match (self, namespaced) {
-            (Api::OpenReports, true) => "reports",
-            (Api::OpenReports, false) => "clusterreports",
-            (Api::WgPolicy, true) => "policyreports",
-            (Api::WgPolicy, false) => "clusterpolicyreports",
-        }
+    /// The resource name: the kind in lower case, plural (`clusterpolicyreports`).
+    pub fn plural(self, namespaced: bool) -> String {
+        format!("{}s", self.kind(namespaced).to_ascii_lowercase())
     }
 
     /// The `--format` value.

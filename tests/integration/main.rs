@@ -26,5 +26,6 @@ mod peers;
 mod rbac_oracle;
 mod reports;
 mod sarif_schema;
+mod schema;
 mod support;
 mod tui;

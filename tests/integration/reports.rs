@@ -36,68 +36,8 @@ fn schema(file: &str, version: &str) -> Value {
         .unwrap_or_else(|| panic!("{file} has no version {version}"))
 }
 
-/// The structural-schema rules the API server applies to custom resources: types, enums,
-/// required fields, and no field the schema does not declare (the server would prune it, and
-/// what kvet meant to say would be lost without an error).
 fn validate(v: &Value, s: &Value, at: &str, errors: &mut Vec<String>) {
-    if s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true)) {
-        return;
-    }
-    let ty = s.get("type").and_then(Value::as_str).unwrap_or("");
-    let ok = match ty {
-        "object" => v.is_object(),
-        "array" => v.is_array(),
-        "string" => v.is_string(),
-        "integer" => v.is_i64() || v.is_u64(),
-        "boolean" => v.is_boolean(),
-        _ => true,
-    };
-    if !ok {
-        errors.push(format!("{at}: {v} is not {ty}"));
-        return;
-    }
-    if let Some(e) = s.get("enum").and_then(Value::as_array) {
-        if !e.contains(v) {
-            errors.push(format!("{at}: {v} is not one of {e:?}"));
-        }
-    }
-    match v {
-        Value::Object(m) => {
-            for r in s
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(r) = r.as_str() {
-                    if !m.contains_key(r) {
-                        errors.push(format!("{at}: required field {r} is missing"));
-                    }
-                }
-            }
-            // metadata is the server's (ObjectMeta), not the CRD's.
-            if at != "/metadata" {
-                for (k, x) in m {
-                    let sub = s
-                        .get("properties")
-                        .and_then(|p| p.get(k))
-                        .or_else(|| s.get("additionalProperties"));
-                    match sub {
-                        Some(sub) => validate(x, sub, &format!("{at}/{k}"), errors),
-                        None => errors.push(format!("{at}/{k}: not in the schema (pruned)")),
-                    }
-                }
-            }
-        }
-        Value::Array(items) => {
-            if let Some(is) = s.get("items") {
-                for (i, x) in items.iter().enumerate() {
-                    validate(x, is, &format!("{at}/{i}"), errors);
-                }
-            }
-        }
-        _ => {}
-    }
+    errors.extend(crate::schema::Validator::structural(s).errors(v, s, at));
 }
 
 #[test]
