@@ -4,7 +4,8 @@
 //! being completed (empty for a new word); one candidate per line (`value\tdescription`), then
 //! `:DIRECTIVE` as Cobra defines it (0: the shell may also complete file names; 4: it may not).
 
-use clap::{Arg, Command};
+use super::{exit, Cli, Failure};
+use clap::{Arg, Command, CommandFactory};
 use std::io::Write;
 
 /// Cobra's ShellCompDirective values.
@@ -173,6 +174,33 @@ pub fn candidates(
     (out, if paths { DEFAULT } else { NO_FILE })
 }
 
+/// `kvet completions SHELL`.
+pub fn completions_cmd(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<u8, Failure> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "kvet", out);
+    Ok(exit::OK)
+}
+
+/// `kvet man`.
+pub fn man_cmd(out: &mut dyn Write) -> Result<u8, Failure> {
+    written(clap_mangen::Man::new(Cli::command()).render(out))
+}
+
+/// `kvet __complete WORDS...`.
+pub fn complete_cmd(words: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
+    written(print(&Cli::command(), words, &kubeconfig_contexts, out))
+}
+
+/// The exit code of a command that only prints: a reader that closed the pipe early
+/// (`kvet man | head`) is not an error.
+pub(crate) fn written(r: std::io::Result<()>) -> Result<u8, Failure> {
+    match r {
+        Ok(()) => Ok(exit::OK),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::OK),
+        Err(e) => Err(Failure::usage(format!("cannot write output: {e}"))),
+    }
+}
+
 /// Prints the candidates as kubectl (Cobra) reads them.
 pub fn print(
     root: &Command,
@@ -200,7 +228,6 @@ pub fn kubeconfig_contexts() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     fn run(words: &[&str]) -> (Vec<String>, u8) {
         let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();

@@ -637,25 +637,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Triage(args)) => triage_cmd::triage_cmd(&cli.source, args, out, err),
         Some(Command::Diff(args)) => diff_cmd::diff_cmd(&cli.source, args, out, err),
         Some(Command::Report(args)) => report_cmd::report_cmd(&cli.source, args, out, err),
-        Some(Command::Completions { shell }) => {
-            use clap::CommandFactory;
-            let mut cmd = Cli::command();
-            clap_complete::generate(*shell, &mut cmd, "kvet", out);
-            Ok(exit::OK)
-        }
-        Some(Command::Man) => {
-            use clap::CommandFactory;
-            written(clap_mangen::Man::new(Cli::command()).render(out))
-        }
-        Some(Command::Complete { words }) => {
-            use clap::CommandFactory;
-            written(complete::print(
-                &Cli::command(),
-                words,
-                &complete::kubeconfig_contexts,
-                out,
-            ))
-        }
+        Some(Command::Completions { shell }) => complete::completions_cmd(*shell, out),
+        Some(Command::Man) => complete::man_cmd(out),
+        Some(Command::Complete { words }) => complete::complete_cmd(words, out),
         Some(Command::Journal { output }) => {
             live_fix::journal_cmd(*output == ListFormat::Json, out, err)
         }
@@ -674,16 +658,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             let _ = writeln!(err, "kvet: {}", f.message);
             f.code
         }
-    }
-}
-
-/// The exit code of a command that only prints: a reader that closed the pipe early
-/// (`kvet man | head`) is not an error.
-fn written(r: std::io::Result<()>) -> Result<u8, Failure> {
-    match r {
-        Ok(()) => Ok(exit::OK),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::OK),
-        Err(e) => Err(Failure::usage(format!("cannot write output: {e}"))),
     }
 }
 

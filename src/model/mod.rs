@@ -6,6 +6,7 @@ pub mod admin;
 pub mod blank;
 pub mod decode;
 pub mod decode_pod;
+mod decode_report;
 pub mod docs;
 pub mod encode;
 pub mod fastyaml;

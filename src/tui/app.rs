@@ -363,46 +363,10 @@ impl App {
                 fx.push(Effect::LoadJournal);
             }
             AppEvent::JournalLoaded(r) => self.journal.set(r),
-            AppEvent::FleetDone(r) => {
-                let ok = r.is_ok();
-                self.fleet.set(r, crate::source::live::clock());
-                // Shown and audited: audit again in a while (one timer at a time).
-                if ok && self.view == View::Fleet && !self.fleet.refresh_pending {
-                    self.fleet.refresh_pending = true;
-                    fx.push(Effect::FleetDueIn(super::views::fleet::REFRESH));
-                }
-            }
-            AppEvent::FleetDue => {
-                self.fleet.refresh_pending = false;
-                if self.view == View::Fleet {
-                    self.open_fleet(&mut fx);
-                }
-            }
-            AppEvent::SinceLoaded(Ok(since)) => {
-                sh.status = Some(format!(
-                    "comparing with {}…",
-                    crate::text::escape_ctrl(&since.label)
-                ));
-                sh.since = Some(since);
-                sh.set_changes(None);
-                fx.extend(self.changes_effect());
-            }
-            AppEvent::SinceLoaded(Err(e)) => sh.status = Some(format!("cannot compare: {e}")),
-            AppEvent::ChangesReady {
-                generation,
-                since,
-                diff,
-            } => {
-                self.changes_running = false;
-                match diff {
-                    Ok(d) => self.set_changes(generation, &since, d),
-                    Err(e) => self.shared.status = Some(e),
-                }
-                // Snapshots that arrived meanwhile: compare the latest one only.
-                if std::mem::take(&mut self.changes_wanted) {
-                    fx.extend(self.changes_effect());
-                }
-            }
+            ev @ (AppEvent::FleetDone(_)
+            | AppEvent::FleetDue
+            | AppEvent::SinceLoaded(_)
+            | AppEvent::ChangesReady { .. }) => self.on_since_or_fleet(ev, &mut fx),
             AppEvent::YamlLoaded { session, result } => {
                 if let Some(p) = self.pager.as_mut() {
                     let result = result.map(|y| {

@@ -1,7 +1,8 @@
-//! The parts of [`App`] that route to the pager and to the `--since` comparison: which object a
-//! key acts on (`y`, `l`), opening the pager, and taking a comparison's result.
+//! The parts of [`App`] that route to the pager, the `--since` comparison and the Fleet view:
+//! which object a key acts on (`y`, `l`), opening the pager, taking a comparison's result, and
+//! the fleet's audits and refresh timer.
 
-use super::app::{App, Effect, View};
+use super::app::{App, AppEvent, Effect, View};
 use crate::model::ObjectRef;
 use std::sync::Arc;
 
@@ -66,6 +67,56 @@ impl App {
         let (p, effect) = pager::Pager::logs(target, self.pager_session, snap.source_kind);
         self.pager = Some(p);
         fx.push(effect);
+    }
+
+    /// The Fleet view's audits and timer, and the `--since` state and its comparisons.
+    pub(super) fn on_since_or_fleet(&mut self, ev: AppEvent, fx: &mut Vec<Effect>) {
+        match ev {
+            AppEvent::FleetDone(r) => {
+                let ok = r.is_ok();
+                self.fleet.set(r, crate::source::live::clock());
+                // Shown and audited: audit again in a while (one timer at a time).
+                if ok && self.view == View::Fleet && !self.fleet.refresh_pending {
+                    self.fleet.refresh_pending = true;
+                    fx.push(Effect::FleetDueIn(super::views::fleet::REFRESH));
+                }
+            }
+            AppEvent::FleetDue => {
+                self.fleet.refresh_pending = false;
+                if self.view == View::Fleet {
+                    self.open_fleet(fx);
+                }
+            }
+            AppEvent::SinceLoaded(Ok(since)) => {
+                let sh = &mut self.shared;
+                sh.status = Some(format!(
+                    "comparing with {}…",
+                    crate::text::escape_ctrl(&since.label)
+                ));
+                sh.since = Some(since);
+                sh.set_changes(None);
+                fx.extend(self.changes_effect());
+            }
+            AppEvent::SinceLoaded(Err(e)) => {
+                self.shared.status = Some(format!("cannot compare: {e}"))
+            }
+            AppEvent::ChangesReady {
+                generation,
+                since,
+                diff,
+            } => {
+                self.changes_running = false;
+                match diff {
+                    Ok(d) => self.set_changes(generation, &since, d),
+                    Err(e) => self.shared.status = Some(e),
+                }
+                // Snapshots that arrived meanwhile: compare the latest one only.
+                if std::mem::take(&mut self.changes_wanted) {
+                    fx.extend(self.changes_effect());
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Asks for the diff against `--since` when there is one and the findings are current.
