@@ -401,6 +401,31 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Runs `kvet audit`; returns the exit code.
+/// `--checks`: every ID must be a check's (with a suggestion when it is close to one).
+pub(crate) fn known_checks(ids: Option<&[String]>) -> Result<(), Failure> {
+    for id in ids.unwrap_or_default() {
+        if find_check(id).is_none() {
+            return Err(Failure::usage(format!(
+                "unknown check ID {id:?}.{}",
+                suggest(id)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `--target-version X.Y`.
+pub(crate) fn target_version(t: Option<&str>) -> Result<Option<(u32, u32)>, Failure> {
+    t.map(|t| {
+        audit::checks::deprecated_api::parse_version(t).ok_or_else(|| {
+            Failure::usage(format!(
+                "--target-version {t:?}: expected a Kubernetes version such as 1.29"
+            ))
+        })
+    })
+    .transpose()
+}
+
 pub fn audit_cmd(
     src: &SourceArgs,
     args: &AuditArgs,
@@ -410,26 +435,8 @@ pub fn audit_cmd(
     if args.all_contexts || src.context.len() > 1 {
         return fleet::fleet_cmd(src, args, out, err);
     }
-    if let Some(ids) = &args.checks {
-        for id in ids {
-            if find_check(id).is_none() {
-                return Err(Failure::usage(format!(
-                    "unknown check ID {id:?}.{}",
-                    suggest(id)
-                )));
-            }
-        }
-    }
-    let target_version = match &args.target_version {
-        None => None,
-        Some(t) => Some(
-            audit::checks::deprecated_api::parse_version(t).ok_or_else(|| {
-                Failure::usage(format!(
-                    "--target-version {t:?}: expected a Kubernetes version such as 1.29"
-                ))
-            })?,
-        ),
-    };
+    known_checks(args.checks.as_deref())?;
+    let target_version = target_version(args.target_version.as_deref())?;
     let config = load_config(args.config.as_ref())?;
     // The release records only feed deprecated-api: not read when it does not run.
     let helm = args.helm

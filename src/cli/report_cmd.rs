@@ -30,6 +30,14 @@ pub struct ReportArgs {
     /// Config file (default: config.toml in the kvet config directory)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Report only these checks (comma-separated IDs): the reports then hold their results
+    /// only, and the results of other checks leave them
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub checks: Option<Vec<String>>,
+    /// The Kubernetes version an upgrade targets, for deprecated-api (default: live, the
+    /// server's next minor version; offline, the newest version in its table)
+    #[arg(long, value_name = "X.Y")]
+    pub target_version: Option<String>,
     /// Live: also read the deployed revision of each Helm release for deprecated-api (as
     /// `kvet audit --helm`; needs list on Secrets, which returns their data)
     #[arg(long)]
@@ -64,10 +72,11 @@ fn now() -> Stamp {
 }
 
 fn audit_options(args: &ReportArgs) -> Result<AuditOptions, Failure> {
+    super::known_checks(args.checks.as_deref())?;
     Ok(AuditOptions {
         config: super::load_config(args.config.as_ref())?,
-        only: None,
-        target_version: None,
+        only: args.checks.clone(),
+        target_version: super::target_version(args.target_version.as_deref())?,
     })
 }
 

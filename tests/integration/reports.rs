@@ -457,3 +457,46 @@ fn report_on_a_cluster_without_the_crds_names_both_apis_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(seen.lock().map(|l| l.len()).unwrap_or_default(), before);
 }
+
+/// `--checks` narrows the reports to those checks, as it narrows `kvet audit`.
+#[test]
+fn report_checks_narrow_the_results_like_audit() {
+    let audit = json_of(&[
+        "audit",
+        "--demo",
+        "-o",
+        "json",
+        "--fail-on",
+        "never",
+        "--checks",
+        "pdb-missing,limits-missing",
+    ]);
+    let n = audit["findings"].as_array().map_or(0, Vec::len);
+    assert!(n >= 2);
+    let list = json_of(&[
+        "report",
+        "--demo",
+        "--dry-run",
+        "-o",
+        "json",
+        "--checks",
+        "pdb-missing,limits-missing",
+    ]);
+    let policies: Vec<String> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|i| i["results"].as_array().cloned().unwrap_or_default())
+        .filter_map(|r| r["policy"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(policies.len(), n);
+    assert!(policies
+        .iter()
+        .all(|p| p == "pdb-missing" || p == "limits-missing"));
+    let out = kvet()
+        .args(["report", "--demo", "--dry-run", "--checks", "pdb-mising"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pdb-missing"));
+}
