@@ -21,10 +21,18 @@ elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   bash tests/live/build-control-plane.sh
   BIN=${KVET_K8S_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/kvet/k8s-1.20.2/bin}
   STATE=$(mktemp -d /tmp/kvet-control-plane-XXXXXX)
-  stop_control_plane() { kill $(cat "$STATE"/*.pid 2>/dev/null) 2>/dev/null || true; }
+  STATE2=$(mktemp -d /tmp/kvet-control-plane-2-XXXXXX)
+  stop_control_plane() { kill $(cat "$STATE"/*.pid "$STATE2"/*.pid 2>/dev/null) 2>/dev/null || true; }
   trap stop_control_plane EXIT
   bash tests/live/start-control-plane.sh "$BIN" "$STATE"
   export KVET_LIVE_KUBECONFIG="$STATE/kubeconfig"
+  # A second cluster on other ports (etcd and kube-apiserver only), for the fleet tests.
+  if KVET_API_PORT=17443 KVET_ETCD_PORT=13379 KVET_APISERVER_ONLY=1 \
+      bash tests/live/start-control-plane.sh "$BIN" "$STATE2"; then
+    export KVET_LIVE_KUBECONFIG2="$STATE2/kubeconfig"
+  else
+    echo "the second control plane did not start: the two-cluster fleet test will be skipped"
+  fi
 else
   echo "SKIPPED live tier: building the control plane needs root and apt-get"
 fi

@@ -366,3 +366,89 @@ fn the_fleet_view_audits_every_context_and_enter_switches() {
     let text = crate::tui::screen(&mut offline, 140, 20);
     assert!(text.contains("every context of a kubeconfig"), "{text}");
 }
+
+/// Issue 21, live tier: two real control planes (the second on other ports, started by
+/// tests/run.sh): the fleet audits each apart, and `kvet diff ctx:A ctx:B` names the workload
+/// only the second one has.
+#[test]
+fn a_fleet_of_two_real_clusters_audits_each_apart_and_diff_compares_them() {
+    let (Some(first), Some(second)) = (
+        crate::live::kubeconfig(),
+        std::env::var("KVET_LIVE_KUBECONFIG2")
+            .ok()
+            .filter(|v| !v.is_empty()),
+    ) else {
+        return;
+    };
+    // The second kubeconfig names its cluster, user and context as the first does: rename them,
+    // as a user merging two kubeconfigs would.
+    let mut kc: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(&second).expect("kubeconfig2"))
+            .expect("yaml");
+    kc["clusters"][0]["name"] = "kvet-second".into();
+    kc["users"][0]["name"] = "kvet-second-admin".into();
+    kc["contexts"] = serde_json::json!([{"name": "kvet-second",
+        "context": {"cluster": "kvet-second", "user": "kvet-second-admin"}}]);
+    kc["current-context"] = "kvet-second".into();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let second = dir.path().join("second.json");
+    std::fs::write(&second, kc.to_string()).expect("write");
+    let second = second.display().to_string();
+    // A workload only the second cluster has.
+    let ns = crate::live_fixes::unique("kvet-only-second");
+    let rt = crate::live_fixes::rt();
+    let conn = rt.block_on(crate::live_fixes::connect(&second));
+    rt.block_on(crate::live_fixes::create_all(
+        &conn,
+        &[
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+            serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "web", "namespace": ns},
+                "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {"labels": {"app": "web"}},
+                        "spec": {"containers": [{"name": "web", "image": "web:1"}]}}}}),
+        ],
+    ));
+    let env = format!("{first}:{second}");
+    let (code, v, stderr, took) = fleet(&env, &["audit", "--all-contexts", "-o", "json"]);
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    assert!(took < Duration::from_secs(90));
+    let contexts = v["contexts"].as_array().expect("contexts");
+    assert_eq!(contexts.len(), 2, "{v:#}");
+    for c in contexts {
+        assert!(c["error"].is_null(), "{c:#}");
+        assert_eq!(c["server_version"], "1.20");
+    }
+    let on = |name: &str| -> Vec<String> {
+        contexts
+            .iter()
+            .find(|c| c["context"] == name)
+            .and_then(|c| c["findings"].as_array())
+            .into_iter()
+            .flatten()
+            .filter(|f| f["object"]["namespace"] == ns.as_str())
+            .filter_map(|f| f["check"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert!(
+        on("kvet-second").contains(&"pdb-missing".to_string()),
+        "{v:#}"
+    );
+    assert!(on("kvet-test").is_empty());
+    // What differs between the two, by workload identity.
+    let (code, d, stderr, _) = fleet(
+        &env,
+        &["diff", "ctx:kvet-test", "ctx:kvet-second", "-o", "json"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let added = d["objects"]["added"].as_array().expect("added");
+    assert!(
+        added.iter().any(|o| o["kind"] == "Deployment"
+            && o["namespace"] == ns.as_str()
+            && o["name"] == "web"),
+        "{added:#?}"
+    );
+    assert!(d["findings"]["new"].as_array().is_some_and(|l| l
+        .iter()
+        .any(|f| f["check"] == "pdb-missing" && f["object"]["namespace"] == ns.as_str())));
+}

@@ -3,6 +3,8 @@
 # throwaway PKI, and writes an admin kubeconfig (group system:masters) to STATE/kubeconfig.
 #   start-control-plane.sh BIN_DIR STATE_DIR        stop: kill $(cat STATE_DIR/*.pid)
 # Ports come from KVET_API_PORT (16443) and KVET_ETCD_PORT (12379, and the next one for peers).
+# KVET_APISERVER_ONLY=1 starts etcd and kube-apiserver only: a second, lighter cluster for the
+# fleet tests (objects are stored and served; no controller acts on them).
 set -euo pipefail
 B=${1:?bin dir}; D=${2:?state dir}
 mkdir -p "$D"; cd "$D"
@@ -58,6 +60,10 @@ C=(curl -sf --cacert ca.crt --cert admin.crt --key admin.key)
 for _ in $(seq 1 300); do "${C[@]}" "https://127.0.0.1:$API/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 "${C[@]}" "https://127.0.0.1:$API/readyz" >/dev/null || { echo "kube-apiserver did not become ready; see $D/apiserver.log" >&2; exit 1; }
 t1=$(date +%s%N)
+if [ "${KVET_APISERVER_ONLY:-}" = "1" ]; then
+  echo "apiserver up after $(( (t1 - t0) / 1000000 )) ms (no controllers); KUBECONFIG=$D/kubeconfig"
+  exit 0
+fi
 # No kubelet: the node lifecycle controller would mark every node NotReady, so it is off.
 "$B/kube-controller-manager" --kubeconfig=kubeconfig --authentication-kubeconfig=kubeconfig --authorization-kubeconfig=kubeconfig \
   --bind-address=127.0.0.1 --port=0 --secure-port=0 --leader-elect=false --service-account-private-key-file=sa.key \
