@@ -98,12 +98,24 @@ pub fn diff_cmd(
         let _ = writeln!(err, "{p}");
     }
     let d = diff(&a, &fa, &b, &fb);
-    let text = match args.output {
-        DiffFormat::Json => serde_json::to_string_pretty(&d).unwrap_or_default() + "\n",
-        DiffFormat::Table => table(&d),
-        DiffFormat::Markdown => markdown(&d, &args.before, &args.after),
-    };
-    let _ = out.write_all(text.as_bytes());
+    // The two sides are not needed any more: their memory goes before the output is made.
+    drop((a, fa, b, fb));
+    match args.output {
+        // Written as it is serialized (a diff can hold millions of connections).
+        DiffFormat::Json => {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+            let _ = serde_json::to_writer_pretty(&mut w, &d)
+                .map_err(std::io::Error::from)
+                .and_then(|_| w.write_all(b"\n"))
+                .and_then(|_| w.flush());
+        }
+        DiffFormat::Table => {
+            let _ = out.write_all(table(&d).as_bytes());
+        }
+        DiffFormat::Markdown => {
+            let _ = out.write_all(markdown(&d, &args.before, &args.after).as_bytes());
+        }
+    }
     let failing = args
         .fail_on
         .threshold()
