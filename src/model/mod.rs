@@ -23,6 +23,7 @@ pub mod shown;
 pub mod snapshot;
 pub mod time;
 pub mod wire;
+mod wire_scalars;
 
 pub use admin::{AdminAction, AdminNetworkPolicy, AdminPeer, AdminPort, AdminRule};
 pub use meta::{parse_object, Kind, Labels, Meta, ObjectRef, Origin};
