@@ -32,11 +32,16 @@ pub(super) fn report(meta: Meta, kind: String, mut raw: RawObject) -> super::rep
         .as_ref()
         .and_then(|s| object_ref_of(s, meta.namespace.as_ref()));
     let mut passed = 0u32;
+    let mut dropped = 0u32;
     let mut results = Vec::new();
     for r in raw.results.take().unwrap_or_default() {
         let outcome = r.result.as_deref().unwrap_or("");
         if !matches!(outcome, "fail" | "warn" | "error") {
             passed = passed.saturating_add(1);
+            continue;
+        }
+        if results.len() >= super::reports::MAX_RESULTS_PER_REPORT {
+            dropped = dropped.saturating_add(1);
             continue;
         }
         let object = r
@@ -64,5 +69,6 @@ pub(super) fn report(meta: Meta, kind: String, mut raw: RawObject) -> super::rep
         kind: kind.into_boxed_str(),
         results,
         passed,
+        dropped,
     }
 }

@@ -14,6 +14,13 @@ pub const REPORT_KINDS: [(&str, &str); 4] = [
     ("ClusterPolicyReport", "wgpolicyk8s.io"),
 ];
 
+/// The most results kept of one report; the rest are counted in [`PolicyReport::dropped`].
+pub const MAX_RESULTS_PER_REPORT: usize = 1_000;
+/// The most results kept of all reports together (about 300 bytes each); the rest are counted
+/// in `Snapshot::reports_dropped`. Reports grow with the cluster (Kyverno writes one per
+/// resource): this bounds what they cost.
+pub const MAX_REPORT_RESULTS: usize = 100_000;
+
 /// Whether `kind` in `api_version` is one of the report kinds.
 pub fn is_report(kind: &str, api_version: &str) -> bool {
     let group = api_version.split('/').next().unwrap_or("");
@@ -63,6 +70,8 @@ pub struct PolicyReport {
     pub results: Vec<ExternalResult>,
     /// Results that passed or were skipped: counted, not kept.
     pub passed: u32,
+    /// Failing results past [`MAX_RESULTS_PER_REPORT`]: counted, not kept.
+    pub dropped: u32,
 }
 
 impl PolicyReport {
@@ -73,5 +82,47 @@ impl PolicyReport {
     /// Whether kvet wrote it (`kvet report`).
     pub fn is_kvets(&self) -> bool {
         self.meta.labels.get("app.kubernetes.io/managed-by") == Some("kvet")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::snapshot::from_yaml;
+    use crate::model::SourceKind;
+
+    fn report(name: &str, fails: usize) -> String {
+        let mut y = format!(
+            "apiVersion: wgpolicyk8s.io/v1alpha2\nkind: PolicyReport\nmetadata: {{name: {name}, namespace: a}}\nresults:\n- {{policy: ok, result: pass}}\n"
+        );
+        for i in 0..fails {
+            y.push_str(&format!(
+                "- {{policy: p{i}, result: fail, source: kyverno, message: m}}\n"
+            ));
+        }
+        y
+    }
+
+    /// A report keeps at most MAX_RESULTS_PER_REPORT results, all reports together at most
+    /// MAX_REPORT_RESULTS; what is not kept is counted, and passes are counted apart.
+    #[test]
+    fn results_are_bounded_per_report_and_in_all() {
+        let s = from_yaml(
+            &report("big", super::MAX_RESULTS_PER_REPORT + 5),
+            SourceKind::Live,
+        );
+        assert_eq!(s.reports[0].results.len(), super::MAX_RESULTS_PER_REPORT);
+        assert_eq!(s.reports[0].passed, 1);
+        assert_eq!(s.reports_dropped, 5);
+        let many = super::MAX_REPORT_RESULTS / super::MAX_RESULTS_PER_REPORT + 2;
+        let yaml: Vec<String> = (0..many)
+            .map(|i| report(&format!("r{i}"), super::MAX_RESULTS_PER_REPORT))
+            .collect();
+        let s = from_yaml(&yaml.join("---\n"), SourceKind::Live);
+        let kept: usize = s.reports.iter().map(|r| r.results.len()).sum();
+        assert_eq!(kept, super::MAX_REPORT_RESULTS);
+        assert_eq!(
+            s.reports_dropped,
+            many * super::MAX_RESULTS_PER_REPORT - super::MAX_REPORT_RESULTS
+        );
     }
 }

@@ -60,8 +60,11 @@ pub struct Snapshot {
     /// Events not kept because [`MAX_EVENTS`] were held already.
     pub events_dropped: usize,
     pub data: Vec<DataObject>,
-    /// Other tools' policy reports (not kvet's own).
+    /// Other tools' policy reports (not kvet's own), at most
+    /// [`super::reports::MAX_REPORT_RESULTS`] results in all.
     pub reports: Vec<super::reports::PolicyReport>,
+    /// Results of other tools' reports not kept (past the bounds of `reports.rs`).
+    pub reports_dropped: usize,
     pub others: Vec<OtherObject>,
     pub index: Index,
     /// Read from a file that `kvet snapshot save` wrote from a live cluster: offline-only checks
@@ -149,6 +152,8 @@ pub struct Builder {
     /// Each object's newest events, bounded as they arrive (see [`EVENTS_PER_OBJECT`]).
     events: rustc_hash::FxHashMap<ObjectRef, Vec<Event>>,
     events_kept: usize,
+    /// Results of other tools' reports kept so far.
+    report_results: usize,
 }
 
 /// The newest distinct events (by reason and message) kept per object.
@@ -194,6 +199,7 @@ impl Builder {
             interner: Interner::default(),
             events: Default::default(),
             events_kept: 0,
+            report_results: 0,
         }
     }
 
@@ -237,7 +243,16 @@ impl Builder {
             }
             Object::Data(o) => snap.data.push(o),
             Object::Report(o) if o.is_kvets() => {}
-            Object::Report(o) => snap.reports.push(o),
+            Object::Report(mut o) => {
+                let room = super::reports::MAX_REPORT_RESULTS.saturating_sub(self.report_results);
+                if o.results.len() > room {
+                    snap.reports_dropped += o.results.len() - room;
+                    o.results.truncate(room);
+                }
+                snap.reports_dropped += o.dropped as usize;
+                self.report_results += o.results.len();
+                snap.reports.push(o);
+            }
             Object::Other(o) => snap.others.push(o),
         }
     }
@@ -320,6 +335,7 @@ impl Snapshot {
             events_dropped: 0,
             data: Vec::new(),
             reports: Vec::new(),
+            reports_dropped: 0,
             others: Vec::new(),
             index: Index::default(),
             captured_live: false,

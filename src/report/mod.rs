@@ -387,22 +387,28 @@ pub fn plan(desired: Vec<Value>, existing: &[Value], foreign: &[Key]) -> Vec<Act
 mod tests {
     use super::*;
 
-    fn demo_reports(api: Api) -> (usize, Vec<Value>) {
+    /// Calls `f` with the demo's audit as report input, at time `seconds`.
+    fn with_demo<R>(
+        first_seen: &HashMap<String, Value>,
+        seconds: i64,
+        f: impl FnOnce(&Input) -> R,
+    ) -> R {
         let snap = crate::source::demo::load().snapshot;
         let res = crate::audit::run(&snap, &crate::audit::AuditOptions::default());
         let confirmed = crate::triage::confirmations(&crate::triage::triage(&snap, &res.findings));
-        let first = HashMap::new();
-        let input = Input {
+        f(&Input {
             snapshot: &snap,
             findings: &res.findings,
             confirmed: &confirmed,
-            now: Stamp {
-                seconds: 1_800_000_000,
-                nanos: 0,
-            },
-            first_seen: &first,
-        };
-        (res.findings.len(), build(api, &input))
+            now: Stamp { seconds, nanos: 0 },
+            first_seen,
+        })
+    }
+
+    fn demo_reports(api: Api) -> (usize, Vec<Value>) {
+        with_demo(&HashMap::new(), 1_800_000_000, |input| {
+            (input.findings.len(), build(api, input))
+        })
     }
 
     #[test]
@@ -486,22 +492,12 @@ mod tests {
 
     #[test]
     fn a_big_namespace_is_split_into_several_reports() {
-        let snap = crate::source::demo::load().snapshot;
-        let res = crate::audit::run(&snap, &crate::audit::AuditOptions::default());
-        let confirmed = Confirmations::default();
-        let first = HashMap::new();
-        let input = Input {
-            snapshot: &snap,
-            findings: &res.findings,
-            confirmed: &confirmed,
-            now: Stamp {
-                seconds: 1,
-                nanos: 0,
-            },
-            first_seen: &first,
-        };
-        let whole = build(Api::OpenReports, &input);
-        let split = build_split(Api::OpenReports, &input, 2_000);
+        let (whole, split) = with_demo(&HashMap::new(), 1, |input| {
+            (
+                build(Api::OpenReports, input),
+                build_split(Api::OpenReports, input, 2_000),
+            )
+        });
         assert!(split.len() > whole.len());
         let count = |v: &[Value]| -> usize {
             v.iter()
@@ -522,20 +518,7 @@ mod tests {
         let mut earlier = before.clone();
         earlier[0]["results"][0]["timestamp"] = json!({"seconds": 1_700_000_000, "nanos": 5});
         let kept = first_seen(&earlier);
-        let snap = crate::source::demo::load().snapshot;
-        let res = crate::audit::run(&snap, &crate::audit::AuditOptions::default());
-        let confirmed = Confirmations::default();
-        let input = Input {
-            snapshot: &snap,
-            findings: &res.findings,
-            confirmed: &confirmed,
-            now: Stamp {
-                seconds: 1_900_000_000,
-                nanos: 0,
-            },
-            first_seen: &kept,
-        };
-        let again = build(Api::WgPolicy, &input);
+        let again = with_demo(&kept, 1_900_000_000, |input| build(Api::WgPolicy, input));
         assert_eq!(
             again[0]["results"][0]["timestamp"],
             json!({"seconds": 1_700_000_000, "nanos": 5})

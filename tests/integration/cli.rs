@@ -3,7 +3,7 @@
 use crate::support::repo;
 use assert_cmd::Command;
 
-fn kvet() -> Command {
+pub(crate) fn kvet() -> Command {
     let mut c = Command::cargo_bin("kvet").expect("binary");
     c.env("KVET_CONFIG_DIR", repo().join("tests/fixtures/no-config"));
     c

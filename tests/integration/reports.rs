@@ -5,12 +5,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 fn kvet() -> Command {
-    let mut c = Command::cargo_bin("kvet").expect("binary");
-    c.env(
-        "KVET_CONFIG_DIR",
-        crate::support::repo().join("tests/fixtures/no-config"),
-    )
-    .env_remove("KUBECONFIG");
+    let mut c = crate::cli::kvet();
+    c.env_remove("KUBECONFIG");
     c
 }
 

@@ -6,12 +6,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 fn kvet() -> Command {
-    let mut c = Command::cargo_bin("kvet").expect("binary");
-    c.env(
-        "KVET_CONFIG_DIR",
-        crate::support::repo().join("tests/fixtures/no-config"),
-    );
-    c
+    crate::cli::kvet()
 }
 
 fn schema() -> Value {

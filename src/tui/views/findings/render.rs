@@ -32,9 +32,13 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut FindingsView, sh: &Shared) 
     // Other tools' results are counted apart, by source.
     let others = if sh.snapshot.reports.iter().any(|r| !r.results.is_empty()) {
         format!(
-            " · other tools {} ({})",
+            " · other tools {} ({}){}",
             ext.len(),
-            super::external::by_source(sh)
+            super::external::by_source(sh),
+            match sh.snapshot.reports_dropped {
+                0 => String::new(),
+                n => format!(", {n} more not kept"),
+            }
         )
     } else {
         String::new()
