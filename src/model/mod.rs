@@ -4,9 +4,11 @@
 
 pub mod admin;
 pub mod blank;
+mod container;
 pub mod decode;
 pub mod decode_pod;
 mod decode_report;
+mod decode_spec;
 pub mod docs;
 pub mod encode;
 pub mod fastyaml;
