@@ -1,9 +1,40 @@
-//! Decoding other tools' policy reports (see `reports.rs`).
+//! Other tools' policy reports (see `reports.rs`): their wire shapes and their decoding.
 
 use super::decode_pod::boxed;
 use super::meta::{Kind, Meta, ObjectRef};
-use super::wire::RawObject;
+use super::wire::{nullable, RawObject, RawObjectRef};
+use serde::Deserialize;
 use std::sync::Arc;
+
+/// A string, or nothing when the field holds something else (an object, a number).
+pub(super) fn text_only<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOr {
+        Text(String),
+        Other(serde::de::IgnoredAny),
+    }
+    Ok(match Option::<TextOr>::deserialize(d)? {
+        Some(TextOr::Text(s)) => Some(s),
+        _ => None,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawReportResult {
+    pub source: Option<String>,
+    pub policy: Option<String>,
+    pub rule: Option<String>,
+    pub category: Option<String>,
+    pub severity: Option<String>,
+    pub result: Option<String>,
+    pub message: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub resources: Vec<RawObjectRef>,
+}
 
 fn object_ref_of(
     r: &super::wire::RawObjectRef,

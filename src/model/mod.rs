@@ -11,6 +11,7 @@ mod decode_report;
 mod decode_spec;
 pub mod docs;
 pub mod encode;
+mod encode_pod;
 pub mod fastyaml;
 pub mod helm;
 pub mod index;

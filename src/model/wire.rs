@@ -771,36 +771,8 @@ pub struct RawObject {
     pub first_timestamp: Option<String>,
     // Policy reports (OpenReports, wg-policy): `source` and `scope` of the report, its results.
     // (A core/v1 Event's `source` is an object: not text, so not kept.)
-    #[serde(deserialize_with = "text_only")]
+    #[serde(deserialize_with = "super::decode_report::text_only")]
     pub source: Option<String>,
     pub scope: Option<RawObjectRef>,
-    pub results: Option<Vec<RawReportResult>>,
-}
-
-/// A string, or nothing when the field holds something else (an object, a number).
-fn text_only<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum TextOr {
-        Text(String),
-        Other(serde::de::IgnoredAny),
-    }
-    Ok(match Option::<TextOr>::deserialize(d)? {
-        Some(TextOr::Text(s)) => Some(s),
-        _ => None,
-    })
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct RawReportResult {
-    pub source: Option<String>,
-    pub policy: Option<String>,
-    pub rule: Option<String>,
-    pub category: Option<String>,
-    pub severity: Option<String>,
-    pub result: Option<String>,
-    pub message: Option<String>,
-    #[serde(deserialize_with = "nullable")]
-    pub resources: Vec<RawObjectRef>,
+    pub results: Option<Vec<super::decode_report::RawReportResult>>,
 }

@@ -8,6 +8,7 @@ pub mod kinds;
 pub mod live;
 pub mod logs;
 pub mod offline;
+mod split;
 pub mod watch;
 
 pub use offline::{load, Input, LoadError, Loaded};
