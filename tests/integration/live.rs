@@ -248,6 +248,7 @@ async fn apply_demo(kc: &str) {
 /// loops until every StatefulSet has all its pods and the Deployments have at least theirs.
 async fn wait_and_patch_pods(conn: &Connection, res: &HashMap<&'static str, ApiResource>) {
     let pods: Api<DynamicObject> = Api::all_with(conn.client.clone(), &res["Pod"]);
+    let daemonsets: Api<DynamicObject> = Api::all_with(conn.client.clone(), &res["DaemonSet"]);
     let docs = demo_docs();
     let replicas = |kind: &str| -> usize {
         docs.iter()
@@ -313,10 +314,42 @@ async fn wait_and_patch_pods(conn: &Connection, res: &HashMap<&'static str, ApiR
             .iter()
             .filter(|p| owned_by(p, "StatefulSet"))
             .count();
-        if !pending && rs >= want_rs && sts >= want_sts {
+        // DaemonSet pods: as many as each controller wants once it has seen its DaemonSet (it
+        // creates them after the nodes are Ready, possibly after the other pods are done).
+        let ds_list = daemonsets
+            .list(&Default::default())
+            .await
+            .expect("list daemonsets");
+        let demo_ds: Vec<&DynamicObject> = ds_list
+            .items
+            .iter()
+            .filter(|d| {
+                d.metadata
+                    .namespace
+                    .as_ref()
+                    .is_some_and(|ns| demo_namespaces.contains(ns))
+            })
+            .collect();
+        let observed = demo_ds.iter().all(|d| {
+            d.data["status"]["observedGeneration"].as_i64() >= d.metadata.generation
+                && d.metadata.generation.is_some()
+        });
+        let want_ds: usize = demo_ds
+            .iter()
+            .map(|d| {
+                d.data["status"]["desiredNumberScheduled"]
+                    .as_u64()
+                    .unwrap_or(0) as usize
+            })
+            .sum();
+        let ds = controlled
+            .iter()
+            .filter(|p| owned_by(p, "DaemonSet"))
+            .count();
+        if !pending && rs >= want_rs && sts >= want_sts && observed && ds >= want_ds && crashed {
             break;
         }
-        assert!(Instant::now() < deadline, "pods not created, scheduled and patched in time: {rs}/{want_rs} ReplicaSet pods, {sts}/{want_sts} StatefulSet pods");
+        assert!(Instant::now() < deadline, "pods not created, scheduled and patched in time: {rs}/{want_rs} ReplicaSet pods, {sts}/{want_sts} StatefulSet pods, {ds}/{want_ds} DaemonSet pods (observed: {observed}, a log-shipper pod crash-looping: {crashed})");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
