@@ -5,7 +5,7 @@
 
 use super::{exit, load_source, FailOn, Failure, SourceArgs};
 use crate::audit::{self, AuditOptions};
-use crate::diff::{diff, Diff};
+use crate::diff::{diff, group_by_destination, Diff};
 use crate::text::escape_ctrl;
 use clap::{Args, ValueEnum};
 use std::fmt::Write as _;
@@ -137,6 +137,24 @@ fn short(v: &serde_json::Value) -> String {
     }
 }
 
+/// The sources of a group of connections as one cell: up to five named, then how many more
+/// (the `-o json` output lists every pair); true when some were left out.
+fn sources(from: &[&str]) -> (String, bool) {
+    const SHOWN: usize = 5;
+    if from.len() <= SHOWN {
+        return (from.join(", "), false);
+    }
+    (
+        format!(
+            "{} workloads: {} and {} more",
+            from.len(),
+            from[..SHOWN].join(", "),
+            from.len() - SHOWN
+        ),
+        true,
+    )
+}
+
 /// The table: counts first, then each section that has something.
 pub fn table(d: &Diff) -> String {
     let mut o = String::new();
@@ -218,26 +236,29 @@ pub fn table(d: &Diff) -> String {
     }
     if !(d.reach.opened.is_empty() && d.reach.closed.is_empty()) {
         let _ = writeln!(o, "\nREACH");
-        for c in &d.reach.opened {
-            let _ = writeln!(
-                o,
-                "  + opened  {} → {}:{}/{}  ({})",
-                escape_ctrl(&c.from),
-                escape_ctrl(&c.to),
-                c.port,
-                c.protocol,
-                escape_ctrl(&c.allowed_by)
-            );
+        let mut cut = false;
+        for (mark, list, opened) in [
+            ("+ opened", &d.reach.opened, true),
+            ("- closed", &d.reach.closed, false),
+        ] {
+            for g in group_by_destination(list, opened) {
+                let (from, more) = sources(&g.from);
+                cut |= more;
+                let _ = writeln!(
+                    o,
+                    "  {mark}  {} → {}:{}/{}  ({})",
+                    escape_ctrl(&from),
+                    escape_ctrl(g.to),
+                    g.port,
+                    g.protocol,
+                    escape_ctrl(g.why)
+                );
+            }
         }
-        for c in &d.reach.closed {
+        if cut {
             let _ = writeln!(
                 o,
-                "  - closed  {} → {}:{}/{}  ({})",
-                escape_ctrl(&c.from),
-                escape_ctrl(&c.to),
-                c.port,
-                c.protocol,
-                escape_ctrl(&c.denied_by)
+                "  (connections to one port for one reason are grouped; -o json lists every pair)"
             );
         }
     }
@@ -348,23 +369,27 @@ pub fn markdown(d: &Diff, before: &str, after: &str) -> String {
     }
     if !(d.reach.opened.is_empty() && d.reach.closed.is_empty()) {
         o.push_str("\n## Reach\n\n| | From | To | Port | Why |\n|---|---|---|---|---|\n");
-        for (mark, list) in [("opened", &d.reach.opened), ("closed", &d.reach.closed)] {
-            for c in list {
-                let why = if mark == "opened" {
-                    &c.allowed_by
-                } else {
-                    &c.denied_by
-                };
+        let mut cut = false;
+        for (mark, list, opened) in [
+            ("opened", &d.reach.opened, true),
+            ("closed", &d.reach.closed, false),
+        ] {
+            for g in group_by_destination(list, opened) {
+                let (from, more) = sources(&g.from);
+                cut |= more;
                 let _ = writeln!(
                     o,
                     "| {mark} | {} | {} | {}/{} | {} |",
-                    md(&c.from),
-                    md(&c.to),
-                    c.port,
-                    c.protocol,
-                    md(why)
+                    md(&from),
+                    md(g.to),
+                    g.port,
+                    g.protocol,
+                    md(g.why)
                 );
             }
+        }
+        if cut {
+            o.push_str("\nConnections to one port for one reason are grouped; `-o json` lists every pair.\n");
         }
     }
     if !d.drain.changed.is_empty() {

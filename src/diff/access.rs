@@ -15,7 +15,7 @@ pub struct Grant {
     pub subject: String,
     pub verb: String,
     /// `resource` or `group/resource`, `[names]` when the rule names objects; a non-resource
-    /// URL as itself.
+    /// URL as itself (always beginning with "/"; the wildcard as "/*").
     pub resource: String,
     pub namespace: Option<String>,
     pub binding: String,
@@ -70,7 +70,16 @@ fn grants(s: &Snapshot) -> BTreeMap<GrantKey, Grant> {
                         });
                     }
                 }
-                resources.extend(r.non_resource_urls.iter().map(|u| u.to_string()));
+                // Every non-resource URL begins with "/": the wildcard "*" is written "/*"
+                // (the same paths, as the authorizer matches a trailing "*" as a prefix), so that
+                // it reads as a URL and never as the core group's resource wildcard "*".
+                resources.extend(r.non_resource_urls.iter().map(|u| {
+                    if &**u == "*" {
+                        "/*".to_string()
+                    } else {
+                        u.to_string()
+                    }
+                }));
                 for verb in &r.verbs {
                     for res in &resources {
                         let key = (
@@ -126,6 +135,41 @@ pub struct Connection {
     pub allowed_by: String,
     /// What denies it where it is denied.
     pub denied_by: String,
+}
+
+/// Connections to one destination port that one reason decides, and every source that gained
+/// or lost it: how a person reads a policy change ("catalogue:80 is now open to 11 workloads,
+/// through catalogue-access"), where the pairs themselves can number millions.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConnectionGroup<'a> {
+    pub to: &'a str,
+    pub port: u16,
+    pub protocol: &'a str,
+    pub why: &'a str,
+    pub from: Vec<&'a str>,
+}
+
+/// Groups connections by destination, port, protocol and reason (`allowed_by` for opened ones,
+/// `denied_by` for closed ones), sorted by destination; sources keep their order.
+pub fn group_by_destination(list: &[Connection], opened: bool) -> Vec<ConnectionGroup<'_>> {
+    let mut groups: BTreeMap<(&str, u16, &str, &str), Vec<&str>> = BTreeMap::new();
+    for c in list {
+        let why = if opened { &c.allowed_by } else { &c.denied_by };
+        groups
+            .entry((&c.to, c.port, &c.protocol, why))
+            .or_default()
+            .push(&c.from);
+    }
+    groups
+        .into_iter()
+        .map(|((to, port, protocol, why), from)| ConnectionGroup {
+            to,
+            port,
+            protocol,
+            why,
+            from,
+        })
+        .collect()
 }
 
 fn side_reason(v: &Verdict, allowed: bool) -> String {

@@ -10,7 +10,7 @@
 
 mod access;
 
-pub use access::{Connection, Grant};
+pub use access::{group_by_destination, Connection, ConnectionGroup, Grant};
 
 use crate::audit::baseline::{Remembered, State};
 use crate::audit::{Finding, Severity};

@@ -186,6 +186,17 @@ fn a_binding_added_is_a_grant_gained_with_its_binding_and_role() {
 }
 
 #[test]
+fn a_non_resource_wildcard_is_a_url_and_not_the_core_resource_wildcard() {
+    let after = format!(
+        "{BASE}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: everything}}\nrules:\n- apiGroups: ['']\n  resources: ['*']\n  verbs: [get]\n- nonResourceURLs: ['*', /healthz]\n  verbs: [get]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: everything}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: everything}}\nsubjects: [{{kind: ServiceAccount, name: api, namespace: shop}}]\n"
+    );
+    let d = run(BASE, &after);
+    let mut got: Vec<&str> = d.rbac.gained.iter().map(|g| g.resource.as_str()).collect();
+    got.sort_unstable();
+    assert_eq!(got, ["*", "/*", "/healthz"]);
+}
+
+#[test]
 fn a_widened_policy_opens_connections_and_a_default_deny_closes_them() {
     // api admits web only; widened to every pod of the namespace: api ← api is opened? No:
     // from == to is skipped; a third workload shows it.
@@ -234,6 +245,15 @@ fn a_widened_policy_opens_connections_and_a_default_deny_closes_them() {
         "{:?}",
         d.reach.closed[0]
     );
+    // Read by destination: one group, web:80 closed to both, for the one reason.
+    let groups = group_by_destination(&d.reach.closed, false);
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    assert_eq!(
+        (groups[0].to, groups[0].port, groups[0].protocol),
+        ("shop/web", 80, "TCP")
+    );
+    assert_eq!(groups[0].from, ["shop/api", "shop/batch"]);
+    assert_eq!(groups[0].why, d.reach.closed[0].denied_by);
 }
 
 #[test]

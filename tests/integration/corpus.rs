@@ -141,3 +141,71 @@ fn rbac_checks_find_what_the_corpus_really_grants() {
         "{kp:#?}"
     );
 }
+
+/// sock-shop's catalogue policy widened from front-end to every pod of the namespace: the diff
+/// lists each new pair in JSON, and the table reads it by destination, one line per port and
+/// reason, naming the first sources and counting the rest.
+#[test]
+fn a_widened_sock_shop_policy_reads_by_destination_in_the_diff_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = corpus().join("sock-shop/deploy/kubernetes");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for side in [&a, &b] {
+        std::fs::create_dir_all(side.join("policy")).expect("mkdir");
+        std::fs::copy(
+            src.join("complete-demo.yaml"),
+            side.join("complete-demo.yaml"),
+        )
+        .expect("copy");
+        for e in std::fs::read_dir(src.join("manifests-policy")).expect("read_dir") {
+            let p = e.expect("entry").path();
+            std::fs::copy(&p, side.join("policy").join(p.file_name().expect("name")))
+                .expect("copy");
+        }
+    }
+    let policy = b.join("policy/netpol-catalogue-access.yaml");
+    let text = std::fs::read_to_string(&policy).expect("read");
+    let widened = text.replace(
+        "        - podSelector:\n            matchLabels:\n              name: front-end",
+        "        - podSelector: {}",
+    );
+    assert_ne!(text, widened, "the corpus policy changed shape");
+    std::fs::write(&policy, widened).expect("write");
+
+    let json = crate::cli::kvet()
+        .arg("diff")
+        .arg(&a)
+        .arg(&b)
+        .args(["-o", "json"])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let opened = v["reach"]["opened"].as_array().expect("opened");
+    assert!(opened.len() > 5, "{opened:#?}");
+    assert!(opened
+        .iter()
+        .all(|c| c["to"] == "sock-shop/catalogue" && c["port"] == 80));
+
+    let table = crate::cli::kvet()
+        .arg("diff")
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&table.stdout);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("+ opened")).collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let want = format!(
+        "{} workloads: {} and {} more → sock-shop/catalogue:80/TCP",
+        opened.len(),
+        opened[..5]
+            .iter()
+            .map(|c| c["from"].as_str().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(", "),
+        opened.len() - 5
+    );
+    assert!(lines[0].contains(&want), "{}\nwanted: {want}", lines[0]);
+    assert!(lines[0].contains("NetworkPolicy sock-shop/catalogue-access"));
+    assert!(text.contains("-o json lists every pair"), "{text}");
+}
