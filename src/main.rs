@@ -1,3 +1,7 @@
+/// See Cargo.toml and BENCHMARKS.md ("Allocator") for why.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
