@@ -239,7 +239,12 @@ fn plain(s: &str) -> R<Plain<'_>> {
         }
         return s.parse::<i64>().map(Plain::Int).map_err(|_| GiveUp);
     }
-    if let Some((int, frac)) = unsigned.split_once('.') {
+    if let Some((int, frac)) = u
+        .first()
+        .is_some_and(u8::is_ascii_digit)
+        .then(|| unsigned.split_once('.'))
+        .flatten()
+    {
         let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
         let leading_zero = int.len() > 1 && int.starts_with('0');
         if digits(int) && digits(frac) && !leading_zero {
@@ -269,9 +274,10 @@ fn plain(s: &str) -> R<Plain<'_>> {
             | b'"'
             | b'\''
     ) || (b[0] == b'-' && b.get(1) == Some(&b' '))
-        || s.contains(": ")
-        || s.ends_with(':')
-        || s.contains('\t')
+        // A tab, or ": " or a final ':' (a mapping key), in one pass.
+        || b.iter().enumerate().any(|(i, &c)| {
+            c == b'\t' || (c == b':' && b.get(i + 1).is_none_or(|&n| n == b' '))
+        })
     {
         return Err(GiveUp);
     }
@@ -283,14 +289,14 @@ fn plain(s: &str) -> R<Plain<'_>> {
 /// the full parser rather than guess.
 fn number_like(s: &str) -> bool {
     let t = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let lower = t.to_ascii_lowercase();
-    if matches!(lower.as_str(), ".inf" | ".nan") {
+    if t.eq_ignore_ascii_case(".inf") || t.eq_ignore_ascii_case(".nan") {
         return true;
     }
     let b = t.as_bytes();
     if b.is_empty() || !(b[0].is_ascii_digit() || b[0] == b'.') {
         return false;
     }
+    let lower = t.to_ascii_lowercase();
     if let Some(rest) = lower
         .strip_prefix("0x")
         .or_else(|| lower.strip_prefix("0o"))

@@ -44,3 +44,35 @@ fn gives_up_outside_the_subset() {
         assert!(from_str::<Doc>(text).is_err(), "{text}");
     }
 }
+
+#[test]
+fn plain_scalars_the_fast_path_reads_and_those_it_leaves() {
+    // Read as text: a colon not followed by a space, a dot that is not a number's.
+    for (text, want) in [
+        ("image: nginx:1.27\n", "nginx:1.27"),
+        ("image: a.b.c\n", "a.b.c"),
+        ("image: 1.2.3\n", "1.2.3"),
+        ("image: http://x/y\n", "http://x/y"),
+    ] {
+        let v: serde_json::Value = from_str(text).unwrap_or_else(|_| panic!("{text}"));
+        assert_eq!(v["image"], want, "{text}");
+    }
+    // Numbers, where every YAML schema agrees.
+    let v: serde_json::Value = from_str("a: 12\nb: -3\nc: 1.5\n").expect("numbers");
+    assert_eq!(v, serde_json::json!({"a": 12, "b": -3, "c": 1.5}));
+    // Left to the full parser: a key inside the value, a trailing colon, a tab, spellings some
+    // schema reads as a number or a special float.
+    for text in [
+        "image: a: b\n",
+        "image: a:\n",
+        "image: a\tb\n",
+        "image: 0x1F\n",
+        "image: 1e3\n",
+        "image: .Inf\n",
+        "image: -.NaN\n",
+        "image: 1_000\n",
+        "image: 1:30\n",
+    ] {
+        assert!(from_str::<serde_json::Value>(text).is_err(), "{text:?}");
+    }
+}

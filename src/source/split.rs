@@ -72,16 +72,17 @@ fn read_line_capped<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> std::io::R
         if avail.is_empty() {
             return Ok(total);
         }
-        let (chunk, done) = match avail.iter().position(|&b| b == b'\n') {
+        // One vectorised pass finds the end of the line or a NUL byte, whichever comes first.
+        let (chunk, done) = match memchr::memchr2(b'\n', 0, avail) {
+            Some(i) if avail[i] == 0 => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "a NUL byte: binary data, not YAML or JSON text",
+                ));
+            }
             Some(i) => (&avail[..=i], true),
             None => (avail, false),
         };
-        if chunk.contains(&0) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "a NUL byte: binary data, not YAML or JSON text",
-            ));
-        }
         buf.extend_from_slice(chunk);
         let n = chunk.len();
         reader.consume(n);
