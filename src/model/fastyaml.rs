@@ -107,12 +107,13 @@ fn split_key(s: &str) -> R<Option<(Cow<'_, str>, &str)>> {
         _ => {}
     }
     let mut i = 0;
-    while let Some(j) = s[i..].find(':') {
+    while let Some(j) = memchr::memchr(b':', &b[i..]) {
         let at = i + j;
         match b.get(at + 1) {
             None | Some(b' ') => {
                 let key = &s[..at];
-                if key.contains(" #") || key.ends_with(' ') {
+                let comment = key.as_bytes().windows(2).any(|w| w == b" #");
+                if comment || key.ends_with(' ') {
                     return Err(GiveUp);
                 }
                 return Ok(Some((Cow::Borrowed(key), &s[at + 1..])));

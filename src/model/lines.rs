@@ -303,7 +303,7 @@ impl Skip {
 
 /// Splits `key: value` at the first `:` followed by a space or the end of the line, outside
 /// quotes. Returns the key (unquoted) and the value (comment removed, trimmed).
-fn split_key(s: &str) -> Option<(String, &str)> {
+fn split_key(s: &str) -> Option<(&str, &str)> {
     let b = s.as_bytes();
     let (key, rest) = match b.first() {
         Some(q @ (b'"' | b'\'')) => {
@@ -314,19 +314,19 @@ fn split_key(s: &str) -> Option<(String, &str)> {
             if !(rest.is_empty() || rest.starts_with(' ')) {
                 return None;
             }
-            (s[1..close].to_string(), rest)
+            (&s[1..close], rest)
         }
         _ => {
             let mut i = 0;
             loop {
-                let j = s[i..].find(':')? + i;
+                let j = memchr::memchr(b':', &b[i..])? + i;
                 let next = b.get(j + 1);
                 if next.is_none() || next == Some(&b' ') || next == Some(&b'\t') {
                     let key = s[..j].trim_end();
                     if key.is_empty() || key.starts_with(['#', '{', '[', '&', '*', '!']) {
                         return None;
                     }
-                    break (key.to_string(), &s[j + 1..]);
+                    break (key, &s[j + 1..]);
                 }
                 i = j + 1;
             }
@@ -337,14 +337,16 @@ fn split_key(s: &str) -> Option<(String, &str)> {
 
 /// Removes a trailing ` # comment` outside quotes.
 fn strip_comment(s: &str) -> &str {
-    let mut quote: Option<char> = None;
-    let mut prev = ' ';
-    for (i, c) in s.char_indices() {
+    // Bytes, not chars: every byte looked for is ASCII, and no byte of a multi-byte character
+    // is. The cut is at an ASCII '#', so on a character boundary.
+    let mut quote: Option<u8> = None;
+    let mut prev = b' ';
+    for (i, &c) in s.as_bytes().iter().enumerate() {
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None if c == '#' && (prev == ' ' || prev == '\t') => return &s[..i],
+            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if c == b'#' && (prev == b' ' || prev == b'\t') => return &s[..i],
             None => {}
         }
         prev = c;
@@ -355,16 +357,17 @@ fn strip_comment(s: &str) -> &str {
 /// Brackets opened minus closed on a line, outside quotes.
 fn flow_balance(s: &str) -> i32 {
     let mut depth = 0;
-    let mut quote: Option<char> = None;
-    for c in s.chars() {
+    let mut quote: Option<u8> = None;
+    // Bytes: every byte that counts is ASCII, and no byte of a multi-byte character is.
+    for &c in s.as_bytes() {
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None => match c {
-                '"' | '\'' => quote = Some(c),
-                '[' | '{' => depth += 1,
-                ']' | '}' => depth -= 1,
-                '#' => break,
+                b'"' | b'\'' => quote = Some(c),
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' => depth -= 1,
+                b'#' => break,
                 _ => {}
             },
         }
@@ -519,13 +522,13 @@ pub fn index_yaml(text: &str, first_line: u32, want: Want) -> Vec<(Option<usize>
             };
             let mut ptr = top.ptr.clone();
             ptr.push('/');
-            escape_segment(&key, &mut ptr);
+            escape_segment(key, &mut ptr);
             let depth = top.depth + 1;
             let quiet_here = top.quiet || depth > MAX_DEPTH;
             if !quiet_here {
                 out.emit(&ptr, line);
             }
-            let quiet_below = quiet_here || is_leaf_key(&key);
+            let quiet_below = quiet_here || is_leaf_key(key);
             if opens_block(value) {
                 pending = Some((col, ptr, depth, quiet_below));
             } else {
