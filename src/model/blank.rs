@@ -22,6 +22,12 @@ const UNREAD_BLOCKS: [&str; 6] = [
 ];
 const LAST_APPLIED_KEY: &str = "kubectl.kubernetes.io/last-applied-configuration:";
 
+/// Whether a line (without its indentation and trailing space) is the key of an unread block:
+/// most lines hold a value after their colon and are ruled out by their last byte.
+fn unread_block(key: &str) -> bool {
+    key.ends_with(':') && UNREAD_BLOCKS.contains(&key)
+}
+
 /// Blanks the values kvet never reads (see [`UNREAD_BLOCKS`]) and the last-applied annotation
 /// before a document is parsed, which saves most of the parsing of a real pod. Lines become
 /// empty rather than disappear, so line numbers stay exact; a block is only recognised when its
@@ -34,7 +40,7 @@ const LAST_APPLIED_KEY: &str = "kubectl.kubernetes.io/last-applied-configuration
 pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
     use super::lines::Skip;
     let is_blankable =
-        |rest: &str| UNREAD_BLOCKS.contains(&rest.trim_end()) || rest.starts_with(LAST_APPLIED_KEY);
+        |rest: &str| unread_block(rest.trim_end()) || rest.starts_with(LAST_APPLIED_KEY);
     if !UNREAD_BLOCKS
         .iter()
         .chain([&LAST_APPLIED_KEY])
@@ -102,7 +108,7 @@ pub fn strip_unkept(text: &str) -> std::borrow::Cow<'_, str> {
             continue;
         }
         let key = rest.trim_end();
-        if UNREAD_BLOCKS.contains(&key)
+        if unread_block(key)
             && holds_sequence(at, indent)
             && parents.expects(key.trim_end_matches(':'), indent)
             && !(key == "volumes:"

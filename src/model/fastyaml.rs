@@ -197,7 +197,7 @@ fn quoted(s: &str) -> R<(Cow<'_, str>, usize)> {
 
 /// Removes a trailing ` # comment` from the text after a value that is not quoted.
 fn uncomment(s: &str) -> &str {
-    match s.find(" #") {
+    match super::lines::find_comment(s) {
         Some(i) => s[..i].trim_end(),
         None => s.trim_end(),
     }

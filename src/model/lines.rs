@@ -268,8 +268,7 @@ impl Skip {
         let value_at = if matches!(b.first(), Some(b'-' | b'"' | b'\'')) {
             None
         } else {
-            content
-                .find(": ")
+            find_key_end(content)
                 .map(|i| i + 2)
                 .or_else(|| content.ends_with(':').then_some(content.len()))
         };
@@ -333,6 +332,21 @@ fn split_key(s: &str) -> Option<(&str, &str)> {
         }
     };
     Some((key, strip_comment(rest).trim()))
+}
+
+/// Where `": "` first occurs (`str::find` with a two-byte pattern sets up a substring search
+/// for every line; this is one `memchr` for the rarer byte).
+fn find_key_end(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b':', b).find(|&i| b.get(i + 1) == Some(&b' '))
+}
+
+/// Where `" #"` first occurs (a comment after a value), found as [`find_key_end`] is.
+pub(super) fn find_comment(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'#', b)
+        .find(|&i| i > 0 && b[i - 1] == b' ')
+        .map(|i| i - 1)
 }
 
 /// Removes a trailing ` # comment` outside quotes.

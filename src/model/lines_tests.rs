@@ -159,3 +159,37 @@ spec:
     assert_eq!(ix.exact("/metadata/name"), Some(2));
     assert_eq!(ix.exact("/spec/replicas"), Some(7));
 }
+
+#[test]
+fn byte_scans_agree_with_str_find() {
+    for s in [
+        "",
+        "a",
+        ":",
+        "#",
+        " #",
+        "key: value",
+        "key:value: x",
+        "url: http://x:80/#frag # note",
+        "a:b:c:",
+        "été: ça # é",
+        "#start",
+        "x #a #b",
+        "  : ",
+    ] {
+        assert_eq!(super::find_key_end(s), s.find(": "), "{s:?}");
+        assert_eq!(super::find_comment(s), s.find(" #"), "{s:?}");
+        assert_eq!(
+            super::flow_balance(s),
+            s.chars()
+                .take_while(|&c| c != '#')
+                .map(|c| match c {
+                    '[' | '{' => 1,
+                    ']' | '}' => -1,
+                    _ => 0,
+                })
+                .sum::<i32>(),
+            "{s:?}"
+        );
+    }
+}
