@@ -150,7 +150,12 @@ pub(super) fn cluster(s: &Snapshot, theme: &Theme) -> Vec<Line<'static>> {
             .labels
             .get("topology.kubernetes.io/zone")
             .unwrap_or("-");
-        let line = format!("{state} · zone {} · {pods} pods", esc(zone));
+        let pods = if pods == 1 {
+            "1 pod".to_string()
+        } else {
+            format!("{pods} pods")
+        };
+        let line = format!("{state} · zone {} · {pods}", esc(zone));
         let name = format!("  {}", esc(&n.meta.name));
         out.push(if n.unschedulable {
             warn_field(theme, &name, line, Severity::Info)
