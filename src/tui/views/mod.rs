@@ -16,6 +16,7 @@ mod popup;
 pub mod rbac;
 pub mod triage;
 pub mod workloads;
+mod wrap;
 
 use super::app::App;
 use super::keymap::Command;

@@ -534,6 +534,7 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut NetworkView, sh: &Shared) {
     }
     let Some(pod) = v.pods.get(v.selected) else {
         out.push(Line::raw("No workload in this snapshot."));
+        let out = super::wrap::hanging(out, block.inner(right).width);
         frame.render_widget(
             Paragraph::new(out).block(block).wrap(Wrap { trim: false }),
             right,
@@ -628,6 +629,7 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut NetworkView, sh: &Shared) {
             t.muted(),
         ));
     }
+    let out = super::wrap::hanging(out, block.inner(right).width);
     frame.render_widget(
         Paragraph::new(out).block(block).wrap(Wrap { trim: false }),
         right,

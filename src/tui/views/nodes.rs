@@ -570,17 +570,17 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut NodesView, sh: &Shared) {
         ),
         None => (" Node ".to_string(), details(sh, v), 0),
     };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(t.border(false))
+        .style(t.base());
+    let body = super::wrap::hanging(body, block.inner(right).width);
     frame.render_widget(
         Paragraph::new(body)
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0))
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(title)
-                    .border_style(t.border(false))
-                    .style(t.base()),
-            ),
+            .block(block),
         right,
     );
 }

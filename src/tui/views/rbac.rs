@@ -445,10 +445,10 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut RbacView, sh: &Shared) {
         }
         out.push(Line::from(spans));
     }
+    let block = block.title(" Permissions ");
+    let out = super::wrap::hanging(out, block.inner(right).width);
     frame.render_widget(
-        Paragraph::new(out)
-            .wrap(Wrap { trim: false })
-            .block(block.title(" Permissions ")),
+        Paragraph::new(out).wrap(Wrap { trim: false }).block(block),
         right,
     );
 }

@@ -249,6 +249,7 @@ pub fn render(frame: &mut Frame, area: Rect, v: &mut TriageView, sh: &Shared) {
             escape_ctrl(&own.message)
         )));
     }
+    let lines = super::wrap::hanging(lines, detail.inner(right).width);
     frame.render_widget(
         Paragraph::new(lines)
             .block(detail)

@@ -122,6 +122,7 @@ fn render_details(frame: &mut Frame, area: Rect, v: &WorkloadsView, sh: &Shared)
         }
     }
     let b = block(v, sh, " Details ".into(), Pane::Details);
+    let lines = crate::tui::views::wrap::hanging(lines, b.inner(area).width);
     frame.render_widget(
         Paragraph::new(lines)
             .block(b)
