@@ -240,12 +240,8 @@ fn plain(s: &str) -> R<Plain<'_>> {
         }
         return s.parse::<i64>().map(Plain::Int).map_err(|_| GiveUp);
     }
-    if let Some((int, frac)) = u
-        .first()
-        .is_some_and(u8::is_ascii_digit)
-        .then(|| unsigned.split_once('.'))
-        .flatten()
-    {
+    let digit_first = u.first().is_some_and(u8::is_ascii_digit);
+    if let Some((int, frac)) = unsigned.split_once('.').filter(|_| digit_first) {
         let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
         let leading_zero = int.len() > 1 && int.starts_with('0');
         if digits(int) && digits(frac) && !leading_zero {
@@ -605,17 +601,15 @@ impl<'a> Flow<'a> {
     }
 
     /// A plain scalar in flow context: up to `,`, `]`, `}` or `: `.
-    fn plain_text(&mut self, key: bool) -> &'a str {
+    fn plain_text(&mut self) -> &'a str {
         let start = self.i;
         let b = self.s.as_bytes();
         while let Some(&c) = b.get(self.i) {
             if matches!(c, b',' | b']' | b'}' | b'[' | b'{') {
                 break;
             }
+            // A key's colon, and the same in a value (`{a: b: c}` is refused later).
             if c == b':' && matches!(b.get(self.i + 1), None | Some(b' ' | b',' | b']' | b'}')) {
-                if key {
-                    break;
-                }
                 break;
             }
             if c == b'#' && self.i > start && b[self.i - 1] == b' ' {
@@ -664,7 +658,7 @@ impl<'a> Flow<'a> {
                 }
             }
             Some(_) => {
-                let t = self.plain_text(false);
+                let t = self.plain_text();
                 match plain(t)? {
                     Plain::Null => v.visit_unit(),
                     Plain::Bool(b) => v.visit_bool(b),
@@ -713,7 +707,7 @@ impl<'de> Deserializer<'de> for FlowDe<'_, 'de> {
         self.f.skip_ws();
         let save = self.f.i;
         if !matches!(self.f.peek(), Some(b'"' | b'\'' | b'{' | b'[')) {
-            let t = self.f.plain_text(false);
+            let t = self.f.plain_text();
             if matches!(plain(t), Ok(Plain::Null)) {
                 return v.visit_none();
             }
@@ -760,7 +754,7 @@ impl<'de> MapAccess<'de> for FlowMap<'_, 'de> {
                 k
             }
             _ => {
-                let k = self.f.plain_text(true);
+                let k = self.f.plain_text();
                 if !matches!(plain(k), Ok(Plain::Str(_))) {
                     return Err(GiveUp);
                 }
