@@ -449,10 +449,14 @@ fn a_dry_run_the_server_refuses_aborts_and_writes_nothing() {
         "{stderr}"
     );
     let after = rt.block_on(ap::fetch(&conn, &web)).expect("fetch");
+    // Nothing was written: the spec and its generation are unchanged. (Not the resourceVersion:
+    // the Deployment controller writes the status of a Deployment this new meanwhile.)
+    assert_eq!(before["spec"], after["spec"], "nothing was written");
     assert_eq!(
-        before["metadata"]["resourceVersion"], after["metadata"]["resourceVersion"],
+        before["metadata"]["generation"], after["metadata"]["generation"],
         "nothing was written"
     );
+    assert!(after["metadata"]["generation"].is_i64());
     // The journal was checked (and created) before the dry run, and holds nothing.
     assert_eq!(
         std::fs::read_to_string(data.path().join("journal.jsonl")).unwrap_or_default(),
