@@ -68,17 +68,16 @@ struct Head {
     metadata: Option<RawMeta>,
 }
 
-fn yaml_error(e: &serde_saphyr::Error) -> DecodeError {
+fn yaml_error(e: &serde_saphyr::Error, text: &str) -> DecodeError {
     let line = e.location().map(|l| l.line() as u32);
     let mut message = e.to_string();
     // The parser appends its own coordinates; ours come from `line`.
     if let Some(i) = message.find(" at line ") {
         message.truncate(i);
     }
-    DecodeError {
-        line,
-        message: message.lines().next().unwrap_or("invalid YAML").to_string(),
-    }
+    let first = message.lines().next().unwrap_or("invalid YAML");
+    let message = super::docs::with_identity(text, first);
+    DecodeError { line, message }
 }
 
 /// Decodes one YAML document (JSON is YAML too). Blank or comment-only documents yield nothing.
@@ -113,7 +112,7 @@ pub fn parse_yaml_full(text: &str, opts: &DecodeOptions) -> Decoded {
         Ok(Some(raw)) => from_raw(raw, opts),
         Ok(None) => Decoded::default(),
         Err(e) => {
-            let err = yaml_error(&e);
+            let err = yaml_error(&e, text);
             // A custom resource may use our field names with other shapes; keep its identity.
             if let Ok(Some(head)) =
                 serde_saphyr::from_str_with_options::<Option<Head>>(text, yaml_options())

@@ -63,3 +63,58 @@ mod tests {
         assert_eq!(docs, vec!["a: 1\n", "# Source: x.yaml\nb: 2\n", "{c: 3}\n"]);
     }
 }
+
+/// A parser's message about a document, led by the object it is about when its kind (and name)
+/// can still be read line by line: in a file of many documents, "Deployment api: invalid i64"
+/// says which one to fix. Only the kind and name are taken, never a value (it may be secret).
+pub fn with_identity(text: &str, message: &str) -> String {
+    let clean = |v: &str| {
+        let v = match super::lines::find_comment(v) {
+            Some(i) => &v[..i],
+            None => v,
+        };
+        let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
+        (!v.is_empty()).then(|| crate::text::escape_ctrl(v).to_string())
+    };
+    let (mut kind, mut name) = (None, None);
+    let mut in_meta = false;
+    let mut child: Option<usize> = None;
+    for l in text.lines() {
+        let t = l.trim_start_matches(' ');
+        if t.trim().is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let indent = l.len() - t.len();
+        if indent == 0 {
+            in_meta = t.trim_end() == "metadata:";
+            if let Some(k) = t.strip_prefix("kind:") {
+                kind = kind.or_else(|| clean(k));
+            }
+        } else if in_meta && *child.get_or_insert(indent) == indent {
+            if let Some(n) = t.strip_prefix("name:") {
+                name = name.or_else(|| clean(n));
+            }
+        }
+    }
+    match (kind, name) {
+        (Some(k), Some(n)) => format!("{k} {n}: {message}"),
+        (Some(k), None) => format!("{k}: {message}"),
+        _ => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::with_identity;
+
+    #[test]
+    fn the_message_names_the_object_when_it_can() {
+        let doc = "apiVersion: apps/v1\nkind: Deployment # app\nmetadata:\n  labels:\n    name: not-this\n  name: \"api\"\nspec:\n  replicas: lots\n";
+        assert_eq!(
+            with_identity(doc, "invalid i64"),
+            "Deployment api: invalid i64"
+        );
+        assert_eq!(with_identity("kind: Service\n", "m"), "Service: m");
+        assert_eq!(with_identity("- a\n- b\n", "m"), "m");
+    }
+}

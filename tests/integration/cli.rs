@@ -159,6 +159,8 @@ fn broken_document_is_reported_with_line_and_the_rest_still_audited() {
         .and_then(|l| l.parse().ok())
         .expect("a line number");
     assert_eq!(line, broken_line, "{err}");
+    // It names the object, so that the document to fix is found in a file of many.
+    assert!(first_line.contains(": Service broken: "), "{err}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let names: Vec<&str> = v["findings"]
         .as_array()
