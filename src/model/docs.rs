@@ -74,7 +74,8 @@ pub fn with_identity(text: &str, message: &str) -> String {
             None => v,
         };
         let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
-        (!v.is_empty()).then(|| crate::text::escape_ctrl(v).to_string())
+        // Escaped where it is shown, as every message is.
+        (!v.is_empty()).then(|| v.to_string())
     };
     let (mut kind, mut name) = (None, None);
     let mut in_meta = false;
