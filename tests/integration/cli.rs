@@ -918,3 +918,23 @@ fn diff_reports_each_change_in_its_section_and_gates_by_exit_code() {
         .expect("run");
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// A broken document's error line names its object; a control character in that name is shown
+/// escaped on the terminal, like every other name.
+#[test]
+fn a_broken_documents_name_is_escaped_on_stderr() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("evil.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\x1b[2J\nspec:\n  replicas: lots\n",
+    )
+    .expect("write");
+    let out = kvet()
+        .args(["audit", "-f", &path.display().to_string()])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\x1b'), "{err:?}");
+    assert!(err.contains("Deployment web\\x1b[2J: "), "{err}");
+}
